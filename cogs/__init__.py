@@ -1,0 +1,1 @@
+"""Discord-facing features of kindbot, one feature per cog."""
