@@ -1,0 +1,6 @@
+"""SQLite access: one connection, explicit transactions, numbered migrations."""
+
+from bot.db.connection import Database, Tx, Written
+from bot.db.migrations import MigrationError, SchemaTooNewError, migrate
+
+__all__ = ["Database", "MigrationError", "SchemaTooNewError", "Tx", "Written", "migrate"]

@@ -1,0 +1,144 @@
+"""The one SQLite connection kindbot uses, with explicit, serialised transactions.
+
+aiosqlite runs a single connection on its own thread. Coroutines share it, so
+without a lock one coroutine's statements could land inside another's open
+transaction. Every statement here therefore takes the lock, and a transaction
+holds it from ``BEGIN`` to ``COMMIT``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+BUSY_TIMEOUT_MS = 5000
+
+
+class Written(NamedTuple):
+    """What a write statement changed."""
+
+    rowcount: int
+    lastrowid: int | None
+
+
+class Tx:
+    """Statements run inside an open transaction (the lock is already held)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> Written:
+        cursor = await self._conn.execute(sql, params)
+        written = Written(cursor.rowcount, cursor.lastrowid)
+        await cursor.close()
+        return written
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Database:
+    """Opens the file with WAL, foreign keys and a busy timeout, and hands out queries."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    async def connect(self) -> None:
+        if self._conn is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        self._conn = conn
+        log.debug("Opened database %s", self.path)
+
+    async def close(self) -> None:
+        if self._conn is None:
+            return
+        async with self._lock:
+            conn, self._conn = self._conn, None
+            try:
+                await conn.execute("PRAGMA optimize")
+            finally:
+                await conn.close()
+        log.debug("Closed database %s", self.path)
+
+    @property
+    def raw(self) -> aiosqlite.Connection:
+        """The underlying connection, for the migration runner and backups."""
+        if self._conn is None:
+            raise RuntimeError("the database is not open; call connect() first")
+        return self._conn
+
+    @asynccontextmanager
+    async def locked(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the lock without a transaction (for PRAGMAs and backups)."""
+        async with self._lock:
+            yield self.raw
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+        async with self._lock:
+            conn = self.raw
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(conn)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> Written:
+        async with self._lock:
+            return await Tx(self.raw).execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self._lock:
+            await Tx(self.raw).executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._lock:
+            return await Tx(self.raw).fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._lock:
+            return await Tx(self.raw).fetchall(sql, params)
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        async with self._lock:
+            return await Tx(self.raw).fetchval(sql, params)

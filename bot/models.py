@@ -1,0 +1,59 @@
+"""Plain data shared by repositories, services and cogs (no Discord, no SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ChannelPurpose(StrEnum):
+    """The channels a guild can assign, each with one job."""
+
+    WELCOME = "welcome"
+    COFFEE = "coffee"
+    REFLECTIONS = "reflections"
+    DIGEST = "digest"
+    LOG = "log"
+
+    @property
+    def column(self) -> str:
+        return f"{self.value}_channel_id"
+
+
+@dataclass(frozen=True)
+class Group:
+    group_id: int
+    guild_id: int
+    name: str
+    emoji: str | None
+    role_id: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.emoji} {self.name}" if self.emoji else self.name
+
+
+@dataclass(frozen=True)
+class WeeklyTime:
+    """A day of the week (0 = Monday) and a local time of day."""
+
+    day_of_week: int
+    hour: int
+    minute: int
+
+    def describe(self) -> str:
+        day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        return f"{day[self.day_of_week]} {self.hour:02d}:{self.minute:02d}"
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    guild_id: int
+    timezone: str
+    channels: dict[ChannelPurpose, int | None]
+    coordinator_role_id: int | None
+    created_at: datetime
+
+    def channel(self, purpose: ChannelPurpose) -> int | None:
+        return self.channels.get(purpose)

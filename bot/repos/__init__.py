@@ -1,0 +1,1 @@
+"""Repositories: every SQL statement kindbot runs lives in this package."""

@@ -1,0 +1,16 @@
+"""Weekly per-guild jobs that take effect once per period and survive restarts."""
+
+from bot.scheduler.jobs import JobContext, JobSkipped, JobSpec, RunOutcome
+from bot.scheduler.runner import JobScheduler
+from bot.scheduler.timing import latest_due, period_key_for, weekly_trigger
+
+__all__ = [
+    "JobContext",
+    "JobScheduler",
+    "JobSkipped",
+    "JobSpec",
+    "RunOutcome",
+    "latest_due",
+    "period_key_for",
+    "weekly_trigger",
+]

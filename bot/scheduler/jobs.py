@@ -1,0 +1,90 @@
+"""What a job is, and the context a running job gets."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from bot.clock import Clock
+from bot.models import WeeklyTime
+from bot.repos.jobs import JobRepo
+
+T = TypeVar("T")
+
+
+class JobSkipped(Exception):
+    """Raised by a job that has nothing to do this period (for example no channel set).
+
+    The period is closed with the reason noted, so it is not retried every minute.
+    """
+
+
+class RunOutcome(StrEnum):
+    RAN = "ran"
+    ALREADY_DONE = "already-done"
+    BUSY = "busy"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    GAVE_UP = "gave-up"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job every guild runs: weekly by default, or daily at the same local time."""
+
+    name: str
+    default_time: WeeklyTime
+    handler: Callable[[JobContext], Awaitable[None]]
+    daily: bool = False
+
+
+class JobContext:
+    """Where a job is (guild, period) and a way to record progress step by step."""
+
+    def __init__(
+        self,
+        *,
+        run_id: int,
+        guild_id: int,
+        job: str,
+        period_key: str,
+        due_at: datetime,
+        attempt: int,
+        repo: JobRepo,
+        clock: Clock,
+    ) -> None:
+        self.run_id = run_id
+        self.guild_id = guild_id
+        self.job = job
+        self.period_key = period_key
+        self.due_at = due_at
+        self.attempt = attempt
+        self._repo = repo
+        self._clock = clock
+
+    @property
+    def resumed(self) -> bool:
+        return self.attempt > 1
+
+    async def step(self, name: str, action: Callable[[], Awaitable[T]]) -> T:
+        """Run ``action`` once per run: a resumed run gets the stored result instead.
+
+        The result must be JSON-serialisable (or None).
+        """
+        done, result = await self._repo.step(self.run_id, name)
+        if done:
+            stored: T = result
+            return stored
+        value = await action()
+        await self._repo.record_step(self.run_id, name, value, self._clock.now())
+        return value
+
+    async def is_done(self, name: str) -> bool:
+        done, _ = await self._repo.step(self.run_id, name)
+        return done
+
+    async def mark_done(self, name: str, result: Any = None) -> None:
+        await self._repo.record_step(self.run_id, name, result, self._clock.now())
