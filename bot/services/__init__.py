@@ -1,0 +1,1 @@
+"""Pure domain services: no Discord, no SQL."""
