@@ -59,7 +59,7 @@ class ContentError(Exception):
         self.problems: tuple[str, ...] = (first, *more)
         message = first
         if more:
-            message += f" (and {len(more)} more problem{'s' if len(more) > 1 else ''})"
+            message += f" (and {_count(len(more), 'more problem', 'more problems')})"
         super().__init__(message)
 
 
@@ -320,7 +320,10 @@ class _Entry:
                 self.problem(f"{key!r} entry #{index} repeats entry #{earlier}")
             result.append(cleaned)
         if len(values) < minimum:
-            self.problem(f"{key!r} needs at least {minimum} entries (found {len(values)})")
+            self.problem(
+                f"{key!r} needs at least {_count(minimum, 'entry', 'entries')} "
+                f"(found {len(values)})"
+            )
         return tuple(result) if len(self.reader.problems) == before else None
 
     def slug(self, table: Mapping[str, object], key: str = "id") -> str | None:
@@ -338,6 +341,9 @@ class _Entry:
 
 def _load_conditions(reader: _Reader) -> tuple[Condition, ...] | None:
     folder = reader.root / "conditions"
+    stray = reader.root / "conditions.toml"
+    if stray.exists():
+        reader.problem(stray, "is not read; each condition has its own file in conditions/")
     if not folder.is_dir():
         reader.problem(folder, "folder is missing (it should hold one file per condition)")
         return None
@@ -550,6 +556,10 @@ def _fold(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
 
 
 def _join(words: list[str]) -> str:
