@@ -57,3 +57,24 @@ class GuildConfig:
 
     def channel(self, purpose: ChannelPurpose) -> int | None:
         return self.channels.get(purpose)
+
+
+class ScheduledJob(StrEnum):
+    """The weekly jobs a coordinator can schedule, with their default local times."""
+
+    PAIRING = "pairing"
+    PROMPT = "prompt"
+    REMINDER = "reminder"
+    DIGEST = "digest"
+
+    @property
+    def default_time(self) -> WeeklyTime:
+        return _DEFAULT_TIMES[self]
+
+
+_DEFAULT_TIMES = {
+    ScheduledJob.PAIRING: WeeklyTime(0, 9, 0),
+    ScheduledJob.PROMPT: WeeklyTime(0, 8, 30),
+    ScheduledJob.REMINDER: WeeklyTime(3, 17, 0),
+    ScheduledJob.DIGEST: WeeklyTime(4, 16, 0),
+}

@@ -1,0 +1,121 @@
+"""The ``KindBot`` client: start-up order, guild bookkeeping and a clean shutdown."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.db.migrations import migrate
+from bot.errors import report_error
+from bot.services_container import Services
+from bot.sync import sync_commands
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXTENSIONS: tuple[str, ...] = ("cogs.setup",)
+
+
+@runtime_checkable
+class ProvidesPersistentViews(Protocol):
+    """A cog with buttons that must keep working after a restart."""
+
+    def persistent_views(self) -> Sequence[discord.ui.View]: ...
+
+
+class KindTree(app_commands.CommandTree["KindBot"]):
+    """Routes every slash-command failure to the shared, kind error handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[KindBot], error: app_commands.AppCommandError, /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+def intents() -> discord.Intents:
+    """Guilds for channels and roles; members (privileged) for joins and leaves."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.members = True
+    return chosen
+
+
+class KindBot(commands.Bot):
+    """The bot; everything it uses arrives through ``services``."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        dev_guild: int | None = None,
+        extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+        auto_sync: bool = True,
+        start_scheduler: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            tree_cls=KindTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.services = services
+        self.dev_guild = dev_guild
+        self._extensions_to_load = tuple(extensions)
+        self._auto_sync = auto_sync
+        self._start_scheduler = start_scheduler
+
+    async def setup_hook(self) -> None:
+        """Database, migrations, cogs, persistent views, scheduler: in that order."""
+        await self.services.db.connect()
+        applied = await migrate(self.services.db)
+        if applied:
+            log.info("Database upgraded to version %d", applied[-1].version)
+        for extension in self._extensions_to_load:
+            await self.load_extension(extension)
+        for cog in self.cogs.values():
+            if isinstance(cog, ProvidesPersistentViews):
+                for view in cog.persistent_views():
+                    self.add_view(view)
+        if self._start_scheduler:
+            self.services.scheduler.set_gate(self.wait_until_ready)
+            await self.services.scheduler.start()
+        if self._auto_sync:
+            await self.sync_commands(force=False)
+
+    async def sync_commands(self, *, force: bool) -> bool:
+        return await sync_commands(self.tree, self.services.meta, self.dev_guild, force=force)
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        for guild in self.guilds:
+            await self._adopt_guild(guild)
+        log.info("kindbot is ready as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        log.info("Joined server %s (%s)", guild.name, guild.id)
+        await self._adopt_guild(guild)
+
+    async def _adopt_guild(self, guild: discord.Guild) -> None:
+        if await self.services.guilds.ensure(guild.id, self.services.clock.now()):
+            log.info("Set up defaults for server %s", guild.id)
+        await self.services.scheduler.schedule_guild(guild.id)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.error("Unhandled error in event %s", event_method, exc_info=sys.exc_info())
+
+    async def close(self) -> None:
+        """Stop the scheduler, disconnect, then close the database."""
+        await self.services.scheduler.stop()
+        log.info("Scheduler stopped")
+        await super().close()
+        if self.services.db.is_open:
+            await self.services.db.close()
+            log.info("Database closed")

@@ -1,0 +1,62 @@
+"""Everything the bot uses, built in one place and handed to the Bot constructor.
+
+Tests build the same container around a temporary database, a fake clock or
+stand-ins, and pass it to the real ``KindBot``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bot.clock import Clock, OffsetClock, SystemClock
+from bot.db import Database
+from bot.repos.guilds import GuildRepo
+from bot.repos.jobs import JobRepo
+from bot.repos.meta import MetaRepo
+from bot.scheduler import JobScheduler
+from bot.services.setup import SetupService
+from bot.settings import Settings
+from bot.text import Messages
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    texts: Messages
+    guilds: GuildRepo
+    jobs: JobRepo
+    meta: MetaRepo
+    scheduler: JobScheduler
+    setup: SetupService
+
+    @classmethod
+    def build(
+        cls,
+        db_path: Path,
+        *,
+        clock: Clock | None = None,
+        texts: Messages | None = None,
+        catch_up_grace: timedelta = timedelta(hours=24),
+    ) -> Services:
+        clock = clock or SystemClock()
+        db = Database(db_path)
+        guilds = GuildRepo(db)
+        jobs = JobRepo(db)
+        return cls(
+            db=db,
+            clock=clock,
+            texts=texts or Messages.load(),
+            guilds=guilds,
+            jobs=jobs,
+            meta=MetaRepo(db),
+            scheduler=JobScheduler(jobs, guilds, clock, catch_up_grace=catch_up_grace),
+            setup=SetupService(guilds, clock),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        clock: Clock = OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
+        return cls.build(settings.db_path, clock=clock, catch_up_grace=settings.catch_up_grace)

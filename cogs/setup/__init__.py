@@ -1,0 +1,14 @@
+"""Guild set-up for coordinators: channels, groups, timezone and the weekly schedule."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cogs.setup._cog import SetupCog
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+
+async def setup(bot: KindBot) -> None:
+    await bot.add_cog(SetupCog(bot))

@@ -1,0 +1,239 @@
+"""``/setup``: the commands coordinators use to fit kindbot to their community."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import is_coordinator
+from bot.errors import permission_label
+from bot.models import ChannelPurpose, ScheduledJob
+from bot.problems import UserFacingError
+from bot.services.setup import channel_problems, role_problem, suggest_timezones
+from cogs.setup._diagnostics import find_problems, granted_in
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+Interaction = discord.Interaction[Any]
+
+_DAYS = [
+    app_commands.Choice(name=day, value=index)
+    for index, day in enumerate(
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    )
+]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SetupCog(
+    commands.GroupCog, group_name="setup", group_description="Set kindbot up for this server"
+):
+    """Coordinator-only commands; every rule lives in ``SetupService``."""
+
+    group = app_commands.Group(name="group", description="Manage the groups champions come from")
+
+    def __init__(self, bot: KindBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.texts = bot.services.texts
+
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        return await is_coordinator(interaction)
+
+    async def _done(self, interaction: Interaction, key: str, **params: Any) -> None:
+        await interaction.response.send_message(self.texts(key, **params), ephemeral=True)
+
+    # Channels and roles
+
+    @app_commands.command(
+        name="channel", description="Choose the channel kindbot uses for a purpose"
+    )
+    @app_commands.describe(purpose="What the channel is for", channel="A text channel")
+    async def channel(
+        self, interaction: Interaction, purpose: ChannelPurpose, channel: discord.TextChannel
+    ) -> None:
+        guild = _guild(interaction)
+        await self.services.setup.set_channel(guild.id, purpose, channel.id)
+        missing = channel_problems(purpose, granted_in(channel, guild.me))
+        if missing:
+            labels = ", ".join(permission_label(p) for p in missing)
+            await self._done(
+                interaction,
+                "setup.channel_set_with_warning",
+                purpose=purpose.value,
+                channel=channel.mention,
+                permissions=labels,
+            )
+        else:
+            await self._done(
+                interaction, "setup.channel_set", purpose=purpose.value, channel=channel.mention
+            )
+
+    @app_commands.command(
+        name="coordinator-role",
+        description="Let a role use coordinator commands (leave empty to clear)",
+    )
+    @app_commands.describe(role="The coordinators' role; leave empty to clear it")
+    async def coordinator_role(
+        self, interaction: Interaction, role: discord.Role | None = None
+    ) -> None:
+        guild = _guild(interaction)
+        if role is not None and role.is_default():
+            raise UserFacingError("setup.coordinator_everyone")
+        await self.services.setup.set_coordinator_role(guild.id, role.id if role else None)
+        if role is None:
+            await self._done(interaction, "setup.coordinator_role_cleared")
+        else:
+            await self._done(interaction, "setup.coordinator_role_set", role=role.mention)
+
+    # Time
+
+    @app_commands.command(name="timezone", description="Set the timezone for weekly posts")
+    @app_commands.describe(name="An IANA timezone such as Europe/London")
+    async def timezone(self, interaction: Interaction, name: str) -> None:
+        guild = _guild(interaction)
+        chosen = await self.services.setup.set_timezone(guild.id, name)
+        await self.services.scheduler.schedule_guild(guild.id)
+        await self._done(interaction, "setup.timezone_set", timezone=chosen)
+
+    @timezone.autocomplete("name")
+    async def _timezone_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=n) for n in suggest_timezones(current)]
+
+    @app_commands.command(name="schedule", description="Choose when a weekly job runs")
+    @app_commands.describe(job="Which weekly job", day="Day of the week", time="Local time, HH:MM")
+    @app_commands.choices(day=_DAYS)
+    async def schedule(
+        self, interaction: Interaction, job: ScheduledJob, day: int, time: str
+    ) -> None:
+        guild = _guild(interaction)
+        when = await self.services.setup.set_schedule(guild.id, job, day, time)
+        await self.services.scheduler.schedule_guild(guild.id)
+        await self._done(interaction, "setup.schedule_set", job=job.value, when=when.describe())
+
+    # Groups
+
+    @group.command(name="add", description="Add a group (a sector champions come from)")
+    @app_commands.describe(
+        name="Up to 50 characters",
+        emoji="An emoji shown with the name",
+        role="A role to give its members",
+    )
+    async def group_add(
+        self,
+        interaction: Interaction,
+        name: str,
+        emoji: str | None = None,
+        role: discord.Role | None = None,
+    ) -> None:
+        guild = _guild(interaction)
+        if role is not None:
+            self._check_assignable(guild, role)
+        group = await self.services.setup.add_group(
+            guild.id, name, emoji, role.id if role else None
+        )
+        await self._done(interaction, "setup.group_added", group=group.label)
+
+    @group.command(name="rename", description="Rename a group")
+    @app_commands.describe(group="The group to rename", new_name="Its new name")
+    @app_commands.rename(new_name="new-name")
+    async def group_rename(self, interaction: Interaction, group: str, new_name: str) -> None:
+        guild = _guild(interaction)
+        old, new = await self.services.setup.rename_group(guild.id, group, new_name)
+        await self._done(interaction, "setup.group_renamed", old=old.name, new=new)
+
+    @group.command(name="remove", description="Remove a group")
+    @app_commands.describe(group="The group to remove")
+    async def group_remove(self, interaction: Interaction, group: str) -> None:
+        guild = _guild(interaction)
+        removed = await self.services.setup.remove_group(guild.id, group)
+        await self._done(interaction, "setup.group_removed", group=removed.label)
+
+    @group.command(name="list", description="List the groups")
+    async def group_list(self, interaction: Interaction) -> None:
+        guild = _guild(interaction)
+        groups = await self.services.setup.groups(guild.id)
+        lines = [f"{g.label}" + (f" · <@&{g.role_id}>" if g.role_id else "") for g in groups]
+        embed = discord.Embed(
+            title=self.texts("setup.groups_title"), description="\n".join(lines) or "—"
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @group_rename.autocomplete("group")
+    @group_remove.autocomplete("group")
+    async def _group_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild is None:
+            return []
+        groups = await self.services.setup.groups(interaction.guild.id)
+        needle = current.casefold().strip()
+        return [
+            app_commands.Choice(name=g.name, value=g.name)
+            for g in groups
+            if needle in g.name.casefold()
+        ][:25]
+
+    # Overview
+
+    @app_commands.command(name="show", description="Show the settings and any problems")
+    async def show(self, interaction: Interaction) -> None:
+        guild = _guild(interaction)
+        await self.services.setup.ensure_guild(guild.id)
+        config = await self.services.guilds.config(guild.id)
+        assert config is not None
+        groups = await self.services.setup.groups(guild.id)
+        schedules = await self.services.setup.schedules(guild.id)
+        problems = find_problems(guild, config, groups, self.texts)
+        embed = discord.Embed(title=self.texts("setup.show_title"), colour=discord.Colour.green())
+        channels = "\n".join(
+            f"**{p.value}**: " + (f"<#{config.channel(p)}>" if config.channel(p) else "—")
+            for p in ChannelPurpose
+        )
+        embed.add_field(name=self.texts("setup.show_channels"), value=channels, inline=False)
+        role = f"<@&{config.coordinator_role_id}>" if config.coordinator_role_id else "—"
+        embed.add_field(name=self.texts("setup.show_coordinators"), value=role, inline=True)
+        embed.add_field(name=self.texts("setup.show_timezone"), value=config.timezone, inline=True)
+        embed.add_field(
+            name=self.texts("setup.show_schedule"),
+            value="\n".join(
+                f"**{job.value}**: {when.describe()}" for job, when in schedules.items()
+            ),
+            inline=False,
+        )
+        embed.add_field(
+            name=self.texts("setup.show_groups", count=len(groups)),
+            value="\n".join(g.label for g in groups) or "—",
+            inline=False,
+        )
+        embed.add_field(
+            name=self.texts("setup.show_problems", count=len(problems)),
+            value="\n".join(f"⚠️ {p}" for p in problems)[:1024]
+            if problems
+            else self.texts("setup.show_no_problems"),
+            inline=False,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    def _check_assignable(self, guild: discord.Guild, role: discord.Role) -> None:
+        key = role_problem(
+            is_default=role.is_default(),
+            is_managed=role.managed,
+            position=role.position,
+            bot_top_position=guild.me.top_role.position,
+        )
+        if key is not None:
+            raise UserFacingError(key, role=role.mention)
+
+
+def _guild(interaction: Interaction) -> discord.Guild:
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.logging_setup import configure_logging
+from bot.settings import DEFAULT_DB_PATH, SettingsError, load_settings
+
+TOKEN = "MTAxMjM0NTY3ODkwMTIzNDU2Nzg5.GabCdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.token is None
+    assert settings.db_path == DEFAULT_DB_PATH
+    assert settings.log_level == "INFO"
+    assert settings.dev_guild is None
+    assert settings.catch_up_grace == timedelta(hours=24)
+    assert settings.discord_api is None
+
+
+def test_reads_env_file_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"DISCORD_TOKEN={TOKEN}\nLOG_LEVEL=debug\nKINDBOT_DB=from-file.db\n")
+    settings = load_settings({"KINDBOT_DB": "from-env.db"}, env_file=env_file)
+    assert settings.token is not None and settings.token.reveal() == TOKEN
+    assert settings.log_level == "DEBUG"
+    assert settings.db_path == Path("from-env.db")
+
+
+def test_token_is_never_shown_in_repr() -> None:
+    settings = load_settings({"DISCORD_TOKEN": TOKEN}, env_file=None)
+    assert TOKEN not in repr(settings)
+    assert TOKEN not in str(settings.token)
+    assert TOKEN not in f"{settings}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "hint"),
+    [
+        ("DISCORD_TOKEN", "Bot " + TOKEN, "without the prefix"),
+        ("DISCORD_TOKEN", "not a token", "does not look like a bot token"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
+        ("KINDBOT_DEV_GUILD", "my-server", "server ID"),
+        ("KINDBOT_DEV_GUILD", "12", "server ID"),
+        ("KINDBOT_CATCH_UP_HOURS", "-3", "number of hours"),
+        ("KINDBOT_CATCH_UP_HOURS", "soon", "number of hours"),
+        ("KINDBOT_DISCORD_API", "https://discord.com", "only for the local emulator"),
+        ("KINDBOT_CLOCK_START", "2026-01-05T09:00:00", "UTC offset"),
+    ],
+)
+def test_bad_values_give_one_clear_line(name: str, value: str, hint: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({name: value}, env_file=None)
+    message = str(raised.value)
+    assert hint in message
+    assert "\n" not in message
+    assert TOKEN not in message
+
+
+def test_db_path_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="points at a folder"):
+        load_settings({"KINDBOT_DB": str(tmp_path)}, env_file=None)
+
+
+def test_missing_token_is_explained_when_needed() -> None:
+    settings = load_settings({}, env_file=None)
+    with pytest.raises(SettingsError, match="DISCORD_TOKEN is not set"):
+        settings.require_token()
+
+
+def test_logging_redacts_the_token(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(logging.INFO, secrets=[TOKEN])
+    try:
+        raise RuntimeError(f"login failed with {TOKEN}")
+    except RuntimeError:
+        logging.getLogger("kindbot.test").exception("Oops %s", TOKEN)
+    err = capsys.readouterr().err
+    assert "Oops [redacted]" in err
+    assert "login failed with [redacted]" in err
+    assert TOKEN not in err
