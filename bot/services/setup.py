@@ -60,7 +60,9 @@ def clean_emoji(raw: str | None) -> str | None:
     text = raw.strip()
     if _CUSTOM_EMOJI.match(text):
         return text
-    if len(text) > 8 or any(ch.isalnum() or ch.isspace() for ch in text):
+    pictographic = any(ord(ch) >= 0x2100 for ch in text)
+    plain = any((ch.isascii() and ch.isalpha()) or ch.isspace() for ch in text)
+    if len(text) > 8 or plain or not pictographic:
         raise UserFacingError("setup.emoji_invalid")
     return text
 
