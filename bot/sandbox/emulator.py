@@ -1,0 +1,1421 @@
+"""The Discord emulator: a loopback aiohttp server plus the test-side API.
+
+Tests build a world (guilds, channels, roles, members), act as users (slash commands,
+clicks, modals, messages), and read back everything the real discord.py client did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox import payloads
+from bot.sandbox.gateway import Gateway, Intent
+from bot.sandbox.interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    CommandUnavailable,
+    InteractionApi,
+    InteractionError,
+    InteractionHandle,
+    Modal,
+    ResolvedBuilder,
+    _select_values,
+    build_command_data,
+    build_modal_submit,
+)
+from bot.sandbox.messages import apply_body, make_attachments, snapshot, validate_body
+from bot.sandbox.permissions import (
+    ALL_PERMISSIONS,
+    DEFAULT_BOT_PERMISSIONS,
+    DEFAULT_EVERYONE,
+    DM_PERMISSIONS,
+    Perm,
+    as_int,
+    base_permissions,
+    channel_permissions,
+)
+from bot.sandbox.rest import RestApi
+from bot.sandbox.router import (
+    DiscordHTTPError,
+    FailureRule,
+    Reply,
+    Request,
+    RequestRecord,
+    Router,
+    UploadedFile,
+)
+from bot.sandbox.state import (
+    AppCommand,
+    Attachment,
+    Channel,
+    ChannelType,
+    Guild,
+    Member,
+    Message,
+    Overwrite,
+    Role,
+    SnowflakeFactory,
+    ThreadMember,
+    User,
+    World,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+JSON = dict[str, Any]
+PermLike = int | Perm
+Target = Role | Member | User
+
+
+class DiscordEmulator:
+    """An in-process fake of Discord's v10 REST API and gateway for one bot application.
+
+    Usage::
+
+        emu = DiscordEmulator()
+        await emu.start()
+        point_discord_at(emu.api_base)          # or KINDBOT_DISCORD_API=emu.api_base
+        guild = emu.create_guild("Kindness Town")
+        alice = emu.create_member(guild, "alice")
+        ...                                     # start the bot with emu.bot_token
+        await emu.wait_until_ready()
+        resp = await emu.slash(guild, alice, "setup timezone", timezone="Europe/London")
+        msg = await resp.final()
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_name: str = "KindBot",
+        privileged_intents: int = Intent.PRIVILEGED,
+        ack_deadline: float | None = 3.0,
+    ) -> None:
+        self.ids = SnowflakeFactory()
+        self.world = World()
+        self.bot_user = self._new_user(bot_name, bot=True)
+        self.app_owner = self._new_user(f"{bot_name.lower()}-owner")
+        #: Modern applications share their id with their bot user.
+        self.application_id = self.bot_user.id
+        raw_id = base64.b64encode(str(self.bot_user.id).encode()).decode().rstrip("=")
+        self.bot_token = f"{raw_id}.emu.{secrets.token_urlsafe(27)}"
+        #: Privileged intents "enabled in the developer portal"; others close with 4014.
+        self.privileged_intents = privileged_intents
+        #: Seconds the bot has to answer an interaction (Discord: 3); None disables.
+        self.ack_deadline = ack_deadline
+        #: Whether ``default_member_permissions`` hides commands from members lacking them.
+        self.enforce_command_permissions = True
+        self.user_locale = "en-US"
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.router = Router(token_check=self._token_ok)
+        self.router.on_request = self.notify
+        self.gateway = Gateway(self)
+        self.gateway.on_change = self.notify
+        self.rest = RestApi(self)
+        self.interactions = InteractionApi(self)
+        self.rest.register(self.router)
+        self.interactions.register(self.router)
+        self.router.add("GET", "/applications/{application_id}/commands", self._get_commands)
+        self.router.add("PUT", "/applications/{application_id}/commands", self._put_commands)
+        self.router.add(
+            "GET", "/applications/{application_id}/guilds/{guild_id}/commands", self._get_commands
+        )
+        self.router.add(
+            "PUT", "/applications/{application_id}/guilds/{guild_id}/commands", self._put_commands
+        )
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._loose_attachments: list[Attachment] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> DiscordEmulator:
+        """Starts serving on 127.0.0.1 on a free port."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self.router.handle)
+        app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/gateway/", self.gateway.handle)
+        app.router.add_get(
+            "/attachments/{channel_id}/{attachment_id}/{filename}", self._serve_attachment
+        )
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        self.port = int(sockets[0].getsockname()[1])
+        log.info("Discord emulator listening on %s", self.api_base)
+        return self
+
+    async def stop(self) -> None:
+        """Closes gateway sockets and the HTTP server."""
+        await self.gateway.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> DiscordEmulator:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def api_base(self) -> str:
+        """The value for ``KINDBOT_DISCORD_API`` / :func:`point_discord_at`."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/gateway"
+
+    @property
+    def application_flags(self) -> int:
+        flags = 0
+        if self.privileged_intents & Intent.GUILD_PRESENCES:
+            flags |= 1 << 13
+        if self.privileged_intents & Intent.GUILD_MEMBERS:
+            flags |= 1 << 15
+        if self.privileged_intents & Intent.MESSAGE_CONTENT:
+            flags |= 1 << 19
+        return flags | (1 << 23)
+
+    def _token_ok(self, header: str | None) -> bool:
+        return header == f"Bot {self.bot_token}"
+
+    # --------------------------------------------------------------- diagnostics
+
+    @property
+    def unhandled(self) -> list[str]:
+        """Routes the bot called that the emulator does not implement (``METHOD /path``)."""
+        return self.router.unhandled
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every REST call received, in order."""
+        return self.router.requests
+
+    def requests_to(self, method: str, template: str) -> list[RequestRecord]:
+        return [r for r in self.requests if r.method == method and r.template == template]
+
+    def assert_no_unhandled(self) -> None:
+        if self.unhandled:
+            names = ", ".join(sorted(set(self.unhandled)))
+            raise AssertionError(f"the bot called unimplemented Discord route(s): {names}")
+
+    def inject_failure(
+        self,
+        method: str,
+        route: str | re.Pattern[str],
+        *,
+        status: int = 429,
+        times: int = 1,
+        retry_after: float = 0.2,
+        is_global: bool = False,
+        code: int | None = None,
+        message: str | None = None,
+    ) -> FailureRule:
+        """Makes the next ``times`` matching calls fail with ``status``.
+
+        ``route`` is a Discord path template such as ``"/channels/{channel_id}/messages"``
+        (or a concrete path), or a compiled regex searched in the path. ``method`` may be
+        ``"*"``. 429s carry ``Via``, ``retry_after`` and X-RateLimit-* like Discord's.
+        """
+        rule = FailureRule(
+            method.upper(), route, status, times, retry_after, is_global, code, message
+        )
+        self.router.failures.append(rule)
+        return rule
+
+    # ------------------------------------------------------------------- waiting
+
+    def notify(self) -> None:
+        """Wakes every :meth:`wait_until` so it re-checks its condition."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_until(
+        self, predicate: Callable[[], object], within: float = 5.0, what: str = "condition"
+    ) -> None:
+        """Waits until ``predicate()`` is truthy, re-checking on every emulator change."""
+        deadline = time.monotonic() + within
+        while not predicate():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                hint = f"; unhandled routes: {self.unhandled}" if self.unhandled else ""
+                raise TimeoutError(f"timed out after {within}s waiting for {what}{hint}")
+            event = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), min(remaining, 0.25))
+
+    async def wait_until_ready(self, within: float = 10.0) -> None:
+        """Waits until the bot has IDENTIFIED and READY + every GUILD_CREATE reached its socket.
+
+        discord.py fires ``on_ready`` after its ``guild_ready_timeout`` (2 s by default)
+        and after chunking members; wait on the bot's own signals for that.
+        """
+
+        def ready() -> bool:
+            return any(
+                s.connected and s.identify_seq and s.written_seq >= s.identify_seq
+                for s in self.gateway.sessions.values()
+            )
+
+        await self.wait_until(ready, within, "the bot to identify on the gateway")
+
+    async def wait_for_commands(
+        self, *names: str, guild: Guild | None = None, within: float = 10.0
+    ) -> dict[str, AppCommand]:
+        """Waits until commands with these names are registered (globally or in ``guild``)."""
+
+        def registered() -> bool:
+            have = self.commands(guild)
+            return bool(have) and all(n in have for n in names)
+
+        scope = f"guild {guild.name!r}" if guild else "global scope"
+        await self.wait_until(registered, within, f"commands {names or '(any)'} in {scope}")
+        return self.commands(guild)
+
+    async def wait_for_message(
+        self,
+        where: Channel | User | Member,
+        predicate: Callable[[Message], bool] | None = None,
+        *,
+        within: float = 5.0,
+        author: User | None = None,
+    ) -> Message:
+        """Waits for a (non-ephemeral) message in a channel, or in a user's DMs, by the bot.
+
+        ``author`` defaults to the bot; pass another user to wait for their messages.
+        """
+        chan = self._where(where)
+        wanted_author = author or self.bot_user
+        seen = {m.id for m in self.world.messages_in(chan.id)}
+        found: list[Message] = []
+
+        def check() -> bool:
+            for msg in self.world.messages_in(chan.id):
+                if msg.author is not wanted_author:
+                    continue
+                if predicate is None and msg.id in seen:
+                    continue
+                if predicate is not None and not predicate(msg):
+                    continue
+                found.append(msg)
+                return True
+            return False
+
+        await self.wait_until(check, within, f"a message in {chan.name or chan.id}")
+        return found[0]
+
+    async def wait_for_request(
+        self,
+        method: str,
+        template: str,
+        *,
+        count: int = 1,
+        within: float = 5.0,
+    ) -> list[RequestRecord]:
+        """Waits until the bot has called ``METHOD template`` at least ``count`` times."""
+        await self.wait_until(
+            lambda: len(self.requests_to(method, template)) >= count,
+            within,
+            f"{count}x {method} {template}",
+        )
+        return self.requests_to(method, template)
+
+    def _where(self, where: Channel | User | Member) -> Channel:
+        if isinstance(where, Channel):
+            return where
+        user = where.user if isinstance(where, Member) else where
+        return self.dm_channel(user)
+
+    # ------------------------------------------------------------ core helpers
+
+    def dispatch(self, event: str, data: Any, *, intent: int | None) -> None:
+        self.gateway.dispatch(event, data, intent=intent)
+        self.notify()
+
+    def bot_member(self, guild: Guild) -> Member:
+        return guild.members[self.bot_user.id]
+
+    def bot_perms(self, guild: Guild, channel: Channel | None = None) -> int:
+        me = guild.members.get(self.bot_user.id)
+        if me is None:
+            return 0
+        return self.member_perms(guild, channel, me)
+
+    def member_perms(self, guild: Guild, channel: Channel | None, member: Member) -> int:
+        if channel is None:
+            return base_permissions(guild, member)
+        return channel_permissions(guild, channel, member)
+
+    def can_dm(self, user: User) -> bool:
+        if not user.dms_open or user.bot:
+            return False
+        return any(
+            user.id in g.members and self.bot_user.id in g.members
+            for g in self.world.guilds.values()
+        )
+
+    def dm_channel(self, user: User | Member) -> Channel:
+        """The DM channel between ``user`` and the bot (created on first use)."""
+        target = user.user if isinstance(user, Member) else user
+        chan = self.world.dm_channels.get(target.id)
+        if chan is None:
+            chan = Channel(id=self.ids.next(), type=ChannelType.DM, name="", recipients=[target])
+            self.world.dm_channels[target.id] = chan
+        return chan
+
+    def attachment_url(self, channel_id: int, attachment_id: int, filename: str) -> str:
+        return f"{self.api_base}/attachments/{channel_id}/{attachment_id}/{filename}"
+
+    def validate_message_body(self, body: JSON, files: dict[int, UploadedFile]) -> None:
+        validate_body(body, files, creating=True)
+
+    def message_for_bot(self, msg: Message, *, gateway: bool = False) -> JSON:
+        """The message as the bot may see it (MESSAGE_CONTENT intent applies)."""
+        data = payloads.message(self.world, msg, gateway=gateway)
+        intents = self.gateway.identified_intents
+        if (
+            intents is not None
+            and not intents & Intent.MESSAGE_CONTENT
+            and msg.author.id != self.bot_user.id
+            and msg.guild_id is not None
+            and self.bot_user.id not in msg.mention_ids
+        ):
+            data.update(content="", embeds=[], attachments=[], components=[])
+        return data
+
+    def _message_intent(self, msg: Message) -> int:
+        return Intent.GUILD_MESSAGES if msg.guild_id is not None else Intent.DIRECT_MESSAGES
+
+    def post_message(
+        self,
+        channel: Channel,
+        author: User,
+        body: JSON,
+        files: dict[int, UploadedFile] | None = None,
+        *,
+        type: int = 0,
+        reference: JSON | None = None,
+        webhook_id: int | None = None,
+        interaction: InteractionHandle | None = None,
+        loading: bool = False,
+    ) -> Message:
+        """Stores a new message and dispatches MESSAGE_CREATE (unless ephemeral)."""
+        files = files or {}
+        if not loading:
+            validate_body(body, files, creating=True)
+        msg = Message(
+            id=self.ids.next(),
+            channel_id=channel.id,
+            author=author,
+            guild_id=channel.guild_id,
+            type=type,
+            webhook_id=webhook_id,
+            reference=reference,
+        )
+        atts = make_attachments(
+            body,
+            files,
+            new_id=self.ids.next,
+            url_for=lambda aid, fn: self.attachment_url(channel.id, aid, fn),
+            existing=[],
+        )
+        apply_body(msg, body, atts)
+        if loading:
+            msg.flags |= 128
+        if interaction is not None:
+            msg.flags |= int(body.get("flags") or 0) & 64
+            msg.application_id = self.application_id
+            msg.interaction_id = interaction.id
+            msg.interaction_metadata = {
+                "id": str(interaction.id),
+                "type": interaction.type,
+                "user": payloads.user(interaction.user),
+                "authorizing_integration_owners": interaction.payload[
+                    "authorizing_integration_owners"
+                ],
+            }
+            if interaction.source_message is not None:
+                msg.interaction_metadata["interacted_message_id"] = str(
+                    interaction.source_message.id
+                )
+            if interaction.original is not None:
+                msg.interaction_metadata["original_response_message_id"] = str(
+                    interaction.original.id
+                )
+        if msg.ephemeral:
+            for att in msg.attachments:
+                att.ephemeral = True
+        msg.history.append(snapshot(msg))
+        self.world.add_message(msg)
+        if not msg.ephemeral:
+            channel.last_message_id = msg.id
+            if channel.is_thread:
+                channel.message_count += 1
+                channel.total_message_sent += 1
+            self.dispatch(
+                "MESSAGE_CREATE",
+                self.message_for_bot(msg, gateway=True),
+                intent=self._message_intent(msg),
+            )
+        else:
+            self.notify()
+        return msg
+
+    def interaction_message(
+        self,
+        handle: InteractionHandle,
+        body: JSON,
+        files: dict[int, UploadedFile],
+        *,
+        loading: bool = False,
+    ) -> Message:
+        return self.post_message(
+            handle.channel,
+            self.bot_user,
+            body,
+            files,
+            type=handle.message_type,
+            webhook_id=self.application_id,
+            interaction=handle,
+            loading=loading,
+        )
+
+    def edit_message(
+        self,
+        msg: Message,
+        body: JSON,
+        files: dict[int, UploadedFile] | None = None,
+        *,
+        clear_loading: bool = False,
+    ) -> None:
+        """Applies an edit and dispatches MESSAGE_UPDATE (unless ephemeral)."""
+        files = files or {}
+        validate_body(body, files, creating=False)
+        atts = make_attachments(
+            body,
+            files,
+            new_id=self.ids.next,
+            url_for=lambda aid, fn: self.attachment_url(msg.channel_id, aid, fn),
+            existing=msg.attachments,
+        )
+        apply_body(msg, body, atts)
+        if clear_loading:
+            msg.flags &= ~128
+        msg.edited_at = utcnow()
+        msg.edits += 1
+        msg.history.append(snapshot(msg))
+        if not msg.ephemeral:
+            self.dispatch(
+                "MESSAGE_UPDATE",
+                self.message_for_bot(msg, gateway=True),
+                intent=self._message_intent(msg),
+            )
+        else:
+            self.notify()
+
+    def delete_message(self, msg: Message) -> None:
+        msg.deleted = True
+        if msg.ephemeral:
+            self.notify()
+            return
+        data: JSON = {"id": str(msg.id), "channel_id": str(msg.channel_id)}
+        if msg.guild_id is not None:
+            data["guild_id"] = str(msg.guild_id)
+        self.dispatch("MESSAGE_DELETE", data, intent=self._message_intent(msg))
+
+    def member_updated(self, member: Member) -> None:
+        self.dispatch(
+            "GUILD_MEMBER_UPDATE", payloads.member_update(member), intent=Intent.GUILD_MEMBERS
+        )
+
+    def create_thread_state(
+        self,
+        guild: Guild,
+        parent: Channel,
+        name: str,
+        *,
+        owner: User,
+        private: bool,
+        invitable: bool = True,
+        auto_archive_duration: int = 1440,
+    ) -> Channel:
+        thread = Channel(
+            id=self.ids.next(),
+            type=ChannelType.PRIVATE_THREAD if private else ChannelType.PUBLIC_THREAD,
+            name=name,
+            guild_id=guild.id,
+            parent_id=parent.id,
+            owner_id=owner.id,
+            invitable=invitable,
+            auto_archive_duration=auto_archive_duration,
+        )
+        thread.thread_members[owner.id] = ThreadMember(user_id=owner.id)
+        guild.channels[thread.id] = thread
+        bot_id = self.bot_user.id
+        if (
+            not private
+            or bot_id in thread.thread_members
+            or self._bot_manages_threads(guild, parent)
+        ):
+            data = payloads.channel(thread, viewer_id=bot_id)
+            data["newly_created"] = True
+            self.dispatch("THREAD_CREATE", data, intent=Intent.GUILDS)
+        return thread
+
+    def _bot_manages_threads(self, guild: Guild, parent: Channel) -> bool:
+        return bool(self.bot_perms(guild, parent) & Perm.MANAGE_THREADS)
+
+    def add_thread_member_state(self, guild: Guild, thread: Channel, user_id: int) -> None:
+        if user_id in thread.thread_members:
+            return
+        tm = ThreadMember(user_id=user_id)
+        thread.thread_members[user_id] = tm
+        bot_id = self.bot_user.id
+        if user_id == bot_id and thread.type == ChannelType.PRIVATE_THREAD:
+            self.dispatch(
+                "THREAD_CREATE", payloads.channel(thread, viewer_id=bot_id), intent=Intent.GUILDS
+            )
+        added = payloads.thread_member(thread, tm, with_member=guild.members.get(user_id))
+        added["presence"] = None
+        self.dispatch(
+            "THREAD_MEMBERS_UPDATE",
+            {
+                "id": str(thread.id),
+                "guild_id": str(guild.id),
+                "member_count": len(thread.thread_members),
+                "added_members": [added],
+            },
+            intent=Intent.GUILDS if user_id == bot_id else Intent.GUILD_MEMBERS,
+        )
+
+    def remove_thread_member_state(self, guild: Guild, thread: Channel, user_id: int) -> None:
+        if thread.thread_members.pop(user_id, None) is None:
+            return
+        self.dispatch(
+            "THREAD_MEMBERS_UPDATE",
+            {
+                "id": str(thread.id),
+                "guild_id": str(guild.id),
+                "member_count": len(thread.thread_members),
+                "removed_member_ids": [str(user_id)],
+            },
+            intent=Intent.GUILDS if user_id == self.bot_user.id else Intent.GUILD_MEMBERS,
+        )
+
+    async def _serve_attachment(self, request: web.Request) -> web.Response:
+        att_id = int(request.match_info["attachment_id"])
+        for msg in self.world.messages.values():
+            for att in msg.attachments:
+                if att.id == att_id:
+                    return web.Response(
+                        body=att.data, content_type=att.content_type or "application/octet-stream"
+                    )
+        for att in self._loose_attachments:
+            if att.id == att_id:
+                return web.Response(body=att.data, content_type=att.content_type or "text/plain")
+        return web.Response(status=404, text="Not Found")
+
+    # ---------------------------------------------------------- command registry
+
+    async def _put_commands(self, req: Request) -> Reply:
+        if req.params["application_id"] != str(self.application_id):
+            raise DiscordHTTPError(403, 50001, "Missing Access")
+        guild_id = req.snowflake("guild_id") if "guild_id" in req.params else None
+        if guild_id is not None:
+            guild = self.world.guilds.get(guild_id)
+            if guild is None or self.bot_user.id not in guild.members:
+                raise DiscordHTTPError(403, 50001, "Missing Access")
+            registry = self.world.guild_commands.setdefault(guild_id, {})
+        else:
+            registry = self.world.global_commands
+        body = req.body if isinstance(req.body, list) else []
+        new: dict[tuple[str, int], AppCommand] = {}
+        for raw in body:
+            _validate_command(raw)
+            raw = dict(raw)
+            if raw.get("default_member_permissions") is not None:
+                raw["default_member_permissions"] = str(raw["default_member_permissions"])
+            key = (str(raw["name"]), int(raw.get("type", 1)))
+            if key in new:
+                raise DiscordHTTPError.bad_request(
+                    f"Invalid Form Body: APPLICATION_COMMANDS_DUPLICATE_NAME {key[0]}"
+                )
+            old = registry.get(key)
+            if old is not None and old.data == raw:
+                new[key] = old
+            else:
+                new[key] = AppCommand(
+                    id=old.id if old else self.ids.next(),
+                    guild_id=guild_id,
+                    data=raw,
+                    version=self.ids.next(),
+                )
+        registry.clear()
+        registry.update(new)
+        self.notify()
+        return Reply(body=[payloads.app_command(c, self.application_id) for c in new.values()])
+
+    async def _get_commands(self, req: Request) -> Reply:
+        guild_id = req.snowflake("guild_id") if "guild_id" in req.params else None
+        registry = (
+            self.world.guild_commands.get(guild_id, {})
+            if guild_id is not None
+            else self.world.global_commands
+        )
+        return Reply(body=[payloads.app_command(c, self.application_id) for c in registry.values()])
+
+    def commands(self, guild: Guild | None = None) -> dict[str, AppCommand]:
+        """Registered commands by name: global ones, or ``guild``'s own ones."""
+        registry = (
+            self.world.guild_commands.get(guild.id, {})
+            if guild is not None
+            else self.world.global_commands
+        )
+        return {c.name: c for c in registry.values()}
+
+    def find_command(self, guild: Guild | None, name: str, type: int = 1) -> AppCommand:
+        if guild is not None:
+            cmd = self.world.guild_commands.get(guild.id, {}).get((name, type))
+            if cmd is not None:
+                return cmd
+        cmd = self.world.global_commands.get((name, type))
+        if cmd is None:
+            known = sorted(
+                {k[0] for k in self.world.global_commands}
+                | {k[0] for g in self.world.guild_commands.values() for k in g}
+            )
+            raise LookupError(f"no command {name!r} (type {type}) is registered; have {known}")
+        return cmd
+
+    # --------------------------------------------------------------- world setup
+
+    def _new_user(self, name: str, *, bot: bool = False, dms_open: bool = True) -> User:
+        user = User(id=self.ids.next(), username=name, global_name=None if bot else name.title())
+        user.bot = bot
+        user.dms_open = dms_open
+        self.world.users[user.id] = user
+        return user
+
+    def create_user(self, name: str, *, dms_open: bool = True, bot: bool = False) -> User:
+        """A Discord account (not in any guild yet). ``dms_open=False`` refuses bot DMs."""
+        return self._new_user(name, bot=bot, dms_open=dms_open)
+
+    def create_guild(
+        self,
+        name: str,
+        *,
+        owner: User | str = "owner",
+        bot_permissions: PermLike = DEFAULT_BOT_PERMISSIONS,
+        everyone_permissions: PermLike = DEFAULT_EVERYONE,
+        with_bot: bool = True,
+        general_channel: bool = True,
+    ) -> Guild:
+        """A guild with @everyone, an owner, a #general channel and the bot (managed role).
+
+        If the bot is already connected it receives GUILD_CREATE (an ``on_guild_join``).
+        """
+        owner_user = owner if isinstance(owner, User) else self._new_user(owner)
+        gid = self.ids.next()
+        guild = Guild(id=gid, name=name, owner_id=owner_user.id)
+        guild.roles[gid] = Role(
+            id=gid,
+            guild_id=gid,
+            name="@everyone",
+            permissions=as_int(everyone_permissions),
+            position=0,
+        )
+        guild.members[owner_user.id] = Member(guild_id=gid, user=owner_user)
+        self.world.guilds[gid] = guild
+        if general_channel:
+            chan = Channel(id=self.ids.next(), type=ChannelType.TEXT, name="general", guild_id=gid)
+            guild.channels[chan.id] = chan
+            guild.system_channel_id = chan.id
+        if with_bot:
+            self.add_bot_to_guild(guild, permissions=bot_permissions)
+        return guild
+
+    def add_bot_to_guild(
+        self, guild: Guild, *, permissions: PermLike = DEFAULT_BOT_PERMISSIONS
+    ) -> Role:
+        """Installs the bot in ``guild`` with a managed role holding ``permissions``."""
+        top = max((r.position for r in guild.roles.values()), default=0)
+        role = Role(
+            id=self.ids.next(),
+            guild_id=guild.id,
+            name=self.bot_user.username,
+            permissions=as_int(permissions),
+            position=top + 1,
+            managed=True,
+            bot_id=self.bot_user.id,
+        )
+        guild.roles[role.id] = role
+        guild.members[self.bot_user.id] = Member(
+            guild_id=guild.id, user=self.bot_user, role_ids=[role.id]
+        )
+        for session in self.gateway.active:
+            session.push(0, "GUILD_CREATE", self.gateway.guild_create(guild, session.intents))
+        self.notify()
+        return role
+
+    def bot_role(self, guild: Guild) -> Role:
+        for role in guild.roles.values():
+            if role.bot_id == self.bot_user.id:
+                return role
+        raise LookupError("the bot has no managed role in this guild")
+
+    def set_bot_permissions(self, guild: Guild, permissions: PermLike) -> None:
+        """Replaces the bot's managed-role permissions (GUILD_ROLE_UPDATE)."""
+        self.update_role(self.bot_role(guild), permissions=permissions)
+
+    def create_role(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        permissions: PermLike = 0,
+        position: int | None = None,
+        color: int = 0,
+        hoist: bool = False,
+        mentionable: bool = False,
+    ) -> Role:
+        """A new role. Like Discord, it goes to the bottom (position 1) unless told otherwise;
+        roles at or above ``position`` move up one (GUILD_ROLE_CREATE + UPDATEs)."""
+        pos = 1 if position is None else max(1, position)
+        shifted = [r for r in guild.roles.values() if not r.is_everyone and r.position >= pos]
+        for r in shifted:
+            r.position += 1
+        role = Role(
+            id=self.ids.next(),
+            guild_id=guild.id,
+            name=name,
+            permissions=as_int(permissions),
+            position=pos,
+            color=color,
+            hoist=hoist,
+            mentionable=mentionable,
+        )
+        guild.roles[role.id] = role
+        self.dispatch(
+            "GUILD_ROLE_CREATE",
+            {"guild_id": str(guild.id), "role": payloads.role(role)},
+            intent=Intent.GUILDS,
+        )
+        for r in shifted:
+            self._role_updated(r)
+        return role
+
+    def _role_updated(self, role: Role) -> None:
+        self.dispatch(
+            "GUILD_ROLE_UPDATE",
+            {"guild_id": str(role.guild_id), "role": payloads.role(role)},
+            intent=Intent.GUILDS,
+        )
+
+    def update_role(
+        self,
+        role: Role,
+        *,
+        name: str | None = None,
+        permissions: PermLike | None = None,
+        position: int | None = None,
+        color: int | None = None,
+    ) -> Role:
+        """Edits a role (GUILD_ROLE_UPDATE)."""
+        if name is not None:
+            role.name = name
+        if permissions is not None:
+            role.permissions = as_int(permissions)
+        if position is not None:
+            role.position = position
+        if color is not None:
+            role.color = color
+        self._role_updated(role)
+        return role
+
+    def delete_role(self, role: Role) -> None:
+        guild = self.world.guilds[role.guild_id]
+        guild.roles.pop(role.id, None)
+        for member in guild.members.values():
+            if role.id in member.role_ids:
+                member.role_ids.remove(role.id)
+        self.dispatch(
+            "GUILD_ROLE_DELETE",
+            {"guild_id": str(guild.id), "role_id": str(role.id)},
+            intent=Intent.GUILDS,
+        )
+
+    def create_category(self, guild: Guild, name: str) -> Channel:
+        return self._create_channel(guild, name, ChannelType.CATEGORY, None, None)
+
+    def create_channel(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        category: Channel | None = None,
+        topic: str | None = None,
+        overwrites: dict[Target, tuple[PermLike, PermLike]] | None = None,
+    ) -> Channel:
+        """A text channel (CHANNEL_CREATE). ``overwrites`` maps target → (allow, deny)."""
+        chan = self._create_channel(guild, name, ChannelType.TEXT, category, topic, overwrites)
+        return chan
+
+    def _create_channel(
+        self,
+        guild: Guild,
+        name: str,
+        type: int,
+        category: Channel | None,
+        topic: str | None,
+        overwrites: dict[Target, tuple[PermLike, PermLike]] | None = None,
+    ) -> Channel:
+        position = len([c for c in guild.channels.values() if c.type == type])
+        chan = Channel(
+            id=self.ids.next(),
+            type=type,
+            name=name,
+            guild_id=guild.id,
+            position=position,
+            parent_id=category.id if category else None,
+            topic=topic,
+        )
+        if category is not None:
+            chan.overwrites = [
+                Overwrite(o.id, o.type, o.allow, o.deny) for o in category.overwrites
+            ]
+        for target, (allow, deny) in (overwrites or {}).items():
+            self._put_overwrite(chan, target, as_int(allow), as_int(deny))
+        guild.channels[chan.id] = chan
+        self.dispatch("CHANNEL_CREATE", payloads.channel(chan), intent=Intent.GUILDS)
+        return chan
+
+    def _put_overwrite(self, chan: Channel, target: Target, allow: int, deny: int) -> None:
+        if isinstance(target, Role):
+            tid, ttype = target.id, 0
+        else:
+            tid, ttype = (target.user.id if isinstance(target, Member) else target.id), 1
+        chan.overwrites = [o for o in chan.overwrites if not (o.id == tid and o.type == ttype)]
+        if allow or deny:
+            chan.overwrites.append(Overwrite(tid, ttype, allow, deny))
+
+    def set_channel_permissions(
+        self,
+        channel: Channel,
+        target: Target,
+        *,
+        allow: PermLike = 0,
+        deny: PermLike = 0,
+    ) -> None:
+        """Sets (replaces) the overwrite for a role/member in ``channel`` (CHANNEL_UPDATE)."""
+        self._put_overwrite(channel, target, as_int(allow), as_int(deny))
+        self.dispatch("CHANNEL_UPDATE", payloads.channel(channel), intent=Intent.GUILDS)
+
+    def deny_bot(self, channel: Channel, permissions: PermLike) -> None:
+        """Denies ``permissions`` to the bot's member in ``channel`` (member overwrite)."""
+        self.set_channel_permissions(channel, self.bot_user, deny=permissions)
+
+    def delete_channel(self, channel: Channel) -> None:
+        """Deletes a channel and its threads (THREAD_DELETE / CHANNEL_DELETE)."""
+        assert channel.guild_id is not None
+        guild = self.world.guilds[channel.guild_id]
+        for thread in [t for t in guild.threads if t.parent_id == channel.id]:
+            del guild.channels[thread.id]
+            self.dispatch(
+                "THREAD_DELETE",
+                {
+                    "id": str(thread.id),
+                    "guild_id": str(guild.id),
+                    "parent_id": str(channel.id),
+                    "type": thread.type,
+                },
+                intent=Intent.GUILDS,
+            )
+        guild.channels.pop(channel.id, None)
+        if guild.system_channel_id == channel.id:
+            guild.system_channel_id = None
+        event = "THREAD_DELETE" if channel.is_thread else "CHANNEL_DELETE"
+        self.dispatch(event, payloads.channel(channel), intent=Intent.GUILDS)
+
+    def create_member(
+        self,
+        guild: Guild,
+        user: User | str,
+        *,
+        roles: Iterable[Role] = (),
+        pending: bool = False,
+        nick: str | None = None,
+        dms_open: bool = True,
+    ) -> Member:
+        """A user joins ``guild`` (GUILD_MEMBER_ADD). ``pending=True`` = onboarding not done."""
+        account = user if isinstance(user, User) else self._new_user(user, dms_open=dms_open)
+        if account.id in guild.members:
+            raise ValueError(f"{account.username} is already in {guild.name}")
+        member = Member(
+            guild_id=guild.id,
+            user=account,
+            role_ids=[r.id for r in roles],
+            pending=pending,
+            nick=nick,
+        )
+        guild.members[account.id] = member
+        data = payloads.member(member)
+        data["guild_id"] = str(guild.id)
+        self.dispatch("GUILD_MEMBER_ADD", data, intent=Intent.GUILD_MEMBERS)
+        return member
+
+    def complete_onboarding(self, member: Member) -> None:
+        """The member passes membership screening: ``pending`` → false (GUILD_MEMBER_UPDATE)."""
+        member.pending = False
+        self.member_updated(member)
+
+    def remove_member(self, member: Member) -> None:
+        """The member leaves (GUILD_MEMBER_REMOVE); they also leave the guild's threads."""
+        guild = self.world.guilds[member.guild_id]
+        guild.members.pop(member.user.id, None)
+        for thread in guild.threads:
+            thread.thread_members.pop(member.user.id, None)
+        self.dispatch(
+            "GUILD_MEMBER_REMOVE",
+            {"guild_id": str(guild.id), "user": payloads.user(member.user)},
+            intent=Intent.GUILD_MEMBERS,
+        )
+
+    def set_member_roles(self, member: Member, roles: Iterable[Role]) -> None:
+        """Replaces the member's roles, as a moderator would (GUILD_MEMBER_UPDATE)."""
+        member.role_ids = [r.id for r in roles]
+        self.member_updated(member)
+
+    def add_member_roles(self, member: Member, *roles: Role) -> None:
+        for role in roles:
+            if role.id not in member.role_ids:
+                member.role_ids.append(role.id)
+        self.member_updated(member)
+
+    def remove_member_roles(self, member: Member, *roles: Role) -> None:
+        member.role_ids = [r for r in member.role_ids if r not in {x.id for x in roles}]
+        self.member_updated(member)
+
+    def create_thread(
+        self,
+        channel: Channel,
+        name: str,
+        *,
+        owner: Member,
+        private: bool = True,
+        members: Iterable[Member] = (),
+    ) -> Channel:
+        """A user creates a thread in ``channel`` and adds ``members`` to it."""
+        assert channel.guild_id is not None
+        guild = self.world.guilds[channel.guild_id]
+        thread = self.create_thread_state(guild, channel, name, owner=owner.user, private=private)
+        for m in members:
+            self.add_thread_member_state(guild, thread, m.user.id)
+        return thread
+
+    def add_to_thread(self, thread: Channel, member: Member) -> None:
+        assert thread.guild_id is not None
+        self.add_thread_member_state(self.world.guilds[thread.guild_id], thread, member.user.id)
+
+    def make_attachment(
+        self, filename: str, data: bytes, content_type: str | None = None
+    ) -> Attachment:
+        """An uploaded file a user can pass to an attachment option or a message."""
+        att_id = self.ids.next()
+        att = Attachment(
+            id=att_id,
+            filename=filename,
+            data=data,
+            content_type=content_type,
+            url=self.attachment_url(0, att_id, filename),
+        )
+        self._loose_attachments.append(att)
+        return att
+
+    # -------------------------------------------------------------- user actions
+
+    def send_message(
+        self,
+        channel: Channel,
+        author: Member | User,
+        content: str = "",
+        *,
+        embeds: list[JSON] | None = None,
+        attachments: Iterable[Attachment] = (),
+        reply_to: Message | None = None,
+    ) -> Message:
+        """A user posts in a guild channel/thread or DMs the bot (MESSAGE_CREATE)."""
+        user = author.user if isinstance(author, Member) else author
+        if channel.guild_id is not None:
+            guild = self.world.guilds[channel.guild_id]
+            member = guild.member(user)
+            if not self.member_perms(guild, channel, member) & Perm.SEND_MESSAGES:
+                raise PermissionError(f"{user.username} cannot send messages in #{channel.name}")
+        body: JSON = {"content": content, "embeds": embeds or []}
+        ref = None
+        if reply_to is not None:
+            ref = {
+                "type": 0,
+                "message_id": str(reply_to.id),
+                "channel_id": str(reply_to.channel_id),
+            }
+            if reply_to.guild_id:
+                ref["guild_id"] = str(reply_to.guild_id)
+        files = {
+            i: UploadedFile(a.filename, a.data, a.content_type) for i, a in enumerate(attachments)
+        }
+        return self.post_message(channel, user, body, files, type=19 if ref else 0, reference=ref)
+
+    def dm_bot(self, user: User | Member, content: str) -> Message:
+        """``user`` sends the bot a direct message."""
+        account = user.user if isinstance(user, Member) else user
+        return self.send_message(self.dm_channel(account), account, content)
+
+    def _context(
+        self, where: Guild | Channel | User | Member, user: User | Member
+    ) -> tuple[Guild | None, Channel, User]:
+        account = user.user if isinstance(user, Member) else user
+        if isinstance(where, Guild):
+            member = where.member(account)
+            candidates = [where.channels.get(where.system_channel_id or 0), *where.text_channels]
+            for chan in candidates:
+                if chan is not None and self.member_perms(where, chan, member) & Perm.VIEW_CHANNEL:
+                    return where, chan, account
+            raise PermissionError(f"{account.username} cannot see any channel in {where.name}")
+        if isinstance(where, Channel):
+            if where.guild_id is None:
+                return None, where, account
+            guild = self.world.guilds[where.guild_id]
+            member = guild.member(account)
+            if not self.member_perms(guild, where, member) & Perm.VIEW_CHANNEL:
+                raise PermissionError(f"{account.username} cannot see #{where.name}")
+            return guild, where, account
+        return None, self.dm_channel(account), account
+
+    def _check_command_allowed(
+        self, cmd: AppCommand, guild: Guild | None, channel: Channel, user: User
+    ) -> None:
+        if guild is None:
+            contexts = cmd.data.get("contexts")
+            if (
+                cmd.guild_id is not None
+                or (contexts is not None and 1 not in contexts)
+                or cmd.data.get("dm_permission") is False
+            ):
+                raise CommandUnavailable(f"/{cmd.name} cannot be used in DMs")
+            return
+        member = guild.member(user)
+        perms = self.member_perms(guild, channel, member)
+        if not perms & Perm.USE_APPLICATION_COMMANDS:
+            raise CommandUnavailable(f"{user.username} may not use commands in #{channel.name}")
+        contexts = cmd.data.get("contexts")
+        if contexts is not None and 0 not in contexts:
+            raise CommandUnavailable(f"/{cmd.name} cannot be used in guilds")
+        required = cmd.data.get("default_member_permissions")
+        if not self.enforce_command_permissions or required is None:
+            return
+        base = base_permissions(guild, member)
+        needed = int(required)
+        if base != ALL_PERMISSIONS and (needed == 0 or base & needed != needed):
+            raise CommandUnavailable(
+                f"{user.username} lacks default_member_permissions={needed} for /{cmd.name}"
+            )
+
+    async def _fire(self, handle: InteractionHandle, wait: bool) -> InteractionHandle:
+        self.dispatch("INTERACTION_CREATE", handle.payload, intent=None)
+        if wait:
+            try:
+                await handle.wait_response(within=self.ack_deadline or 5.0)
+            except TimeoutError:
+                raise InteractionError(
+                    f"the bot did not answer {handle.description} within "
+                    f"{self.ack_deadline or 5.0}s (Discord shows 'The application did not "
+                    f"respond'); unhandled routes: {self.unhandled}"
+                ) from None
+        return handle
+
+    async def slash(
+        self,
+        where: Guild | Channel | User | Member,
+        user: User | Member,
+        command: str,
+        /,
+        *,
+        wait: bool = True,
+        **options: Any,
+    ) -> InteractionHandle:
+        """``user`` runs ``/command sub ... option=value`` in a guild, channel or DM.
+
+        ``where`` is a Guild (its system/first visible channel), a Channel, or a User for
+        the bot DM. Option values: str/int/float/bool, Member/User, Role, Channel,
+        Attachment. Returns after the bot's callback unless ``wait=False``.
+        """
+        guild, channel, account = self._context(where, user)
+        name, *path = command.split()
+        cmd = self.find_command(guild, name, 1)
+        self._check_command_allowed(cmd, guild, channel, account)
+        resolved = ResolvedBuilder(self, guild, channel, account)
+        data = build_command_data(cmd, path, options, resolved)
+        handle = self.interactions.new_handle(
+            type=APPLICATION_COMMAND,
+            description=f"/{command}",
+            user=account,
+            guild=guild,
+            channel=channel,
+            data=data,
+            message_type=20,
+        )
+        return await self._fire(handle, wait)
+
+    async def autocomplete(
+        self,
+        where: Guild | Channel | User | Member,
+        user: User | Member,
+        command: str,
+        option: str,
+        typed: str,
+        /,
+        **options: Any,
+    ) -> list[JSON]:
+        """``user`` types ``typed`` into ``option``; returns the bot's choices ({name, value})."""
+        guild, channel, account = self._context(where, user)
+        name, *path = command.split()
+        cmd = self.find_command(guild, name, 1)
+        self._check_command_allowed(cmd, guild, channel, account)
+        resolved = ResolvedBuilder(self, guild, channel, account)
+        data = build_command_data(cmd, path, {**options, option: typed}, resolved, focused=option)
+        handle = self.interactions.new_handle(
+            type=AUTOCOMPLETE,
+            description=f"autocomplete of {option!r} in /{command}",
+            user=account,
+            guild=guild,
+            channel=channel,
+            data=data,
+        )
+        await self._fire(handle, True)
+        if handle.choices is None:
+            raise InteractionError(f"{handle.description} got response {handle.response_type}")
+        return handle.choices
+
+    async def _context_menu(
+        self,
+        kind: int,
+        where: Guild | Channel | User | Member,
+        user: User | Member,
+        name: str,
+        target_id: int,
+        fill: Callable[[ResolvedBuilder], object],
+        wait: bool,
+    ) -> InteractionHandle:
+        guild, channel, account = self._context(where, user)
+        cmd = self.find_command(guild, name, kind)
+        self._check_command_allowed(cmd, guild, channel, account)
+        resolved = ResolvedBuilder(self, guild, channel, account)
+        fill(resolved)
+        data: JSON = {
+            "id": str(cmd.id),
+            "name": cmd.name,
+            "type": kind,
+            "target_id": str(target_id),
+            "resolved": resolved.result(),
+        }
+        if cmd.guild_id is not None:
+            data["guild_id"] = str(cmd.guild_id)
+        handle = self.interactions.new_handle(
+            type=APPLICATION_COMMAND,
+            description=f"context menu {name!r}",
+            user=account,
+            guild=guild,
+            channel=channel,
+            data=data,
+            message_type=23,
+        )
+        return await self._fire(handle, wait)
+
+    async def message_command(
+        self, user: User | Member, name: str, message: Message, /, *, wait: bool = True
+    ) -> InteractionHandle:
+        """``user`` picks the message context-menu command ``name`` on ``message``."""
+        found = self.world.find_channel(message.channel_id)
+        assert found is not None, "message's channel no longer exists"
+        return await self._context_menu(
+            3, found[0], user, name, message.id, lambda r: r.message(message), wait
+        )
+
+    async def user_command(
+        self,
+        where: Guild | Channel,
+        user: User | Member,
+        name: str,
+        target: User | Member,
+        /,
+        *,
+        wait: bool = True,
+    ) -> InteractionHandle:
+        """``user`` picks the user context-menu command ``name`` on ``target``."""
+        target_user = target.user if isinstance(target, Member) else target
+        return await self._context_menu(
+            2, where, user, name, target_user.id, lambda r: r.user(target_user), wait
+        )
+
+    def _component_handle(
+        self, message: Message, custom_id: str, by: User | Member, data: JSON, what: str
+    ) -> InteractionHandle:
+        if message.deleted:
+            raise InteractionError(f"message {message.id} was deleted")
+        comp = message.component(custom_id)
+        if comp.get("disabled"):
+            raise InteractionError(f"component {custom_id!r} is disabled")
+        found = self.world.find_channel(message.channel_id)
+        assert found is not None
+        channel, guild = found
+        account = by.user if isinstance(by, Member) else by
+        data.setdefault("id", comp.get("id"))
+        return self.interactions.new_handle(
+            type=MESSAGE_COMPONENT,
+            description=f"{what} {custom_id!r}",
+            user=account,
+            guild=guild,
+            channel=channel,
+            data=data,
+            message_type=19,
+            source_message=message,
+        )
+
+    async def click(
+        self, message: Message, custom_id: str, /, *, by: User | Member, wait: bool = True
+    ) -> InteractionHandle:
+        """``by`` clicks the button ``custom_id`` (see :meth:`Message.custom_id_for`)."""
+        comp = message.component(custom_id)
+        if comp.get("type") != 2:
+            raise TypeError(f"component {custom_id!r} is not a button")
+        data: JSON = {"custom_id": custom_id, "component_type": 2}
+        handle = self._component_handle(message, custom_id, by, data, "button")
+        return await self._fire(handle, wait)
+
+    async def select(
+        self,
+        message: Message,
+        custom_id: str,
+        values: list[Any],
+        /,
+        *,
+        by: User | Member,
+        wait: bool = True,
+    ) -> InteractionHandle:
+        """``by`` picks ``values`` in a select (strings, or Members/Roles/Channels)."""
+        comp = message.component(custom_id)
+        kind = int(comp.get("type", 0))
+        if kind not in (3, 5, 6, 7, 8):
+            raise TypeError(f"component {custom_id!r} is not a select menu")
+        lo, hi = comp.get("min_values", 1), comp.get("max_values", 1)
+        if not lo <= len(values) <= hi:
+            raise ValueError(f"select {custom_id!r} takes {lo}..{hi} values, got {len(values)}")
+        if kind == 3:
+            allowed = {o["value"] for o in comp.get("options", [])}
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                raise ValueError(f"select {custom_id!r} has no option(s) {bad}; has {allowed}")
+        found = self.world.find_channel(message.channel_id)
+        assert found is not None
+        account = by.user if isinstance(by, Member) else by
+        resolved = ResolvedBuilder(self, found[1], found[0], account)
+        data: JSON = {
+            "custom_id": custom_id,
+            "component_type": kind,
+            "values": _select_values(kind, values, resolved),
+        }
+        if resolved.result():
+            data["resolved"] = resolved.result()
+        handle = self._component_handle(message, custom_id, by, data, "select")
+        return await self._fire(handle, wait)
+
+    async def submit_modal(
+        self,
+        modal: Modal,
+        values: dict[str, Any],
+        /,
+        *,
+        by: User | Member | None = None,
+        wait: bool = True,
+    ) -> InteractionHandle:
+        """Fills in and submits ``modal``: text input custom_id → str, selects → list."""
+        origin = modal.interaction
+        account = origin.user if by is None else (by.user if isinstance(by, Member) else by)
+        resolved = ResolvedBuilder(self, origin.guild, origin.channel, account)
+        data = build_modal_submit(modal, values, resolved)
+        handle = self.interactions.new_handle(
+            type=MODAL_SUBMIT,
+            description=f"modal {modal.custom_id!r}",
+            user=account,
+            guild=origin.guild,
+            channel=origin.channel,
+            data=data,
+            message_type=19 if origin.source_message else 20,
+            source_message=origin.source_message,
+        )
+        return await self._fire(handle, wait)
+
+    # ------------------------------------------------------------------- reading
+
+    def messages_in(self, channel: Channel, *, include_ephemeral: bool = False) -> list[Message]:
+        """Undeleted messages in a channel/thread/DM, oldest first."""
+        return self.world.messages_in(channel.id, include_ephemeral=include_ephemeral)
+
+    def bot_messages(self, channel: Channel) -> list[Message]:
+        return [m for m in self.messages_in(channel) if m.author is self.bot_user]
+
+    def dms_to(self, user: User | Member) -> list[Message]:
+        """What the bot sent ``user`` by DM."""
+        return self.bot_messages(self.dm_channel(user))
+
+    def interaction(self, interaction_id: int) -> InteractionHandle:
+        return self.interactions.by_id[interaction_id]
+
+
+def _validate_command(raw: Any) -> None:
+    if not isinstance(raw, dict):
+        raise DiscordHTTPError.bad_request("Invalid Form Body: command must be an object")
+    name = raw.get("name")
+    kind = int(raw.get("type", 1))
+    if not isinstance(name, str) or not 1 <= len(name) <= 32:
+        raise DiscordHTTPError.bad_request(f"Invalid Form Body: name: {name!r}")
+    if kind == 1:
+        if not re.fullmatch(r"[-_\w]{1,32}", name) or name != name.lower():
+            raise DiscordHTTPError.bad_request(f"Invalid Form Body: name: {name!r} is invalid")
+        desc = raw.get("description", "")
+        if not 1 <= len(desc) <= 100:
+            raise DiscordHTTPError.bad_request(
+                f"Invalid Form Body: description of {name!r} must be 1-100 characters"
+            )
+    elif raw.get("description") or raw.get("options"):
+        raise DiscordHTTPError.bad_request(
+            f"Invalid Form Body: context menu {name!r} cannot have a description/options"
+        )
+
+
+__all__ = ["DM_PERMISSIONS", "DiscordEmulator"]

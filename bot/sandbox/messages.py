@@ -1,0 +1,151 @@
+"""Turning the bot's message bodies (JSON or multipart) into stored messages and edits."""
+
+from __future__ import annotations
+
+import copy
+import mimetypes
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.router import DiscordHTTPError, UploadedFile
+from bot.sandbox.state import Attachment, Message, utcnow
+
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+
+#: Flags a bot may set when sending (SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS,
+#: IS_COMPONENTS_V2).
+SENDABLE_FLAGS = 4 | 64 | 4096 | 32768
+
+
+def normalise_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Discord numbers every component with an ``id`` when it stores a message."""
+    out = copy.deepcopy(components)
+    counter = [0]
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for comp in items:
+            counter[0] += 1
+            comp.setdefault("id", counter[0])
+            walk(comp.get("components", []))
+            for key in ("component", "accessory"):
+                child = comp.get(key)
+                if isinstance(child, dict):
+                    walk([child])
+
+    walk(out)
+    return out
+
+
+def normalise_embeds(embeds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for emb in embeds:
+        data = copy.deepcopy(emb)
+        data.setdefault("type", "rich")
+        for fld in data.get("fields", []):
+            fld.setdefault("inline", False)
+        out.append(data)
+    return out
+
+
+def validate_body(body: dict[str, Any], files: dict[int, UploadedFile], *, creating: bool) -> None:
+    """Rejects what Discord rejects with 400 (empty message, oversized content...)."""
+    content = body.get("content")
+    if content is not None and len(str(content)) > 2000:
+        raise DiscordHTTPError.bad_request(
+            "Invalid Form Body: content: Must be 2000 or fewer in length."
+        )
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        raise DiscordHTTPError.bad_request("Invalid Form Body: embeds: Must be 10 or fewer.")
+    for emb in embeds:
+        total = len(str(emb.get("title", ""))) + len(str(emb.get("description", "")))
+        if len(str(emb.get("description", ""))) > 4096 or len(str(emb.get("title", ""))) > 256:
+            raise DiscordHTTPError.bad_request("Invalid Form Body: embeds: too long.")
+        if len(emb.get("fields", [])) > 25 or total > 6000:
+            raise DiscordHTTPError.bad_request("Invalid Form Body: embeds: too many fields.")
+    if creating and not (
+        content or embeds or files or body.get("components") or body.get("sticker_ids")
+    ):
+        raise DiscordHTTPError.bad_request("Cannot send an empty message", code=50006)
+
+
+def make_attachments(
+    body: dict[str, Any],
+    files: dict[int, UploadedFile],
+    *,
+    new_id: Callable[[], int],
+    url_for: Callable[[int, str], str],
+    existing: list[Attachment],
+) -> list[Attachment] | None:
+    """Resolves the ``attachments`` array against uploaded ``files[n]`` and kept attachments.
+
+    Returns ``None`` when the body does not touch attachments (edits keep the old ones).
+    """
+    if "attachments" not in body and not files:
+        return None
+    out: list[Attachment] = []
+    by_id = {a.id: a for a in existing}
+    described = body.get("attachments")
+    if described is None:
+        described = [{"id": i} for i in sorted(files)]
+    for meta in described:
+        raw_id = meta.get("id")
+        upload = files.get(int(raw_id)) if raw_id is not None and int(raw_id) in files else None
+        if upload is None:
+            kept = by_id.get(int(raw_id)) if raw_id is not None else None
+            if kept is None:
+                raise DiscordHTTPError.bad_request(
+                    f"Invalid Form Body: attachments: unknown attachment {raw_id}"
+                )
+            out.append(kept)
+            continue
+        filename = str(meta.get("filename") or upload.filename)
+        att_id = new_id()
+        ctype = upload.content_type
+        if not ctype or ctype == "application/octet-stream":
+            guessed = mimetypes.guess_type(filename)[0]
+            ctype = guessed or ctype
+        out.append(
+            Attachment(
+                id=att_id,
+                filename=filename,
+                data=upload.data,
+                content_type=ctype,
+                url=url_for(att_id, filename),
+                description=meta.get("description"),
+            )
+        )
+    return out
+
+
+def apply_body(msg: Message, body: dict[str, Any], attachments: list[Attachment] | None) -> None:
+    """Applies create/edit fields to ``msg`` (keys absent from ``body`` are left alone)."""
+    if "content" in body:
+        msg.content = str(body["content"] or "")
+    if "embeds" in body or "embed" in body:
+        embeds = body.get("embeds")
+        if embeds is None and body.get("embed") is not None:
+            embeds = [body["embed"]]
+        msg.embeds = normalise_embeds(embeds or [])
+    if "components" in body:
+        msg.components = normalise_components(body["components"] or [])
+    if attachments is not None:
+        msg.attachments = attachments
+    if "flags" in body and body["flags"] is not None:
+        keep = msg.flags & ~SENDABLE_FLAGS
+        msg.flags = keep | (int(body["flags"]) & SENDABLE_FLAGS) | (msg.flags & 64)
+    msg.mention_ids = [int(x) for x in _USER_MENTION.findall(msg.content)]
+    msg.mention_role_ids = [int(x) for x in _ROLE_MENTION.findall(msg.content)]
+
+
+def snapshot(msg: Message) -> dict[str, Any]:
+    return {
+        "content": msg.content,
+        "embeds": copy.deepcopy(msg.embeds),
+        "components": copy.deepcopy(msg.components),
+        "attachments": [a.filename for a in msg.attachments],
+        "flags": msg.flags,
+        "at": utcnow(),
+    }

@@ -1,0 +1,42 @@
+"""Fixtures for the emulator's own tests: a started emulator and a real bot runner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import discord
+import pytest_asyncio
+
+from bot.sandbox import DiscordEmulator
+from bot.sandbox.pytest_plugin import discord_emulator
+from tests.sandbox.testbot import SandboxBot
+
+__all__ = ["discord_emulator"]
+
+BotRunner = Callable[..., Awaitable[SandboxBot]]
+
+
+@pytest_asyncio.fixture
+async def run_bot(discord_emulator: DiscordEmulator) -> AsyncIterator[BotRunner]:
+    """Starts :class:`SandboxBot` against the emulator and waits for ``on_ready``."""
+    started: list[tuple[SandboxBot, asyncio.Task[None]]] = []
+
+    async def start(guild_id: int | None = None, *, token: str | None = None) -> SandboxBot:
+        bot = SandboxBot(guild_id)
+        task = asyncio.create_task(bot.start(token or discord_emulator.bot_token))
+        started.append((bot, task))
+        waiter = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({waiter, task}, timeout=10, return_when="FIRST_COMPLETED")
+        if task in done:
+            waiter.cancel()
+            task.result()
+        assert waiter in done, "bot did not become ready"
+        return bot
+
+    yield start
+    for bot, task in started:
+        await bot.close()
+        with contextlib.suppress(asyncio.CancelledError, discord.LoginFailure):
+            await asyncio.wait_for(task, 5)
