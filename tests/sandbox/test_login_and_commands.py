@@ -64,9 +64,7 @@ async def test_bot_sees_guild_created_after_ready(
     later = emu.create_guild("Later")
     role = emu.create_role(later, "Champions")
     chan = emu.create_channel(later, "kindness")
-    async with asyncio.timeout(5):
-        while bot.get_guild(later.id) is None or (later.id and not bot.get_channel(chan.id)):
-            await asyncio.sleep(0.01)
+    await asyncio.wait_for(bot.wait_for("guild_channel_create", check=lambda c: c.id == chan.id), 5)
     g = bot.get_guild(later.id)
     assert g is not None and g.get_role(role.id) is not None
     assert ("role_create", "Champions") in bot.events
