@@ -304,21 +304,21 @@ class DiscordEmulator:
         *,
         within: float = 5.0,
         author: User | None = None,
+        new_only: bool = False,
     ) -> Message:
-        """Waits for a (non-ephemeral) message in a channel, or in a user's DMs, by the bot.
+        """Waits for a non-ephemeral message by the bot in a channel/thread or a user's DMs.
 
-        ``author`` defaults to the bot; pass another user to wait for their messages.
+        Messages already there count unless ``new_only``; ``author`` defaults to the bot.
+        Returns the oldest match.
         """
         chan = self._where(where)
         wanted_author = author or self.bot_user
-        seen = {m.id for m in self.world.messages_in(chan.id)}
+        seen = {m.id for m in self.world.messages_in(chan.id)} if new_only else set()
         found: list[Message] = []
 
         def check() -> bool:
             for msg in self.world.messages_in(chan.id):
-                if msg.author is not wanted_author:
-                    continue
-                if predicate is None and msg.id in seen:
+                if msg.author is not wanted_author or msg.id in seen:
                     continue
                 if predicate is not None and not predicate(msg):
                     continue
