@@ -1,0 +1,157 @@
+"""Make one round: greedy to the bound, attach the triad, polish, repair."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+
+from .bounds import min_same_group_pairs, triad_seed_outside_largest
+from .candidates import candidate_lists
+from .exact import EXACT_LIMIT, best_meetings
+from .greedy import greedy_pairs
+from .model import Meeting, PairingInput, PairingInputError, PairingResult, PairingStats
+from .polish import Matching, polish, repair
+from .problem import Problem, build_problem
+from .scoring import PairValue, meeting_soft_score, meeting_value, pair_value_function
+
+logger = logging.getLogger(__name__)
+
+CANDIDATE_WIDTH = 2
+POLISH_EVALUATIONS_PER_MEMBER = 80
+REPAIR_LIMIT = 2_000_000
+"""Most swap evaluations a repair may spend (each target member tries everyone)."""
+
+
+def make_round(inp: PairingInput) -> PairingResult:
+    """Pair everyone in ``inp``; deterministic for a given input and seed.
+
+    Raises :class:`PairingInputError` for duplicate ids, fewer than two members,
+    a negative ``avoid_repeat_rounds`` or an unknown timezone.
+    """
+    problem = build_problem(inp)
+    value = pair_value_function(problem)
+    rng = random.Random(inp.seed)
+    candidates = candidate_lists(problem, CANDIDATE_WIDTH)
+    members = list(range(problem.size))
+    seed_member = _triad_seed(problem) if problem.size % 2 else None
+    if seed_member is not None:
+        members.remove(seed_member)
+    meetings = greedy_pairs(problem, members, candidates, value, rng)
+    if seed_member is not None:
+        _attach(problem, value, meetings, seed_member)
+    matching = Matching(problem, value, meetings)
+    order = sorted(range(problem.size), key=problem.tiebreak.__getitem__)
+    polish(matching, candidates, order, POLISH_EVALUATIONS_PER_MEMBER * problem.size)
+    bound = min_same_group_pairs(problem.group_sizes())
+    stats = _stats(problem, value, matching.meetings, bound)
+    if _falls_short(stats):
+        excess = stats.same_group_pairs - bound
+        values = matching.values
+        targets = sum(len(m) for m, v in zip(matching.meetings, values, strict=True) if v < 0)
+        if targets * problem.size <= REPAIR_LIMIT:
+            repair(matching, excess)
+            stats = _stats(problem, value, matching.meetings, bound)
+    if _falls_short(stats) and problem.size <= EXACT_LIMIT:
+        exact = best_meetings(problem, value, range(problem.size))
+        matching = Matching(problem, value, exact)
+        stats = _stats(problem, value, matching.meetings, bound)
+    if _falls_short(stats):
+        logger.warning(
+            "round keeps %d blocked pairs, %d repeats, %d same-group pairs (bound %d)",
+            stats.blocked_pairs,
+            stats.repeats,
+            stats.same_group_pairs,
+            bound,
+        )
+    return PairingResult(meetings=_named(problem, matching.meetings), stats=stats)
+
+
+def evaluate_meetings(inp: PairingInput, meetings: Sequence[Sequence[str]]) -> PairingStats:
+    """Score any set of meetings for ``inp`` on the engine's scale.
+
+    Meetings must place every participant exactly once, in pairs plus at most one
+    triad; this lets a benchmark compare other methods like for like.
+    """
+    problem = build_problem(inp)
+    index = {member_id: i for i, member_id in enumerate(problem.ids)}
+    placed: list[list[int]] = []
+    seen: set[int] = set()
+    for meeting in meetings:
+        if len(meeting) not in (2, 3):
+            raise PairingInputError(f"meeting {list(meeting)!r} is not a pair or a triad")
+        members = []
+        for member_id in meeting:
+            if member_id not in index:
+                raise PairingInputError(f"meeting names unknown member {member_id!r}")
+            if index[member_id] in seen:
+                raise PairingInputError(f"member {member_id!r} is placed twice")
+            seen.add(index[member_id])
+            members.append(index[member_id])
+        placed.append(members)
+    if len(seen) != problem.size:
+        raise PairingInputError(f"{problem.size - len(seen)} members are left out")
+    value = pair_value_function(problem)
+    return _stats(problem, value, placed, min_same_group_pairs(problem.group_sizes()))
+
+
+def soft_score(inp: PairingInput, meetings: Sequence[Sequence[str]]) -> float:
+    """The soft score of any complete set of meetings for ``inp``."""
+    return evaluate_meetings(inp, meetings).soft_score
+
+
+def _triad_seed(problem: Problem) -> int:
+    """The member set aside for the triad: fewest recent triads among eligible groups."""
+    sizes = [0] * len(problem.group_names)
+    for g in problem.group:
+        sizes[g] += 1
+    largest = max(range(len(sizes)), key=lambda g: (sizes[g], -g))
+    outside = triad_seed_outside_largest(problem.group_sizes())
+    eligible = [u for u in range(problem.size) if not outside or problem.group[u] != largest]
+    return min(eligible, key=lambda u: (problem.triad_burden[u], problem.tiebreak[u]))
+
+
+def _attach(problem: Problem, value: PairValue, meetings: list[list[int]], member: int) -> None:
+    """Turn the pair that gains most from ``member`` into the triad."""
+    best, best_gain = 0, float("-inf")
+    for m, (a, b) in enumerate(meetings):
+        gain = meeting_value(problem, value, [a, b, member]) - value(a, b)
+        if gain > best_gain:
+            best, best_gain = m, gain
+    meetings[best] = [*meetings[best], member]
+
+
+def _falls_short(stats: PairingStats) -> bool:
+    return (
+        stats.blocked_pairs > 0
+        or stats.repeats > 0
+        or stats.same_group_pairs > stats.min_same_group_pairs
+    )
+
+
+def _stats(
+    problem: Problem, value: PairValue, meetings: Sequence[Sequence[int]], bound: int
+) -> PairingStats:
+    same = repeats = blocked = 0
+    soft = 0.0
+    group = problem.group
+    for members in meetings:
+        for i, u in enumerate(members):
+            for v in members[i + 1 :]:
+                same += group[u] == group[v]
+                repeats += problem.is_repeat(u, v)
+                blocked += problem.is_blocked(u, v)
+        soft += meeting_soft_score(problem, value, members)
+    return PairingStats(
+        same_group_pairs=same,
+        min_same_group_pairs=bound,
+        repeats=repeats,
+        blocked_pairs=blocked,
+        soft_score=round(soft, 6),
+        triads=sum(len(m) == 3 for m in meetings),
+    )
+
+
+def _named(problem: Problem, meetings: Sequence[Sequence[int]]) -> tuple[Meeting, ...]:
+    named = [tuple(sorted(problem.ids[u] for u in members)) for members in meetings]
+    return tuple(sorted(named))

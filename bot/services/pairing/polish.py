@@ -1,0 +1,165 @@
+"""Local search by swapping two members between meetings.
+
+Every accepted swap raises the summed meeting value, so it can fix a repeat or a
+blocked pair, or lower the same-group count, but never trade any of those for soft
+score. ``polish`` only tries partners from each member's candidate list and skips a
+partner unless the member alone would gain from the swap; ``repair`` tries everyone
+for the few meetings that still break a hard goal.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+from .problem import Problem
+from .scoring import HARD_THRESHOLD, PairValue, meeting_value
+
+MIN_GAIN = 1e-9
+
+
+class Matching:
+    """Meetings plus, per member, the index of their meeting and each meeting's value."""
+
+    def __init__(self, problem: Problem, value: PairValue, meetings: list[list[int]]) -> None:
+        self.problem = problem
+        self.value = value
+        self.meetings = meetings
+        self.where = [-1] * problem.size
+        for m, members in enumerate(meetings):
+            for u in members:
+                self.where[u] = m
+        self.values = [meeting_value(problem, value, members) for members in meetings]
+
+    def swap_gain(self, out: int, into: int) -> float:
+        """Gain from swapping ``out`` and ``into``, who sit in different meetings."""
+        m, n = self.where[out], self.where[into]
+        first = [into if x == out else x for x in self.meetings[m]]
+        second = [out if x == into else x for x in self.meetings[n]]
+        return (
+            meeting_value(self.problem, self.value, first)
+            + meeting_value(self.problem, self.value, second)
+            - self.values[m]
+            - self.values[n]
+        )
+
+    def swap(self, out: int, into: int) -> None:
+        m, n = self.where[out], self.where[into]
+        first = [into if x == out else x for x in self.meetings[m]]
+        second = [out if x == into else x for x in self.meetings[n]]
+        self.meetings[m], self.meetings[n] = first, second
+        self.where[into], self.where[out] = m, n
+        self.values[m] = meeting_value(self.problem, self.value, first)
+        self.values[n] = meeting_value(self.problem, self.value, second)
+
+    def breaks_hard_goal(self, m: int) -> bool:
+        """Whether meeting ``m`` holds a repeat or a blocked pair."""
+        members = self.meetings[m]
+        problem = self.problem
+        return any(
+            problem.is_repeat(u, v) or problem.is_blocked(u, v)
+            for i, u in enumerate(members)
+            for v in members[i + 1 :]
+        )
+
+
+def polish(
+    matching: Matching,
+    candidates: Sequence[Sequence[int]],
+    order: Iterable[int],
+    budget: int,
+) -> int:
+    """Best-improvement swaps over candidate partners until stable or out of budget.
+
+    Returns the number of swaps made. ``budget`` caps pair evaluations, which keeps
+    the run time linear in the number of members and the result deterministic.
+    """
+    value = matching.value
+    where, meetings, values = matching.where, matching.meetings, matching.values
+    queue = deque(order)
+    queued = [False] * len(where)
+    for u in queue:
+        queued[u] = True
+    swaps = 0
+    while queue and budget > 0:
+        u = queue.popleft()
+        queued[u] = False
+        m = where[u]
+        own = meetings[m]
+        best_gain, best_move = MIN_GAIN, (-1, -1)
+        if len(own) == 2:
+            w = own[0] if own[1] == u else own[1]
+            current = values[m]
+            for v in candidates[u]:
+                n = where[v]
+                if n == m:
+                    continue
+                gained = value(u, v)
+                if gained <= current:
+                    continue
+                other = meetings[n]
+                if len(other) == 2:
+                    x = other[0] if other[1] == v else other[1]
+                    gain = gained + value(w, x) - current - values[n]
+                else:
+                    gain = matching.swap_gain(w, v)
+                if gain > best_gain:
+                    best_gain, best_move = gain, (w, v)
+            budget -= len(candidates[u])
+        else:
+            for w in own:
+                if w == u:
+                    continue
+                for v in candidates[u]:
+                    if where[v] != m:
+                        gain = matching.swap_gain(w, v)
+                        if gain > best_gain:
+                            best_gain, best_move = gain, (w, v)
+            budget -= 3 * len(candidates[u])
+        if best_move[0] < 0:
+            continue
+        w, v = best_move
+        touched = [*meetings[m], *meetings[where[v]]]
+        matching.swap(w, v)
+        swaps += 1
+        for t in touched:
+            if not queued[t]:
+                queued[t] = True
+                queue.append(t)
+    return swaps
+
+
+def repair(matching: Matching, same_group_excess: int, max_rounds: int = 4) -> int:
+    """Try every swap for members of meetings that break a hard goal.
+
+    With ``same_group_excess`` > 0, meetings holding a same-group pair are also
+    tried. Returns the number of swaps made.
+    """
+    problem = matching.problem
+    everyone = range(problem.size)
+    swaps = 0
+    for _ in range(max_rounds):
+        improved = False
+        targets = [
+            m
+            for m in range(len(matching.meetings))
+            if matching.values[m] < HARD_THRESHOLD
+            and (same_group_excess > 0 or matching.breaks_hard_goal(m))
+        ]
+        for m in targets:
+            for out in list(matching.meetings[m]):
+                if matching.where[out] != m:
+                    continue
+                best_gain, best_into = MIN_GAIN, -1
+                for into in everyone:
+                    if matching.where[into] != m:
+                        gain = matching.swap_gain(out, into)
+                        if gain > best_gain:
+                            best_gain, best_into = gain, into
+                if best_into >= 0:
+                    matching.swap(out, best_into)
+                    swaps += 1
+                    improved = True
+        if not improved:
+            break
+    return swaps

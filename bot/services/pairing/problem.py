@@ -1,0 +1,157 @@
+"""Turn a :class:`PairingInput` into dense, index-based arrays the algorithms share.
+
+Members are indexed in id order, groups and interests in name order, so every later
+step is independent of input order and of string hashing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .model import PairingInput, PairingInputError, Participant
+
+REFERENCE_TIME = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
+"""Offsets are compared at this instant unless the input names another one."""
+
+BLOCKED_AGE = 0
+"""``met[u][v]`` holds this for a blocked pair, else how many rounds ago they met."""
+
+SAME_GROUP_DECAY = 0.8
+TRIAD_DECAY = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One round, flattened to lists indexed by member number."""
+
+    ids: tuple[str, ...]
+    group: list[int]
+    group_names: tuple[str, ...]
+    offset_minutes: list[int | None]
+    interests: list[int]
+    met: list[dict[int, int]]
+    same_group_burden: list[float]
+    triad_burden: list[float]
+    tiebreak: list[float]
+    avoid_rounds: int
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def group_sizes(self) -> dict[str, int]:
+        sizes = dict.fromkeys(self.group_names, 0)
+        for g in self.group:
+            sizes[self.group_names[g]] += 1
+        return sizes
+
+    def is_blocked(self, u: int, v: int) -> bool:
+        return self.met[u].get(v) == BLOCKED_AGE
+
+    def is_repeat(self, u: int, v: int) -> bool:
+        age = self.met[u].get(v)
+        return age is not None and BLOCKED_AGE < age <= self.avoid_rounds
+
+
+def build_problem(inp: PairingInput) -> Problem:
+    """Validate ``inp`` and flatten it; raises :class:`PairingInputError`."""
+    people = sorted(inp.participants, key=lambda p: p.id)
+    _validate(people, inp)
+    ids = tuple(p.id for p in people)
+    index = {member_id: i for i, member_id in enumerate(ids)}
+    group_names = tuple(sorted({p.group for p in people}))
+    group_index = {name: g for g, name in enumerate(group_names)}
+    tags = sorted({tag for p in people for tag in p.interests})
+    tag_bit = {tag: 1 << b for b, tag in enumerate(tags)}
+    met, same_burden, triad_burden = _read_history(inp, index, people, group_index)
+    rng = random.Random(inp.seed)
+    return Problem(
+        ids=ids,
+        group=[group_index[p.group] for p in people],
+        group_names=group_names,
+        offset_minutes=_offsets(people, inp.reference_time or REFERENCE_TIME),
+        interests=[sum(tag_bit[t] for t in p.interests) for p in people],
+        met=met,
+        same_group_burden=same_burden,
+        triad_burden=triad_burden,
+        tiebreak=[rng.random() for _ in ids],
+        avoid_rounds=inp.avoid_repeat_rounds,
+    )
+
+
+def _validate(people: list[Participant], inp: PairingInput) -> None:
+    if len(people) < 2:
+        raise PairingInputError(f"a round needs at least 2 members, got {len(people)}")
+    for before, after in itertools.pairwise(people):
+        if before.id == after.id:
+            raise PairingInputError(f"duplicate member id {after.id!r}")
+    if any(not p.id for p in people):
+        raise PairingInputError("member ids must be non-empty")
+    if isinstance(inp.avoid_repeat_rounds, bool) or inp.avoid_repeat_rounds < 0:
+        raise PairingInputError("avoid_repeat_rounds must be a non-negative integer")
+
+
+def _offsets(people: list[Participant], when: datetime) -> list[int | None]:
+    if when.tzinfo is None:
+        raise PairingInputError("reference_time must be timezone-aware")
+    cache: dict[str, int] = {}
+    result: list[int | None] = []
+    for p in people:
+        if p.timezone is None:
+            result.append(None)
+            continue
+        if p.timezone not in cache:
+            try:
+                offset = when.astimezone(ZoneInfo(p.timezone)).utcoffset()
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise PairingInputError(
+                    f"unknown timezone {p.timezone!r} for member {p.id!r}"
+                ) from exc
+            cache[p.timezone] = 0 if offset is None else int(offset.total_seconds()) // 60
+        result.append(cache[p.timezone])
+    return result
+
+
+def _read_history(
+    inp: PairingInput,
+    index: dict[str, int],
+    people: list[Participant],
+    group_index: dict[str, int],
+) -> tuple[list[dict[int, int]], list[float], list[float]]:
+    """Last meeting age per pair, and recency-weighted same-group and triad burdens."""
+    n = len(people)
+    group = [group_index[p.group] for p in people]
+    met: list[dict[int, int]] = [{} for _ in range(n)]
+    same_burden = [0.0] * n
+    triad_burden = [0.0] * n
+    rounds = len(inp.history)
+    for position, meetings in enumerate(inp.history):
+        age = rounds - position
+        same_weight = SAME_GROUP_DECAY ** (age - 1)
+        triad_weight = TRIAD_DECAY ** (age - 1)
+        for meeting in meetings:
+            known = [index[m] for m in meeting if m in index]
+            if len(meeting) == 3:
+                for u in known:
+                    triad_burden[u] += triad_weight
+            if len(known) < 2:
+                continue
+            for u in known:
+                met_u = met[u]
+                crossed = False
+                for v in known:
+                    if v != u:
+                        met_u[v] = age
+                        crossed = crossed or group[v] != group[u]
+                if not crossed:
+                    same_burden[u] += same_weight
+    for a, b in inp.blocked:
+        first, second = index.get(a), index.get(b)
+        if first is not None and second is not None and first != second:
+            met[first][second] = BLOCKED_AGE
+            met[second][first] = BLOCKED_AGE
+    return met, same_burden, triad_burden
