@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 from bot.sandbox import payloads
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator import DiscordEmulator
+    from bot.sandbox.core import EmulatorCore
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Session:
 class Gateway:
     """Serves ``/gateway`` and fans out dispatches to identified sessions."""
 
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: EmulatorCore) -> None:
         self.emu = emu
         self.sessions: dict[str, Session] = {}
         self.identify_count = 0

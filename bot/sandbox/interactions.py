@@ -20,7 +20,7 @@ from bot.sandbox.router import DiscordHTTPError, Reply, Request, Router
 from bot.sandbox.state import AppCommand, Attachment, Channel, Guild, Member, Message, Role, User
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator import DiscordEmulator
+    from bot.sandbox.core import EmulatorCore
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class CommandUnavailable(Exception):
 
 @dataclass(eq=False)
 class Modal:
-    """A modal the bot opened; fill it in with :meth:`DiscordEmulator.submit_modal`."""
+    """A modal the bot opened; fill it in with :meth:`EmulatorCore.submit_modal`."""
 
     custom_id: str
     title: str
@@ -80,7 +80,7 @@ def _modal_inputs(components: list[JSON]) -> list[JSON]:
 class InteractionHandle:
     """One user interaction and everything the bot answered to it."""
 
-    emu: DiscordEmulator = field(repr=False)
+    emu: EmulatorCore = field(repr=False)
     id: int
     token: str
     type: int
@@ -181,7 +181,7 @@ class InteractionHandle:
 class ResolvedBuilder:
     """Accumulates the ``resolved`` map Discord sends alongside options and selects."""
 
-    def __init__(self, emu: DiscordEmulator, guild: Guild | None, channel: Channel, by: User):
+    def __init__(self, emu: EmulatorCore, guild: Guild | None, channel: Channel, by: User):
         self.emu, self.guild, self.channel, self.by = emu, guild, channel, by
         self.data: dict[str, dict[str, JSON]] = {}
 
@@ -426,7 +426,7 @@ def _select_values(kind: int, chosen: list[Any], resolved: ResolvedBuilder) -> l
 class InteractionApi:
     """The callback and webhook routes the bot uses to answer interactions."""
 
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: EmulatorCore) -> None:
         self.emu = emu
         self.by_id: dict[int, InteractionHandle] = {}
         self.by_token: dict[str, InteractionHandle] = {}

@@ -12,7 +12,7 @@ from bot.sandbox.router import DiscordHTTPError, Reply, Request, Router
 from bot.sandbox.state import Channel, ChannelType, Guild, Member, Message, ThreadMember
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator import DiscordEmulator
+    from bot.sandbox.core import EmulatorCore
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class RestApi:
     """Discord's core REST resources, enforcing permissions the way Discord does."""
 
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: EmulatorCore) -> None:
         self.emu = emu
 
     def register(self, r: Router) -> None:
