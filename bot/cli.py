@@ -24,6 +24,7 @@ from bot.db import Database
 from bot.db.backup import backup_to
 from bot.db.migrations import MigrationError, migrate, status
 from bot.logging_setup import configure_logging
+from bot.services.content import ContentError
 from bot.settings import Settings, SettingsError, level_number, load_settings
 from bot.text import TextError
 
@@ -78,7 +79,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         )
         handler = _COMMANDS[command if command != "db" else f"db {args.db_command}"]
         return _run_async(handler(settings, args))
-    except (SettingsError, CliError, MigrationError, TextError) as exc:
+    except (SettingsError, CliError, MigrationError, TextError, ContentError) as exc:
         print(f"kindbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

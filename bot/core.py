@@ -18,7 +18,12 @@ from bot.sync import sync_commands
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EXTENSIONS: tuple[str, ...] = ("cogs.setup",)
+DEFAULT_EXTENSIONS: tuple[str, ...] = (
+    "cogs.setup",
+    "cogs.onboarding",
+    "cogs.privacy",
+    "cogs.champions",
+)
 
 
 @runtime_checkable

@@ -78,3 +78,36 @@ _DEFAULT_TIMES = {
     ScheduledJob.REMINDER: WeeklyTime(3, 17, 0),
     ScheduledJob.DIGEST: WeeklyTime(4, 16, 0),
 }
+
+
+class ChampionStatus(StrEnum):
+    ACTIVE = "active"
+    AWAY = "away"  # left the server; the profile waits for their return
+    LEFT = "left"  # stopped being a champion but kept their data
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a member tells us about themselves during onboarding."""
+
+    group_id: int | None = None
+    region_id: str | None = None
+    timezone: str | None = None
+    interests: frozenset[str] = frozenset()
+    intro: str | None = None
+    coffee_opt_in: bool = False
+    digest_name_ok: bool = False
+
+
+@dataclass(frozen=True)
+class Champion:
+    guild_id: int
+    user_id: int
+    profile: Profile
+    status: ChampionStatus
+    joined_at: datetime
+    updated_at: datetime
+
+    @property
+    def active(self) -> bool:
+        return self.status is ChampionStatus.ACTIVE

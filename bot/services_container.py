@@ -12,10 +12,15 @@ from pathlib import Path
 
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.db import Database
+from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.jobs import JobRepo
 from bot.repos.meta import MetaRepo
+from bot.repos.privacy import PrivacyRepo
 from bot.scheduler import JobScheduler
+from bot.services.champions import ChampionsService
+from bot.services.content import ContentLibrary, load_content
+from bot.services.onboarding import OnboardingService
 from bot.services.setup import SetupService
 from bot.settings import Settings
 from bot.text import Messages
@@ -30,7 +35,10 @@ class Services:
     jobs: JobRepo
     meta: MetaRepo
     scheduler: JobScheduler
+    content: ContentLibrary
     setup: SetupService
+    onboarding: OnboardingService
+    champions: ChampionsService
 
     @classmethod
     def build(
@@ -39,12 +47,16 @@ class Services:
         *,
         clock: Clock | None = None,
         texts: Messages | None = None,
+        content: ContentLibrary | None = None,
         catch_up_grace: timedelta = timedelta(hours=24),
     ) -> Services:
         clock = clock or SystemClock()
         db = Database(db_path)
+        content = content or load_content()
         guilds = GuildRepo(db)
         jobs = JobRepo(db)
+        champions = ChampionRepo(db)
+        privacy = PrivacyRepo(db)
         return cls(
             db=db,
             clock=clock,
@@ -53,7 +65,10 @@ class Services:
             jobs=jobs,
             meta=MetaRepo(db),
             scheduler=JobScheduler(jobs, guilds, clock, catch_up_grace=catch_up_grace),
+            content=content,
             setup=SetupService(guilds, clock),
+            onboarding=OnboardingService(guilds, champions, privacy, content, clock),
+            champions=ChampionsService(guilds, champions, privacy, clock),
         )
 
     @classmethod

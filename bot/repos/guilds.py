@@ -77,6 +77,17 @@ class GuildRepo:
             "UPDATE guilds SET timezone = ? WHERE guild_id = ?", (timezone, guild_id)
         )
 
+    async def champion_role(self, guild_id: int) -> int | None:
+        value = await self._db.fetchval(
+            "SELECT champion_role_id FROM guilds WHERE guild_id = ?", (guild_id,)
+        )
+        return None if value is None else int(value)
+
+    async def set_champion_role(self, guild_id: int, role_id: int | None) -> None:
+        await self._db.execute(
+            "UPDATE guilds SET champion_role_id = ? WHERE guild_id = ?", (role_id, guild_id)
+        )
+
     # Groups
 
     async def groups(self, guild_id: int) -> list[Group]:

@@ -202,6 +202,10 @@ class SetupService:
         await self.ensure_guild(guild_id)
         await self._guilds.set_channel(guild_id, purpose, channel_id)
 
+    async def set_champion_role(self, guild_id: int, role_id: int | None) -> None:
+        await self.ensure_guild(guild_id)
+        await self._guilds.set_champion_role(guild_id, role_id)
+
     async def set_coordinator_role(self, guild_id: int, role_id: int | None) -> None:
         await self.ensure_guild(guild_id)
         await self._guilds.set_coordinator_role(guild_id, role_id)

@@ -13,6 +13,7 @@ from bot.errors import permission_label
 from bot.models import ChannelPurpose, ScheduledJob
 from bot.problems import UserFacingError
 from bot.services.setup import channel_problems, role_problem, suggest_timezones
+from cogs.onboarding._welcome import welcome_post
 from cogs.setup._diagnostics import find_problems, granted_in
 
 if TYPE_CHECKING:
@@ -90,6 +91,42 @@ class SetupCog(
             await self._done(interaction, "setup.coordinator_role_cleared")
         else:
             await self._done(interaction, "setup.coordinator_role_set", role=role.mention)
+
+    @app_commands.command(
+        name="champion-role", description="The role every champion gets (leave empty to clear)"
+    )
+    @app_commands.describe(role="Given to everyone who becomes a champion")
+    async def champion_role(
+        self, interaction: Interaction, role: discord.Role | None = None
+    ) -> None:
+        guild = _guild(interaction)
+        if role is not None:
+            self._check_assignable(guild, role)
+        await self.services.setup.set_champion_role(guild.id, role.id if role else None)
+        if role is None:
+            await self._done(interaction, "setup.champion_role_cleared")
+        else:
+            await self._done(interaction, "setup.champion_role_set", role=role.mention)
+
+    @app_commands.command(
+        name="welcome-post", description="Post the 'Become a Kindness Champion' button"
+    )
+    async def welcome_post(self, interaction: Interaction) -> None:
+        guild = _guild(interaction)
+        config = await self.services.guilds.config(guild.id)
+        channel_id = config.channel(ChannelPurpose.WELCOME) if config else None
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            raise UserFacingError("setup.welcome_channel_missing")
+        missing = channel_problems(ChannelPurpose.WELCOME, granted_in(channel, guild.me))
+        if missing:
+            raise UserFacingError(
+                "errors.bot_missing_permissions",
+                permissions=", ".join(permission_label(p) for p in missing),
+            )
+        embed, view = welcome_post(self.bot)
+        await channel.send(embed=embed, view=view)
+        await self._done(interaction, "setup.welcome_posted", channel=channel.mention)
 
     # Time
 

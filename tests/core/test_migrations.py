@@ -88,7 +88,7 @@ async def test_failing_migration_leaves_database_byte_for_byte(tmp_path: Path) -
         "INSERT INTO no_such_table VALUES (1);\n"
     )
     db = await _open(path)
-    with pytest.raises(MigrationError, match="half_broken.sql failed and was rolled back"):
+    with pytest.raises(MigrationError, match=r"half_broken\.sql failed and was rolled back"):
         await migrate(db, folder)
     await db.close()
 

@@ -101,9 +101,7 @@ async def test_grace_is_configurable(db: Database, clock: FakeClock) -> None:
     assert await scheduler.catch_up() == [(GUILD, "weekly", RunOutcome.RAN)]
 
 
-async def test_crashed_run_resumes_without_repeating_steps(
-    db: Database, clock: FakeClock
-) -> None:
+async def test_crashed_run_resumes_without_repeating_steps(db: Database, clock: FakeClock) -> None:
     job = Recorder()
     job.crash_after = 1
     scheduler = await _scheduler(db, clock, job)
@@ -190,7 +188,10 @@ async def test_two_guilds_are_independent(db: Database, clock: FakeClock) -> Non
     other = 222222222222222222
     await GuildRepo(db).ensure(other, clock.now())
     outcomes = await scheduler.catch_up()
-    assert sorted(outcomes) == [(GUILD, "weekly", RunOutcome.RAN), (other, "weekly", RunOutcome.RAN)]
+    assert sorted(outcomes) == [
+        (GUILD, "weekly", RunOutcome.RAN),
+        (other, "weekly", RunOutcome.RAN),
+    ]
 
 
 async def test_concurrent_runs_of_one_period_do_not_double(db: Database, clock: FakeClock) -> None:

@@ -93,7 +93,9 @@ def test_timezone_suggestions() -> None:
     assert suggest_timezones("zzzz") == []
 
 
-@pytest.mark.parametrize(("raw", "parsed"), [("09:00", (9, 0)), ("7:05", (7, 5)), ("23.59", (23, 59))])
+@pytest.mark.parametrize(
+    ("raw", "parsed"), [("09:00", (9, 0)), ("7:05", (7, 5)), ("23.59", (23, 59))]
+)
 def test_times_of_day(raw: str, parsed: tuple[int, int]) -> None:
     assert parse_time_of_day(raw) == parsed
 
@@ -107,7 +109,12 @@ def test_bad_times_of_day(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(None, None), ("", None), ("🤝", "🤝"), ("<:kind:123456789012345678>", "<:kind:123456789012345678>")],
+    [
+        (None, None),
+        ("", None),
+        ("🤝", "🤝"),
+        ("<:kind:123456789012345678>", "<:kind:123456789012345678>"),
+    ],
 )
 def test_emoji(raw: str | None, expected: str | None) -> None:
     assert clean_emoji(raw) == expected

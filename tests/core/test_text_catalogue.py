@@ -10,8 +10,20 @@ import pytest
 from bot.text import Messages, TextError
 
 ROOT = Path(__file__).resolve().parents[2]
-PREFIXES = ("errors.", "setup.", "onboarding.", "profile.", "coffee.", "kindness.", "reflect.",
-            "prompts.", "digest.", "champions.", "privacy.", "impact.")
+PREFIXES = (
+    "errors.",
+    "setup.",
+    "onboarding.",
+    "profile.",
+    "coffee.",
+    "kindness.",
+    "reflect.",
+    "prompts.",
+    "digest.",
+    "champions.",
+    "privacy.",
+    "impact.",
+)
 
 
 def _message_keys_in_code() -> set[str]:
@@ -44,7 +56,7 @@ def test_missing_placeholder_is_reported() -> None:
     assert catalogue("a.b", name="Sam") == "Hello Sam"
     with pytest.raises(TextError, match="needs 'name'"):
         catalogue("a.b")
-    with pytest.raises(TextError, match="has no message 'a.c'"):
+    with pytest.raises(TextError, match=r"has no message 'a\.c'"):
         catalogue("a.c")
 
 
@@ -54,5 +66,5 @@ def test_broken_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(TextError, match="cannot read messages"):
         Messages.load(bad)
     bad.write_text('[errors]\nunexpected = "  "\n')
-    with pytest.raises(TextError, match="'errors.unexpected' is empty"):
+    with pytest.raises(TextError, match=r"'errors\.unexpected' is empty"):
         Messages.load(bad)

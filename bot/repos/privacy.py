@@ -1,0 +1,76 @@
+"""Everything stored about one member: exported on request, erased on request.
+
+Each feature that stores rows about a member registers its table here, and a
+test checks that every table with a member column is covered, so a new table
+cannot quietly escape ``/my-data`` or ``/forget-me``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.db import Database
+
+
+@dataclass(frozen=True)
+class MemberRows:
+    """Rows about a member in ``table``, found by ``where`` (guild id, user id)."""
+
+    table: str
+    where: str = "guild_id = ? AND user_id = ?"
+
+
+@dataclass(frozen=True)
+class SharedRows:
+    """Rows shared with other members: the member's id is replaced, the row stays."""
+
+    table: str
+    column: str
+    where: str
+
+
+#: Deleted in this order (children before parents).
+MEMBER_TABLES: tuple[MemberRows, ...] = (
+    MemberRows("champion_interests"),
+    MemberRows("champions"),
+)
+
+#: Kept for others' sake, with the member's identity removed.
+SHARED_TABLES: tuple[SharedRows, ...] = ()
+
+
+class PrivacyRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def export(self, guild_id: int, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        data: dict[str, list[dict[str, Any]]] = {}
+        for spec in MEMBER_TABLES:
+            rows = await self._db.fetchall(
+                f"SELECT * FROM {spec.table} WHERE {spec.where}", (guild_id, user_id)
+            )
+            data[spec.table] = [dict(row) for row in rows]
+        for shared in SHARED_TABLES:
+            rows = await self._db.fetchall(
+                f"SELECT * FROM {shared.table} WHERE {shared.where}", (guild_id, user_id)
+            )
+            data[shared.table] = [dict(row) for row in rows]
+        return data
+
+    async def forget(self, guild_id: int, user_id: int) -> int:
+        """Erase the member from this guild in one transaction; returns rows touched."""
+        touched = 0
+        async with self._db.transaction() as tx:
+            for shared in SHARED_TABLES:
+                written = await tx.execute(
+                    f"UPDATE {shared.table} SET {shared.column} = NULL WHERE {shared.where}",
+                    (guild_id, user_id),
+                )
+                touched += written.rowcount
+            for spec in MEMBER_TABLES:
+                written = await tx.execute(
+                    f"DELETE FROM {spec.table} WHERE {spec.where}", (guild_id, user_id)
+                )
+                touched += written.rowcount
+        return touched

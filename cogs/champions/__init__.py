@@ -1,0 +1,107 @@
+"""``/champions``: coordinators' view of who is taking part."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import is_coordinator
+from bot.services.champions import joined_label
+from bot.services.onboarding import plan_roles
+from cogs.onboarding._render import KIND_GREEN
+from cogs.shared.roles import apply_role_plan
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+Interaction = discord.Interaction[Any]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class ChampionsCog(
+    commands.GroupCog,
+    group_name="champions",
+    group_description="Coordinators: see and manage champions",
+):
+    def __init__(self, bot: KindBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.texts = bot.services.texts
+
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        return await is_coordinator(interaction)
+
+    @app_commands.command(name="list", description="Champions by group, and who joined recently")
+    async def list_(self, interaction: Interaction) -> None:
+        assert interaction.guild is not None
+        overview = await self.services.champions.overview(interaction.guild.id)
+        embed = discord.Embed(
+            title=self.texts("champions.list_title", total=overview.total), colour=KIND_GREEN
+        )
+        lines = [
+            f"{group.label if group else self.texts('champions.no_group')}: **{count}**"
+            for group, count in overview.by_group
+        ]
+        embed.add_field(
+            name=self.texts("champions.by_group"), value="\n".join(lines) or "—", inline=False
+        )
+        recent = [f"<@{c.user_id}> · {joined_label(c.joined_at)}" for c in overview.recent]
+        embed.add_field(
+            name=self.texts("champions.recent"),
+            value="\n".join(recent) or self.texts("champions.none_recent"),
+            inline=False,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="set-group", description="Correct a champion's group")
+    @app_commands.describe(member="The champion", group="Their group")
+    async def set_group(self, interaction: Interaction, member: discord.Member, group: str) -> None:
+        assert interaction.guild is not None
+        new, previous = await self.services.champions.set_group(
+            interaction.guild.id, member.id, group
+        )
+        champion_role = await self.services.onboarding.champion_role_id(interaction.guild.id)
+        await apply_role_plan(
+            self.bot, member, plan_roles(champion_role, new, previous, joining=True)
+        )
+        await interaction.response.send_message(
+            self.texts("champions.group_set", member=member.mention, group=new.label),
+            ephemeral=True,
+        )
+
+    @set_group.autocomplete("group")
+    async def _group_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild is None:
+            return []
+        groups = await self.services.setup.groups(interaction.guild.id)
+        needle = current.casefold().strip()
+        return [
+            app_commands.Choice(name=g.name, value=g.name)
+            for g in groups
+            if needle in g.name.casefold()
+        ][:25]
+
+    @app_commands.command(name="export", description="Download the champions list as a CSV file")
+    async def export(self, interaction: Interaction) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+        def name_of(user_id: int) -> str | None:
+            member = guild.get_member(user_id)
+            return member.display_name if member else None
+
+        text = await self.services.champions.export_csv(guild.id, name_of)
+        file = discord.File(io.BytesIO(text.encode("utf-8-sig")), filename="kindbot-champions.csv")
+        await interaction.followup.send(self.texts("champions.exported"), file=file, ephemeral=True)
+
+
+async def setup(bot: KindBot) -> None:
+    await bot.add_cog(ChampionsCog(bot))

@@ -1,0 +1,172 @@
+"""``/join``, ``/profile``, ``/leave`` and what happens when members arrive or go."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.models import ChampionStatus, ChannelPurpose
+from bot.problems import UserFacingError
+from bot.services.onboarding import plan_roles
+from bot.ui import KindView
+from cogs.onboarding._form import EditProfileView
+from cogs.onboarding._render import profile_embed
+from cogs.onboarding._welcome import WelcomeView, open_form
+from cogs.shared.roles import apply_role_plan
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+log = logging.getLogger(__name__)
+Interaction = discord.Interaction[Any]
+
+
+class OnboardingCog(commands.Cog):
+    def __init__(self, bot: KindBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.texts = bot.services.texts
+
+    def persistent_views(self) -> list[discord.ui.View]:
+        return [WelcomeView(self.bot)]
+
+    @app_commands.command(name="join", description="Become a Kindness Champion (takes a minute)")
+    @app_commands.guild_only()
+    async def join(self, interaction: Interaction) -> None:
+        await open_form(self.bot, interaction)
+
+    @app_commands.command(name="profile", description="See your champion profile and edit it")
+    @app_commands.guild_only()
+    async def profile(self, interaction: Interaction) -> None:
+        guild = _guild(interaction)
+        champion = await self.services.onboarding.champion(guild.id, interaction.user.id)
+        if champion is None or not champion.active:
+            raise UserFacingError("onboarding.not_a_champion")
+        group = await self.services.onboarding.group_of(champion)
+        embed = profile_embed(
+            interaction.user.display_name,
+            champion.profile,
+            group,
+            self.services.content,
+            self.texts,
+        )
+        await interaction.response.send_message(
+            embed=embed, view=EditProfileView(self.bot), ephemeral=True
+        )
+
+    @app_commands.command(
+        name="leave", description="Stop being a champion; you choose what happens to your data"
+    )
+    @app_commands.guild_only()
+    async def leave(self, interaction: Interaction) -> None:
+        guild = _guild(interaction)
+        champion = await self.services.onboarding.champion(guild.id, interaction.user.id)
+        if champion is None or champion.status is ChampionStatus.LEFT:
+            raise UserFacingError("onboarding.not_a_champion")
+        await interaction.response.send_message(
+            self.texts("onboarding.leave_question"), view=LeaveView(self.bot), ephemeral=True
+        )
+
+    # Members arriving and going
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        if member.bot or member.pending:
+            return  # greet once Discord's onboarding or screening is complete
+        await self._greet(member)
+
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if before.pending and not after.pending and not after.bot:
+            await self._greet(after)
+
+    @commands.Cog.listener()
+    async def on_member_remove(self, member: discord.Member) -> None:
+        if await self.services.onboarding.member_left_server(member.guild.id, member.id):
+            log.info("Champion %s left guild %s; paused their profile", member.id, member.guild.id)
+
+    async def _greet(self, member: discord.Member) -> None:
+        guild = member.guild
+        returning = await self.services.onboarding.member_returned(guild.id, member.id)
+        if returning is not None:
+            group = await self.services.onboarding.group_of(returning)
+            champion_role = await self.services.onboarding.champion_role_id(guild.id)
+            await apply_role_plan(
+                self.bot, member, plan_roles(champion_role, group, None, joining=True)
+            )
+        config = await self.services.guilds.config(guild.id)
+        channel_id = config.channel(ChannelPurpose.WELCOME) if config else None
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            return
+        key = "onboarding.greeting_back" if returning else "onboarding.greeting"
+        view = discord.ui.View() if returning else WelcomeView(self.bot)
+        try:
+            await channel.send(
+                self.texts(key, member=member.mention),
+                view=view,
+                allowed_mentions=discord.AllowedMentions(
+                    users=[member], everyone=False, roles=False
+                ),
+            )
+        except discord.HTTPException as exc:
+            log.warning("Could not greet %s in guild %s: %s", member.id, guild.id, exc)
+
+
+class LeaveView(KindView):
+    def __init__(self, bot: KindBot) -> None:
+        super().__init__(timeout=300)
+        self.bot = bot
+        texts = bot.services.texts
+        for key, style, keep in (
+            ("onboarding.leave_keep", discord.ButtonStyle.primary, True),
+            ("onboarding.leave_delete", discord.ButtonStyle.danger, False),
+        ):
+            button: discord.ui.Button[LeaveView] = discord.ui.Button(label=texts(key), style=style)
+            button.callback = self._make_callback(keep)  # type: ignore[method-assign]
+            self.add_item(button)
+        cancel: discord.ui.Button[LeaveView] = discord.ui.Button(
+            label=texts("onboarding.cancel_button"), style=discord.ButtonStyle.secondary
+        )
+        cancel.callback = self._on_cancel  # type: ignore[method-assign]
+        self.add_item(cancel)
+
+    def _make_callback(self, keep: bool) -> Any:
+        async def callback(interaction: Interaction) -> None:
+            await self._leave(interaction, keep)
+
+        return callback
+
+    async def _leave(self, interaction: Interaction, keep: bool) -> None:
+        guild = _guild(interaction)
+        services = self.bot.services
+        champion = await services.onboarding.leave(guild.id, interaction.user.id, keep_data=keep)
+        self.stop()
+        group = (
+            await services.guilds.group(guild.id, champion.profile.group_id)
+            if champion.profile.group_id
+            else None
+        )
+        champion_role = await services.onboarding.champion_role_id(guild.id)
+        if isinstance(interaction.user, discord.Member):
+            await apply_role_plan(
+                self.bot, interaction.user, plan_roles(champion_role, group, None, joining=False)
+            )
+        key = "onboarding.left_kept" if keep else "onboarding.left_deleted"
+        await interaction.response.edit_message(content=services.texts(key), view=None)
+
+    async def _on_cancel(self, interaction: Interaction) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content=self.bot.services.texts("onboarding.leave_cancelled"), view=None
+        )
+
+
+def _guild(interaction: Interaction) -> discord.Guild:
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild

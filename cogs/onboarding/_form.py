@@ -1,0 +1,317 @@
+"""The ephemeral onboarding form: a few menus and buttons, then a review, then save.
+
+The draft lives only in this view, so closing the form or letting it time out
+leaves nothing behind. Saving happens once, on Confirm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.models import Group, Profile
+from bot.services.onboarding import INTRO_LIMIT, plan_roles
+from bot.ui import KindModal, KindView
+from cogs.onboarding._render import form_embed, profile_embed, review_embed
+from cogs.shared.roles import apply_role_plan
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[Any]
+FORM_TIMEOUT = 15 * 60
+
+
+class ProfileForm(KindView):
+    """Group, place, interests, intro and the two consents, all off until chosen."""
+
+    def __init__(
+        self, bot: KindBot, *, guild_id: int, user_id: int, profile: Profile, groups: list[Group]
+    ) -> None:
+        super().__init__(timeout=FORM_TIMEOUT)
+        self.bot = bot
+        self.texts = bot.services.texts
+        self.service = bot.services.onboarding
+        self.guild_id = guild_id
+        self.user_id = user_id
+        self.profile = profile
+        self.groups = groups[:25]
+        self._build()
+
+    @classmethod
+    async def start(cls, bot: KindBot, guild_id: int, user_id: int) -> ProfileForm:
+        service = bot.services.onboarding
+        existing = await service.champion(guild_id, user_id)
+        profile = existing.profile if existing and existing.active else Profile()
+        groups = await service.groups(guild_id)
+        if profile.group_id not in {g.group_id for g in groups}:
+            profile = replace(profile, group_id=None)
+        return cls(bot, guild_id=guild_id, user_id=user_id, profile=profile, groups=groups)
+
+    @property
+    def group(self) -> Group | None:
+        return next((g for g in self.groups if g.group_id == self.profile.group_id), None)
+
+    def embed(self) -> discord.Embed:
+        return form_embed(self.profile, self.group, self.service.content, self.texts)
+
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        return interaction.user.id == self.user_id
+
+    def _build(self) -> None:
+        self.clear_items()
+        texts, content, profile = self.texts, self.service.content, self.profile
+        group_select: discord.ui.Select[ProfileForm] = discord.ui.Select(
+            placeholder=texts("onboarding.pick_group"),
+            options=[
+                discord.SelectOption(
+                    label=g.name, value=str(g.group_id), default=g.group_id == profile.group_id
+                )
+                for g in self.groups
+            ],
+            row=0,
+        )
+        group_select.callback = self._on_group  # type: ignore[method-assign]
+        self.add_item(group_select)
+
+        region_select: discord.ui.Select[ProfileForm] = discord.ui.Select(
+            placeholder=texts("onboarding.pick_region"),
+            options=[
+                discord.SelectOption(label=r.label, value=r.id, default=r.id == profile.region_id)
+                for r in content.regions
+            ],
+            row=1,
+        )
+        region_select.callback = self._on_region  # type: ignore[method-assign]
+        self.add_item(region_select)
+
+        interest_select: discord.ui.Select[ProfileForm] = discord.ui.Select(
+            placeholder=texts("onboarding.pick_interests"),
+            min_values=0,
+            max_values=len(content.interests),
+            options=[
+                discord.SelectOption(label=i.label, value=i.id, default=i.id in profile.interests)
+                for i in content.interests
+            ],
+            row=2,
+        )
+        interest_select.callback = self._on_interests  # type: ignore[method-assign]
+        self.add_item(interest_select)
+
+        for key, on, callback in (
+            ("onboarding.toggle_coffee", profile.coffee_opt_in, self._on_coffee),
+            ("onboarding.toggle_digest", profile.digest_name_ok, self._on_digest),
+        ):
+            state = texts("onboarding.on") if on else texts("onboarding.off")
+            button: discord.ui.Button[ProfileForm] = discord.ui.Button(
+                label=texts(key, state=state),
+                style=discord.ButtonStyle.success if on else discord.ButtonStyle.secondary,
+                row=3,
+            )
+            button.callback = callback  # type: ignore[method-assign]
+            self.add_item(button)
+        intro: discord.ui.Button[ProfileForm] = discord.ui.Button(
+            label=texts("onboarding.intro_button"), style=discord.ButtonStyle.secondary, row=3
+        )
+        intro.callback = self._on_intro  # type: ignore[method-assign]
+        self.add_item(intro)
+
+        review: discord.ui.Button[ProfileForm] = discord.ui.Button(
+            label=texts("onboarding.review_button"), style=discord.ButtonStyle.primary, row=4
+        )
+        review.callback = self._on_review  # type: ignore[method-assign]
+        self.add_item(review)
+        cancel: discord.ui.Button[ProfileForm] = discord.ui.Button(
+            label=texts("onboarding.cancel_button"), style=discord.ButtonStyle.secondary, row=4
+        )
+        cancel.callback = self._on_cancel  # type: ignore[method-assign]
+        self.add_item(cancel)
+
+    async def redraw(self, interaction: Interaction) -> None:
+        self._build()
+        await interaction.response.edit_message(content=None, embed=self.embed(), view=self)
+
+    async def _on_group(self, interaction: Interaction) -> None:
+        value = _selected(interaction)
+        self.profile = replace(self.profile, group_id=int(value[0]) if value else None)
+        await self.redraw(interaction)
+
+    async def _on_region(self, interaction: Interaction) -> None:
+        value = _selected(interaction)
+        if not value:
+            await self.redraw(interaction)
+            return
+        self.profile = self.service.choose_region(self.profile, value[0])
+        region = self.service.content.region(value[0])
+        if region is not None and region.needs_timezone:
+            await interaction.response.send_modal(TimezoneModal(self))
+            return
+        await self.redraw(interaction)
+
+    async def _on_interests(self, interaction: Interaction) -> None:
+        self.profile = self.service.choose_interests(self.profile, _selected(interaction))
+        await self.redraw(interaction)
+
+    async def _on_coffee(self, interaction: Interaction) -> None:
+        self.profile = replace(self.profile, coffee_opt_in=not self.profile.coffee_opt_in)
+        await self.redraw(interaction)
+
+    async def _on_digest(self, interaction: Interaction) -> None:
+        self.profile = replace(self.profile, digest_name_ok=not self.profile.digest_name_ok)
+        await self.redraw(interaction)
+
+    async def _on_intro(self, interaction: Interaction) -> None:
+        await interaction.response.send_modal(IntroModal(self))
+
+    async def _on_review(self, interaction: Interaction) -> None:
+        self.service.check_complete(self.profile)
+        review = ReviewView(self)
+        await interaction.response.edit_message(embed=review.embed(), view=review)
+
+    async def _on_cancel(self, interaction: Interaction) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content=self.texts("onboarding.cancelled"), embed=None, view=None
+        )
+
+
+class IntroModal(KindModal):
+    def __init__(self, form: ProfileForm) -> None:
+        super().__init__(title=form.texts("onboarding.intro_title"), timeout=FORM_TIMEOUT)
+        self.form = form
+        self.intro: discord.ui.TextInput[IntroModal] = discord.ui.TextInput(
+            label=form.texts("onboarding.intro_label"),
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=INTRO_LIMIT,
+            default=form.profile.intro or None,
+            placeholder=form.texts("onboarding.intro_placeholder"),
+        )
+        self.add_item(self.intro)
+
+    async def on_submit(self, interaction: Interaction) -> None:
+        raw = self.intro.value
+        intro = self.form.service.clean_intro(raw)
+        self.form.profile = replace(self.form.profile, intro=intro)
+        await self.form.redraw(interaction)
+        if intro is None and raw:
+            await interaction.followup.send(
+                self.form.texts("onboarding.intro_blank"), ephemeral=True
+            )
+
+
+class TimezoneModal(KindModal):
+    def __init__(self, form: ProfileForm) -> None:
+        super().__init__(title=form.texts("onboarding.timezone_title"), timeout=FORM_TIMEOUT)
+        self.form = form
+        self.timezone: discord.ui.TextInput[TimezoneModal] = discord.ui.TextInput(
+            label=form.texts("onboarding.timezone_label"),
+            placeholder="America/New_York",
+            max_length=64,
+            default=form.profile.timezone or None,
+        )
+        self.add_item(self.timezone)
+
+    async def on_submit(self, interaction: Interaction) -> None:
+        self.form.profile = self.form.service.choose_timezone(
+            self.form.profile, self.timezone.value
+        )
+        await self.form.redraw(interaction)
+
+
+class ReviewView(KindView):
+    """Confirm saves once, even if clicked twice at the same moment."""
+
+    def __init__(self, form: ProfileForm) -> None:
+        super().__init__(timeout=FORM_TIMEOUT)
+        self.form = form
+        self._lock = asyncio.Lock()
+        self._saved = False
+        texts = form.texts
+        confirm: discord.ui.Button[ReviewView] = discord.ui.Button(
+            label=texts("onboarding.confirm_button"), style=discord.ButtonStyle.success
+        )
+        confirm.callback = self._on_confirm  # type: ignore[method-assign]
+        edit: discord.ui.Button[ReviewView] = discord.ui.Button(
+            label=texts("onboarding.edit_button"), style=discord.ButtonStyle.secondary
+        )
+        edit.callback = self._on_edit  # type: ignore[method-assign]
+        self.add_item(confirm)
+        self.add_item(edit)
+
+    def embed(self) -> discord.Embed:
+        form = self.form
+        return review_embed(form.profile, form.group, form.service.content, form.texts)
+
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        return interaction.user.id == self.form.user_id
+
+    async def _on_edit(self, interaction: Interaction) -> None:
+        self.form.groups = (await self.form.service.groups(self.form.guild_id))[:25]
+        await self.form.redraw(interaction)
+
+    async def _on_confirm(self, interaction: Interaction) -> None:
+        form, texts = self.form, self.form.texts
+        if self._lock.locked() or self._saved:
+            await interaction.response.send_message(
+                texts("onboarding.already_saved"), ephemeral=True
+            )
+            return
+        async with self._lock:
+            await interaction.response.defer()
+            result = await form.service.join(form.guild_id, form.user_id, form.profile)
+            self._saved = True
+            self.stop()
+            form.stop()
+            roles_ok = True
+            member = interaction.user
+            if isinstance(member, discord.Member):
+                champion_role = await form.service.champion_role_id(form.guild_id)
+                plan = plan_roles(champion_role, result.group, result.previous_group, joining=True)
+                roles_ok = await apply_role_plan(form.bot, member, plan)
+            title = "onboarding.welcome_title" if result.created else "onboarding.updated_title"
+            embed = profile_embed(
+                interaction.user.display_name,
+                result.champion.profile,
+                result.group,
+                form.service.content,
+                texts,
+                title_key=title,
+            )
+            await interaction.edit_original_response(
+                content=None, embed=embed, view=EditProfileView(form.bot)
+            )
+            if not roles_ok:
+                await interaction.followup.send(
+                    texts("onboarding.roles_member_note"), ephemeral=True
+                )
+
+
+class EditProfileView(KindView):
+    """An Edit button under a profile, opening the form with the saved answers."""
+
+    def __init__(self, bot: KindBot) -> None:
+        super().__init__(timeout=FORM_TIMEOUT)
+        self.bot = bot
+        button: discord.ui.Button[EditProfileView] = discord.ui.Button(
+            label=bot.services.texts("onboarding.edit_button"), style=discord.ButtonStyle.secondary
+        )
+        button.callback = self._on_edit  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def _on_edit(self, interaction: Interaction) -> None:
+        assert interaction.guild is not None
+        form = await ProfileForm.start(self.bot, interaction.guild.id, interaction.user.id)
+        await interaction.response.edit_message(content=None, embed=form.embed(), view=form)
+
+
+def _selected(interaction: Interaction) -> list[str]:
+    data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+    values = data.get("values", [])
+    return [str(v) for v in values]

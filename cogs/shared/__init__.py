@@ -1,0 +1,1 @@
+"""Discord helpers the feature cogs share: safe display, roles and notices."""
