@@ -47,7 +47,10 @@ class SetupCog(
         return await is_coordinator(interaction)
 
     async def _done(self, interaction: Interaction, key: str, **params: Any) -> None:
-        await interaction.response.send_message(self.texts(key, **params), ephemeral=True)
+        if interaction.response.is_done():
+            await interaction.followup.send(self.texts(key, **params), ephemeral=True)
+        else:
+            await interaction.response.send_message(self.texts(key, **params), ephemeral=True)
 
     # Channels and roles
 
@@ -124,6 +127,7 @@ class SetupCog(
                 "errors.bot_missing_permissions",
                 permissions=", ".join(permission_label(p) for p in missing),
             )
+        await interaction.response.defer(ephemeral=True, thinking=True)
         embed, view = welcome_post(self.bot)
         await channel.send(embed=embed, view=view)
         await self._done(interaction, "setup.welcome_posted", channel=channel.mention)

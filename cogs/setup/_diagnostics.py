@@ -6,13 +6,19 @@ import discord
 
 from bot.errors import permission_label
 from bot.models import ChannelPurpose, Group, GuildConfig
-from bot.services.setup import MIN_GROUPS, channel_problems, role_problem
+from bot.services.setup import CHANNEL_NEEDS, MIN_GROUPS, channel_problems, role_problem
 from bot.text import Messages
 
 
 def granted_in(channel: discord.abc.GuildChannel, me: discord.Member) -> set[str]:
+    """The permissions kindbot cares about that it holds in ``channel``.
+
+    Looked up by attribute because iterating ``discord.Permissions`` skips aliases
+    such as ``view_channel``.
+    """
     permissions = channel.permissions_for(me)
-    return {name for name, value in permissions if value}
+    wanted = {name for needs in CHANNEL_NEEDS.values() for name in needs}
+    return {name for name in wanted if getattr(permissions, name)}
 
 
 def find_problems(
