@@ -41,18 +41,3 @@ def min_same_group_pairs(groups: Mapping[str, int]) -> int:
     if largest == total:
         return (total + 3) // 2
     return max(0, 2 * largest - total + 1) // 2
-
-
-def triad_seed_outside_largest(groups: Mapping[str, int]) -> bool:
-    """Whether the first triad member should come from outside the largest group.
-
-    The triad is built by setting one member aside, pairing the rest, then attaching
-    that member to a pair. For odd N with ``2L > N`` and at least three groups, the
-    most mixed triad at the bound is (largest, B, C): only a B or C member set aside
-    can join a (largest, other) pair without adding a same-group pair. Otherwise any
-    group works: with ``2L < N`` some pair avoids the member's group, and with two
-    groups the (largest, largest, other) triad is the best there is.
-    """
-    sizes = sorted((size for size in groups.values() if size > 0), reverse=True)
-    total = sum(sizes)
-    return total % 2 == 1 and len(sizes) >= 3 and 2 * sizes[0] > total

@@ -11,12 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .problem import Problem
+from .scoring import Scorer
 
-MAX_TAGS_FOR_PAIR_LISTS = 4
+MAX_TAGS_FOR_PAIR_LISTS = 3
+SCAN_FACTOR = 4
 
 
-def candidate_lists(problem: Problem, width: int) -> list[list[int]]:
-    """Up to ``2 * width`` neighbours per member in each order, without duplicates."""
+Candidates = list[list[tuple[float, int]]]
+"""Per member, ``(pair value, partner)`` with the best value first."""
+
+
+def candidate_lists(problem: Problem, scorer: Scorer, width: int) -> Candidates:
+    """Neighbours per member from every order, with pair values, best first.
+
+    In each order a member gets the nearest ``width`` members of other groups on each
+    side and the nearest of their own group. Sorting by value lets the greedy take
+    the first free candidate and the local search stop at the first one that is no
+    better than the current partner.
+    """
     n = problem.size
     unknown = 1 << 20
     position = [
@@ -24,6 +36,7 @@ def candidate_lists(problem: Problem, width: int) -> list[list[int]]:
         for o, t in zip(problem.offset_minutes, problem.tiebreak, strict=True)
     ]
     orders: dict[int, list[int]] = {0: list(range(n))}
+    seekers: dict[int, set[int] | None] = {0: {u for u in range(n) if not problem.interests[u]}}
     for u, mask in enumerate(problem.interests):
         bits = _bits(mask)
         for b in bits:
@@ -35,18 +48,54 @@ def candidate_lists(problem: Problem, width: int) -> list[list[int]]:
     found: list[list[int]] = [[] for _ in range(n)]
     for key in sorted(orders):
         members = orders[key]
-        if len(members) < 2:
-            continue
-        members.sort(key=position.__getitem__)
-        _add_neighbours(members, found, width)
-    return [list(dict.fromkeys(row)) for row in found]
+        if len(members) > 1:
+            members.sort(key=position.__getitem__)
+            _add_neighbours(members, seekers.get(key), problem.group, found, width)
+    values_for = scorer.values_for
+    result: Candidates = []
+    for u, row in enumerate(found):
+        unique = list(set(row))
+        result.append(sorted(zip(values_for(u, unique), unique, strict=True), reverse=True))
+    return result
 
 
-def _add_neighbours(order: Sequence[int], found: list[list[int]], width: int) -> None:
+def _add_neighbours(
+    order: Sequence[int],
+    seekers: set[int] | None,
+    group: Sequence[int],
+    found: list[list[int]],
+    width: int,
+) -> None:
+    """Nearest ``width`` other-group members each side, and the nearest same-group one."""
+    size = len(order)
+    reach = SCAN_FACTOR * width
     for k, u in enumerate(order):
+        if seekers is not None and u not in seekers:
+            continue
         row = found[u]
-        row.extend(order[max(0, k - width) : k])
-        row.extend(order[k + 1 : k + 1 + width])
+        g = group[u]
+        others = same = 0
+        for j in range(k - 1, max(-1, k - 1 - reach), -1):
+            v = order[j]
+            if group[v] != g:
+                row.append(v)
+                others += 1
+                if others == width:
+                    break
+            elif not same:
+                row.append(v)
+                same = 1
+        others = same = 0
+        for j in range(k + 1, min(size, k + 1 + reach)):
+            v = order[j]
+            if group[v] != g:
+                row.append(v)
+                others += 1
+                if others == width:
+                    break
+            elif not same:
+                row.append(v)
+                same = 1
 
 
 def _bits(mask: int) -> list[int]:

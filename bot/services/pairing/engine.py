@@ -1,4 +1,4 @@
-"""Make one round: greedy to the bound, attach the triad, polish, repair."""
+"""Make one round: pick the triad, greedy to the bound, polish, repair."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ import logging
 import random
 from collections.abc import Sequence
 
-from .bounds import min_same_group_pairs, triad_seed_outside_largest
+from .bounds import min_same_group_pairs
 from .candidates import candidate_lists
 from .exact import EXACT_LIMIT, best_meetings
 from .greedy import greedy_pairs
 from .model import Meeting, PairingInput, PairingInputError, PairingResult, PairingStats
 from .polish import Matching, polish, repair
 from .problem import Problem, build_problem
-from .scoring import PairValue, meeting_soft_score, meeting_value, pair_value_function
+from .scoring import PairValue, build_scorer, meeting_soft_score, pair_value_function
+from .triad import choose_triad
 
 logger = logging.getLogger(__name__)
 
-CANDIDATE_WIDTH = 2
+CANDIDATE_WIDTHS = ((2_000, 4), (8_000, 3))
+"""Candidate breadth by round size: the widest search where it costs milliseconds."""
+LARGE_ROUND_WIDTH = 2
 POLISH_EVALUATIONS_PER_MEMBER = 80
 REPAIR_LIMIT = 2_000_000
 """Most swap evaluations a repair may spend (each target member tries everyone)."""
@@ -30,19 +33,20 @@ def make_round(inp: PairingInput) -> PairingResult:
     a negative ``avoid_repeat_rounds`` or an unknown timezone.
     """
     problem = build_problem(inp)
-    value = pair_value_function(problem)
+    scorer = build_scorer(problem)
+    value = scorer.value
     rng = random.Random(inp.seed)
-    candidates = candidate_lists(problem, CANDIDATE_WIDTH)
+    candidates = candidate_lists(problem, scorer, candidate_width(problem.size))
     members = list(range(problem.size))
-    seed_member = _triad_seed(problem) if problem.size % 2 else None
-    if seed_member is not None:
-        members.remove(seed_member)
+    triad = choose_triad(problem, value) if problem.size % 2 else []
+    members = [u for u in members if u not in triad]
     meetings = greedy_pairs(problem, members, candidates, value, rng)
-    if seed_member is not None:
-        _attach(problem, value, meetings, seed_member)
+    if triad:
+        meetings.append(triad)
     matching = Matching(problem, value, meetings)
     order = sorted(range(problem.size), key=problem.tiebreak.__getitem__)
-    polish(matching, candidates, order, POLISH_EVALUATIONS_PER_MEMBER * problem.size)
+    budget = POLISH_EVALUATIONS_PER_MEMBER * problem.size
+    polish(matching, candidates, order, budget)
     bound = min_same_group_pairs(problem.group_sizes())
     stats = _stats(problem, value, matching.meetings, bound)
     if _falls_short(stats):
@@ -65,6 +69,11 @@ def make_round(inp: PairingInput) -> PairingResult:
             bound,
         )
     return PairingResult(meetings=_named(problem, matching.meetings), stats=stats)
+
+
+def candidate_width(size: int) -> int:
+    """How many neighbours per side each candidate order contributes."""
+    return next((w for limit, w in CANDIDATE_WIDTHS if size <= limit), LARGE_ROUND_WIDTH)
 
 
 def evaluate_meetings(inp: PairingInput, meetings: Sequence[Sequence[str]]) -> PairingStats:
@@ -98,27 +107,6 @@ def evaluate_meetings(inp: PairingInput, meetings: Sequence[Sequence[str]]) -> P
 def soft_score(inp: PairingInput, meetings: Sequence[Sequence[str]]) -> float:
     """The soft score of any complete set of meetings for ``inp``."""
     return evaluate_meetings(inp, meetings).soft_score
-
-
-def _triad_seed(problem: Problem) -> int:
-    """The member set aside for the triad: fewest recent triads among eligible groups."""
-    sizes = [0] * len(problem.group_names)
-    for g in problem.group:
-        sizes[g] += 1
-    largest = max(range(len(sizes)), key=lambda g: (sizes[g], -g))
-    outside = triad_seed_outside_largest(problem.group_sizes())
-    eligible = [u for u in range(problem.size) if not outside or problem.group[u] != largest]
-    return min(eligible, key=lambda u: (problem.triad_burden[u], problem.tiebreak[u]))
-
-
-def _attach(problem: Problem, value: PairValue, meetings: list[list[int]], member: int) -> None:
-    """Turn the pair that gains most from ``member`` into the triad."""
-    best, best_gain = 0, float("-inf")
-    for m, (a, b) in enumerate(meetings):
-        gain = meeting_value(problem, value, [a, b, member]) - value(a, b)
-        if gain > best_gain:
-            best, best_gain = m, gain
-    meetings[best] = [*meetings[best], member]
 
 
 def _falls_short(stats: PairingStats) -> bool:

@@ -14,6 +14,7 @@ import heapq
 import random
 from collections.abc import Sequence
 
+from .candidates import Candidates
 from .problem import Problem
 from .scoring import HARD_THRESHOLD, SAME_GROUP_PENALTY, PairValue
 
@@ -47,7 +48,7 @@ class _Pools:
 def greedy_pairs(
     problem: Problem,
     members: Sequence[int],
-    candidates: Sequence[Sequence[int]],
+    candidates: Candidates,
     value: PairValue,
     rng: random.Random,
 ) -> list[list[int]]:
@@ -91,18 +92,19 @@ def _best_partner(
     pools: _Pools,
     u: int,
     cross: bool,
-    candidates: Sequence[int],
+    candidates: Sequence[tuple[float, int]],
     value: PairValue,
     rng: random.Random,
 ) -> int:
+    """The best free partner: the first eligible candidate, else a sampled scan."""
     group = problem.group
     gu = group[u]
+    slot = pools.slot
     best, best_value = -1, float("-inf")
-    for v in candidates:
-        if pools.available(v) and (not cross or group[v] != gu):
-            score = value(u, v)
-            if score > best_value:
-                best, best_value = v, score
+    for score, v in candidates:
+        if slot[v] >= 0 and (not cross or group[v] != gu):
+            best, best_value = v, score
+            break
     floor = HARD_THRESHOLD if cross else HARD_THRESHOLD - SAME_GROUP_PENALTY
     if best_value > floor:
         return best

@@ -2,16 +2,17 @@
 
 Every accepted swap raises the summed meeting value, so it can fix a repeat or a
 blocked pair, or lower the same-group count, but never trade any of those for soft
-score. ``polish`` only tries partners from each member's candidate list and skips a
-partner unless the member alone would gain from the swap; ``repair`` tries everyone
+score. ``polish`` only tries partners from each member's candidate list that the
+member alone would prefer to their current partner; ``repair`` tries everyone
 for the few meetings that still break a hard goal.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
+from .candidates import Candidates
 from .problem import Problem
 from .scoring import HARD_THRESHOLD, PairValue, meeting_value
 
@@ -65,7 +66,7 @@ class Matching:
 
 def polish(
     matching: Matching,
-    candidates: Sequence[Sequence[int]],
+    candidates: Candidates,
     order: Iterable[int],
     budget: int,
 ) -> int:
@@ -90,12 +91,12 @@ def polish(
         if len(own) == 2:
             w = own[0] if own[1] == u else own[1]
             current = values[m]
-            for v in candidates[u]:
+            for gained, v in candidates[u]:
+                budget -= 1
+                if gained <= current:
+                    break
                 n = where[v]
                 if n == m:
-                    continue
-                gained = value(u, v)
-                if gained <= current:
                     continue
                 other = meetings[n]
                 if len(other) == 2:
@@ -105,12 +106,11 @@ def polish(
                     gain = matching.swap_gain(w, v)
                 if gain > best_gain:
                     best_gain, best_move = gain, (w, v)
-            budget -= len(candidates[u])
         else:
             for w in own:
                 if w == u:
                     continue
-                for v in candidates[u]:
+                for _, v in candidates[u]:
                     if where[v] != m:
                         gain = matching.swap_gain(w, v)
                         if gain > best_gain:

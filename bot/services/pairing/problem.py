@@ -134,6 +134,15 @@ def _read_history(
         same_weight = SAME_GROUP_DECAY ** (age - 1)
         triad_weight = TRIAD_DECAY ** (age - 1)
         for meeting in meetings:
+            if len(meeting) == 2:
+                u, v = index.get(meeting[0], -1), index.get(meeting[1], -1)
+                if u >= 0 and v >= 0:
+                    met[u][v] = age
+                    met[v][u] = age
+                    if group[u] == group[v]:
+                        same_burden[u] += same_weight
+                        same_burden[v] += same_weight
+                continue
             known = [index[m] for m in meeting if m in index]
             if len(meeting) == 3:
                 for u in known:

@@ -19,7 +19,8 @@ member's recency-weighted count of past triads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from .problem import BLOCKED_AGE, Problem
 
@@ -61,39 +62,65 @@ def novelty(age: int | None, avoid_rounds: int) -> float:
     return min(1.0, max(0.0, (age - avoid_rounds) / (3 * window)))
 
 
+@dataclass(frozen=True, slots=True)
+class Scorer:
+    """Pair values for one problem: one pair at a time, or one member against many."""
+
+    value: PairValue
+    values_for: Callable[[int, Iterable[int]], list[float]]
+
+
 def pair_value_function(problem: Problem) -> PairValue:
-    """Build the fast pair value for ``problem`` (soft score minus hard penalties)."""
+    """The pair value (soft score minus hard penalties) for ``problem``."""
+    return build_scorer(problem).value
+
+
+def build_scorer(problem: Problem) -> Scorer:
+    """Precompute lookup tables so a pair value costs a few list lookups."""
     offsets = sorted({o for o in problem.offset_minutes if o is not None})
     classes: dict[int | None, int] = {o: i for i, o in enumerate(offsets)}
     classes[None] = len(offsets)
     keys: list[int | None] = [*offsets, None]
     tz_rows = [[W_TZ * timezone_fit(a, b) for b in keys] for a in keys]
     tz_class = [classes[o] for o in problem.offset_minutes]
+    tz_of = [tz_rows[c] for c in tz_class]
     max_shared = max((m.bit_count() for m in problem.interests), default=0)
     interest_fit = [W_INTEREST * (1.0 - 0.5**s) for s in range(max_shared + 1)]
     window = problem.avoid_rounds
     longest = max((age for row in problem.met for age in row.values()), default=0)
-    novelty_by_age = [W_NOVELTY * novelty(age, window) for age in range(longest + 1)]
+    by_age = [_age_term(age, window) for age in range(max(longest, window) + 1)]
     interests, met, group = problem.interests, problem.met, problem.group
-    burden = [W_FAIRNESS * b for b in problem.same_group_burden]
+    burden = [SAME_GROUP_PENALTY / 2 + W_FAIRNESS * b for b in problem.same_group_burden]
 
     def value(u: int, v: int) -> float:
-        score = tz_rows[tz_class[u]][tz_class[v]]
-        score += interest_fit[(interests[u] & interests[v]).bit_count()]
+        score = tz_of[u][tz_class[v]] + interest_fit[(interests[u] & interests[v]).bit_count()]
         age = met[u].get(v)
-        if age is None:
-            score += W_NOVELTY
-        elif age > window:
-            score += novelty_by_age[age]
-        elif age == BLOCKED_AGE:
-            score -= BLOCKED_PENALTY
-        else:
-            score -= REPEAT_PENALTY
+        score += W_NOVELTY if age is None else by_age[age]
         if group[u] == group[v]:
-            score -= SAME_GROUP_PENALTY + burden[u] + burden[v]
+            score -= burden[u] + burden[v]
         return score
 
-    return value
+    def values_for(u: int, partners: Iterable[int]) -> list[float]:
+        row, mask, met_u, g, own = tz_of[u], interests[u], met[u], group[u], burden[u]
+        scores = []
+        for v in partners:
+            score = row[tz_class[v]] + interest_fit[(mask & interests[v]).bit_count()]
+            age = met_u.get(v)
+            score += W_NOVELTY if age is None else by_age[age]
+            if group[v] == g:
+                score -= own + burden[v]
+            scores.append(score)
+        return scores
+
+    return Scorer(value, values_for)
+
+
+def _age_term(age: int, window: int) -> float:
+    if age == BLOCKED_AGE:
+        return -BLOCKED_PENALTY
+    if age <= window:
+        return -REPEAT_PENALTY
+    return W_NOVELTY * novelty(age, window)
 
 
 def hard_penalty(problem: Problem, u: int, v: int) -> float:
