@@ -92,7 +92,11 @@ class WorldBuilder(EmulatorCore):
             guild_id=guild.id, user=self.bot_user, role_ids=[role.id]
         )
         for session in self.gateway.active:
-            session.push(0, "GUILD_CREATE", self.gateway.guild_create(guild, session.intents))
+            data = self.gateway.guild_create(guild, session.intents)
+            # A join (not a lazy load after READY) carries no "unavailable" key, which is
+            # how clients tell on_guild_join from on_guild_available.
+            data.pop("unavailable", None)
+            session.push(0, "GUILD_CREATE", data)
         self.notify()
         return role
 
