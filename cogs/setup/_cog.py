@@ -232,7 +232,8 @@ class SetupCog(
         assert config is not None
         groups = await self.services.setup.groups(guild.id)
         schedules = await self.services.setup.schedules(guild.id)
-        problems = find_problems(guild, config, groups, self.texts)
+        champion_role = await self.services.guilds.champion_role(guild.id)
+        problems = find_problems(guild, config, groups, champion_role, self.texts)
         embed = discord.Embed(title=self.texts("setup.show_title"), colour=discord.Colour.green())
         channels = "\n".join(
             f"**{p.value}**: " + (f"<#{config.channel(p)}>" if config.channel(p) else "—")
@@ -241,6 +242,8 @@ class SetupCog(
         embed.add_field(name=self.texts("setup.show_channels"), value=channels, inline=False)
         role = f"<@&{config.coordinator_role_id}>" if config.coordinator_role_id else "—"
         embed.add_field(name=self.texts("setup.show_coordinators"), value=role, inline=True)
+        champions = f"<@&{champion_role}>" if champion_role else "—"
+        embed.add_field(name=self.texts("setup.show_champion_role"), value=champions, inline=True)
         embed.add_field(name=self.texts("setup.show_timezone"), value=config.timezone, inline=True)
         embed.add_field(
             name=self.texts("setup.show_schedule"),

@@ -22,7 +22,11 @@ def granted_in(channel: discord.abc.GuildChannel, me: discord.Member) -> set[str
 
 
 def find_problems(
-    guild: discord.Guild, config: GuildConfig, groups: list[Group], texts: Messages
+    guild: discord.Guild,
+    config: GuildConfig,
+    groups: list[Group],
+    champion_role_id: int | None,
+    texts: Messages,
 ) -> list[str]:
     """Every problem we can see, each as a sentence with its fix."""
     me = guild.me
@@ -46,7 +50,9 @@ def find_problems(
                     permissions=", ".join(permission_label(p) for p in missing),
                 )
             )
-    if not me.guild_permissions.manage_roles and any(g.role_id for g in groups):
+    if not me.guild_permissions.manage_roles and (
+        champion_role_id or any(g.role_id for g in groups)
+    ):
         problems.append(texts("setup.problem_manage_roles"))
     for group in groups:
         if group.role_id is None:
@@ -64,6 +70,19 @@ def find_problems(
         if key is not None:
             reason = texts(key, role=role.mention)
             problems.append(texts("setup.problem_group_role", group=group.name, reason=reason))
+    if champion_role_id is not None:
+        role = guild.get_role(champion_role_id)
+        if role is None:
+            problems.append(texts("setup.problem_champion_role_gone"))
+        else:
+            key = role_problem(
+                is_default=role.is_default(),
+                is_managed=role.managed,
+                position=role.position,
+                bot_top_position=me.top_role.position,
+            )
+            if key is not None:
+                problems.append(texts(key, role=role.mention))
     if len(groups) < MIN_GROUPS:
         problems.append(texts("setup.problem_few_groups", minimum=MIN_GROUPS))
     return problems

@@ -278,3 +278,16 @@ async def test_group_removed_while_choosing(harness: Harness) -> None:
         o["label"] for o in form.component(select_id(form, "onboarding.pick_group"))["options"]
     ]
     assert "Justice" not in options
+
+
+async def test_welcome_button_still_works_after_a_restart(harness: Harness) -> None:
+    h = harness
+    await h.start_bot()
+    await configure(h)
+    await (await h.emu.slash(h.guild, h.owner, "setup welcome-post")).final()
+    post = h.emu.bot_messages(h.channel("welcome"))[-1]
+    await h.restart_bot()
+    nia = h.member("nia")
+    form = await (await h.emu.click(post, "kindbot:welcome:join", by=nia)).final()
+    assert form.ephemeral
+    assert form.embeds[0]["title"] == label("onboarding.form_title")
