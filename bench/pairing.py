@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.services.pairing import (  # noqa: E402
+from bot.services.pairing import (
     Meeting,
     PairingInput,
     PairingStats,
@@ -31,8 +31,8 @@ from bot.services.pairing import (  # noqa: E402
     evaluate_meetings,
     make_round,
 )
-from bot.services.pairing.problem import build_problem  # noqa: E402
-from bot.services.pairing.scoring import meeting_value, pair_value_function  # noqa: E402
+from bot.services.pairing.problem import build_problem
+from bot.services.pairing.scoring import meeting_value, pair_value_function
 
 GROUPS = [
     ("Health & care", 60),
@@ -149,8 +149,9 @@ def exact_round(inp: PairingInput) -> list[Meeting]:
     if solo:
         best = max(
             range(len(meetings)),
-            key=lambda m: meeting_value(problem, value, [*meetings[m], solo[0]])
-            - value(*meetings[m]),
+            key=lambda m: (
+                meeting_value(problem, value, [*meetings[m], solo[0]]) - value(*meetings[m])
+            ),
         )
         meetings[best].append(solo[0])
     return [tuple(problem.ids[u] for u in m) for m in meetings]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -14,7 +15,7 @@ from bot.services.pairing import Meeting, PairingResult, Participant
 
 settings.register_profile(
     "pairing",
-    max_examples=40,
+    max_examples=int(os.environ.get("PAIRING_MAX_EXAMPLES", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

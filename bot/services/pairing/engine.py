@@ -14,6 +14,7 @@ from .model import Meeting, PairingInput, PairingInputError, PairingResult, Pair
 from .polish import Matching, polish, repair
 from .problem import Problem, build_problem
 from .scoring import PairValue, build_scorer, meeting_soft_score, pair_value_function
+from .search import SEARCH_LIMIT, search_round
 from .triad import choose_triad
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ CANDIDATE_WIDTHS = ((2_000, 4), (8_000, 3))
 """Candidate breadth by round size: the widest search where it costs milliseconds."""
 LARGE_ROUND_WIDTH = 2
 POLISH_EVALUATIONS_PER_MEMBER = 80
+MAX_SEARCH_ATTEMPTS = 3
 REPAIR_LIMIT = 2_000_000
 """Most swap evaluations a repair may spend (each target member tries everyone)."""
 
@@ -57,9 +59,14 @@ def make_round(inp: PairingInput) -> PairingResult:
             repair(matching, excess)
             stats = _stats(problem, value, matching.meetings, bound)
     if _falls_short(stats) and problem.size <= EXACT_LIMIT:
-        exact = best_meetings(problem, value, range(problem.size))
-        matching = Matching(problem, value, exact)
+        matching = Matching(problem, value, best_meetings(problem, value, range(problem.size)))
         stats = _stats(problem, value, matching.meetings, bound)
+    elif _falls_short(stats) and problem.size <= SEARCH_LIMIT:
+        found = _search(problem, value, stats)
+        if found is not None:
+            matching = Matching(problem, value, found)
+            polish(matching, candidates, order, budget)
+            stats = _stats(problem, value, matching.meetings, bound)
     if _falls_short(stats):
         logger.warning(
             "round keeps %d blocked pairs, %d repeats, %d same-group pairs (bound %d)",
@@ -107,6 +114,23 @@ def evaluate_meetings(inp: PairingInput, meetings: Sequence[Sequence[str]]) -> P
 def soft_score(inp: PairingInput, meetings: Sequence[Sequence[str]]) -> float:
     """The soft score of any complete set of meetings for ``inp``."""
     return evaluate_meetings(inp, meetings).soft_score
+
+
+def _search(problem: Problem, value: PairValue, stats: PairingStats) -> list[list[int]] | None:
+    """A round strictly better on the hard goals than ``stats``, if the search finds one."""
+    everyone = range(problem.size)
+    if stats.repeats or stats.blocked_pairs:
+        attempts = [(stats.min_same_group_pairs, False), (problem.size, False)]
+        if stats.blocked_pairs:
+            attempts.append((problem.size, True))
+    else:
+        low, high = stats.min_same_group_pairs, stats.same_group_pairs
+        attempts = [(s, False) for s in range(low, min(high, low + MAX_SEARCH_ATTEMPTS))]
+    for max_same, allow_repeats in attempts:
+        found = search_round(problem, value, everyone, max_same, allow_repeats)
+        if found is not None:
+            return found
+    return None
 
 
 def _falls_short(stats: PairingStats) -> bool:
