@@ -23,6 +23,7 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.onboarding",
     "cogs.privacy",
     "cogs.champions",
+    "cogs.coffee",
 )
 
 
@@ -31,6 +32,13 @@ class ProvidesPersistentViews(Protocol):
     """A cog with buttons that must keep working after a restart."""
 
     def persistent_views(self) -> Sequence[discord.ui.View]: ...
+
+
+@runtime_checkable
+class ProvidesDynamicItems(Protocol):
+    """A cog with buttons whose custom ids carry data (for example a meeting id)."""
+
+    def dynamic_items(self) -> Sequence[type[discord.ui.DynamicItem[Any]]]: ...
 
 
 class KindTree(app_commands.CommandTree["KindBot"]):
@@ -89,6 +97,8 @@ class KindBot(commands.Bot):
             if isinstance(cog, ProvidesPersistentViews):
                 for view in cog.persistent_views():
                     self.add_view(view)
+            if isinstance(cog, ProvidesDynamicItems):
+                self.add_dynamic_items(*cog.dynamic_items())
         if self._start_scheduler:
             self.services.scheduler.set_gate(self.wait_until_ready)
             await self.services.scheduler.start()

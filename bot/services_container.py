@@ -13,14 +13,18 @@ from pathlib import Path
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.db import Database
 from bot.repos.champions import ChampionRepo
+from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.jobs import JobRepo
 from bot.repos.meta import MetaRepo
 from bot.repos.privacy import PrivacyRepo
+from bot.repos.prompts import PromptRepo
 from bot.scheduler import JobScheduler
 from bot.services.champions import ChampionsService
+from bot.services.coffee import CoffeeService
 from bot.services.content import ContentLibrary, load_content
 from bot.services.onboarding import OnboardingService
+from bot.services.prompts import PromptService
 from bot.services.setup import SetupService
 from bot.settings import Settings
 from bot.text import Messages
@@ -39,6 +43,9 @@ class Services:
     setup: SetupService
     onboarding: OnboardingService
     champions: ChampionsService
+    prompts: PromptService
+    coffee_repo: CoffeeRepo
+    coffee: CoffeeService
 
     @classmethod
     def build(
@@ -57,6 +64,8 @@ class Services:
         jobs = JobRepo(db)
         champions = ChampionRepo(db)
         privacy = PrivacyRepo(db)
+        prompts = PromptService(content, PromptRepo(db))
+        coffee_repo = CoffeeRepo(db)
         return cls(
             db=db,
             clock=clock,
@@ -69,6 +78,9 @@ class Services:
             setup=SetupService(guilds, clock),
             onboarding=OnboardingService(guilds, champions, privacy, content, clock),
             champions=ChampionsService(guilds, champions, privacy, clock),
+            prompts=prompts,
+            coffee_repo=coffee_repo,
+            coffee=CoffeeService(coffee_repo, champions, guilds, prompts, clock),
         )
 
     @classmethod

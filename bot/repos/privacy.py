@@ -15,10 +15,15 @@ from bot.db import Database
 
 @dataclass(frozen=True)
 class MemberRows:
-    """Rows about a member in ``table``, found by ``where`` (guild id, user id)."""
+    """Rows about a member in ``table``: ``where`` finds what is erased.
+
+    ``export_where`` narrows what the member is shown, where a row is about them but
+    belongs to someone else's private choices (another member's block list).
+    """
 
     table: str
-    where: str = "guild_id = ? AND user_id = ?"
+    where: str = "guild_id = :guild AND user_id = :user"
+    export_where: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,19 @@ class SharedRows:
 #: Deleted in this order (children before parents).
 MEMBER_TABLES: tuple[MemberRows, ...] = (
     MemberRows("champion_interests"),
+    MemberRows("coffee_skips"),
+    MemberRows(
+        "coffee_blocks",
+        "guild_id = :guild AND (user_id = :user OR blocked_user_id = :user)",
+        export_where="guild_id = :guild AND user_id = :user",
+    ),
     MemberRows("champions"),
 )
 
 #: Kept for others' sake, with the member's identity removed.
-SHARED_TABLES: tuple[SharedRows, ...] = ()
+SHARED_TABLES: tuple[SharedRows, ...] = (
+    SharedRows("coffee_meeting_members", "user_id", "guild_id = :guild AND user_id = :user"),
+)
 
 
 class PrivacyRepo:
@@ -48,12 +61,14 @@ class PrivacyRepo:
         data: dict[str, list[dict[str, Any]]] = {}
         for spec in MEMBER_TABLES:
             rows = await self._db.fetchall(
-                f"SELECT * FROM {spec.table} WHERE {spec.where}", (guild_id, user_id)
+                f"SELECT * FROM {spec.table} WHERE {spec.export_where or spec.where}",
+                {"guild": guild_id, "user": user_id},
             )
             data[spec.table] = [dict(row) for row in rows]
         for shared in SHARED_TABLES:
             rows = await self._db.fetchall(
-                f"SELECT * FROM {shared.table} WHERE {shared.where}", (guild_id, user_id)
+                f"SELECT * FROM {shared.table} WHERE {shared.where}",
+                {"guild": guild_id, "user": user_id},
             )
             data[shared.table] = [dict(row) for row in rows]
         return data
@@ -65,12 +80,13 @@ class PrivacyRepo:
             for shared in SHARED_TABLES:
                 written = await tx.execute(
                     f"UPDATE {shared.table} SET {shared.column} = NULL WHERE {shared.where}",
-                    (guild_id, user_id),
+                    {"guild": guild_id, "user": user_id},
                 )
                 touched += written.rowcount
             for spec in MEMBER_TABLES:
                 written = await tx.execute(
-                    f"DELETE FROM {spec.table} WHERE {spec.where}", (guild_id, user_id)
+                    f"DELETE FROM {spec.table} WHERE {spec.where}",
+                    {"guild": guild_id, "user": user_id},
                 )
                 touched += written.rowcount
         return touched

@@ -1,0 +1,439 @@
+"""Coffee roulette storage: participants, rounds, meetings, answers and choices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.db import Database
+from bot.timeutil import from_db, to_db
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user_id: int
+    group_id: int
+    timezone: str | None
+    interests: frozenset[str]
+
+
+@dataclass(frozen=True)
+class MeetingMember:
+    user_id: int | None
+    group_id: int | None
+    answer: str | None
+    reached: str | None
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    meeting_id: int
+    round_id: int
+    position: int
+    cross_group: bool
+    thread_id: int | None
+    announced: bool
+    checkin_posted: bool
+    members: tuple[MeetingMember, ...] = field(default_factory=tuple)
+
+    @property
+    def user_ids(self) -> list[int]:
+        return [m.user_id for m in self.members if m.user_id is not None]
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    round_id: int
+    guild_id: int
+    period_key: str
+    created_at: datetime
+    seed: int
+    condition_number: int | None
+    starter: str | None
+    checkin_due_at: datetime
+
+
+@dataclass(frozen=True)
+class CoffeeSettings:
+    avoid_rounds: int
+    checkin_days: int
+    headsup_hours: int | None
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    members: tuple[tuple[int, int], ...]  # (user id, group id)
+
+    @property
+    def cross_group(self) -> bool:
+        return len({group for _, group in self.members}) > 1
+
+
+@dataclass(frozen=True)
+class CoffeeTotals:
+    rounds: int
+    meetings: int
+    pairs: int
+    cross_group_pairs: int
+    answered_meetings: int
+    met_meetings: int
+
+
+class CoffeeRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # Settings and members' choices
+
+    async def settings(self, guild_id: int) -> CoffeeSettings:
+        row = await self._db.fetchone(
+            "SELECT coffee_avoid_rounds, coffee_checkin_days, coffee_headsup_hours "
+            "FROM guilds WHERE guild_id = ?",
+            (guild_id,),
+        )
+        if row is None:
+            return CoffeeSettings(8, 5, None)
+        return CoffeeSettings(row[0], row[1], row[2])
+
+    async def participants(self, guild_id: int, period_key: str, now: datetime) -> list[Candidate]:
+        rows = await self._db.fetchall(
+            "SELECT c.user_id, c.group_id, c.timezone FROM champions c "
+            "WHERE c.guild_id = ? AND c.status = 'active' AND c.coffee_opt_in = 1 "
+            "AND c.group_id IS NOT NULL "
+            "AND (c.coffee_paused_until IS NULL OR c.coffee_paused_until <= ?) "
+            "AND NOT EXISTS (SELECT 1 FROM coffee_skips s WHERE s.guild_id = c.guild_id "
+            "AND s.user_id = c.user_id AND s.period_key = ?) ORDER BY c.user_id",
+            (guild_id, to_db(now), period_key),
+        )
+        interest_rows = await self._db.fetchall(
+            "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ?", (guild_id,)
+        )
+        interests: dict[int, set[str]] = {}
+        for user_id, interest in interest_rows:
+            interests.setdefault(user_id, set()).add(interest)
+        return [Candidate(r[0], r[1], r[2], frozenset(interests.get(r[0], ()))) for r in rows]
+
+    async def set_pause(self, guild_id: int, user_id: int, until: datetime | None) -> bool:
+        written = await self._db.execute(
+            "UPDATE champions SET coffee_paused_until = ?, coffee_missed_checkins = 0 "
+            "WHERE guild_id = ? AND user_id = ?",
+            (to_db(until) if until else None, guild_id, user_id),
+        )
+        return written.rowcount > 0
+
+    async def paused_until(self, guild_id: int, user_id: int) -> datetime | None:
+        value = await self._db.fetchval(
+            "SELECT coffee_paused_until FROM champions WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return from_db(value) if value else None
+
+    async def skip(self, guild_id: int, user_id: int, period_key: str) -> bool:
+        written = await self._db.execute(
+            "INSERT INTO coffee_skips (guild_id, user_id, period_key) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (guild_id, user_id, period_key),
+        )
+        return written.rowcount > 0
+
+    async def block(self, guild_id: int, user_id: int, other_id: int, now: datetime) -> bool:
+        written = await self._db.execute(
+            "INSERT INTO coffee_blocks (guild_id, user_id, blocked_user_id, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, user_id, other_id, to_db(now)),
+        )
+        return written.rowcount > 0
+
+    async def unblock(self, guild_id: int, user_id: int, other_id: int) -> bool:
+        written = await self._db.execute(
+            "DELETE FROM coffee_blocks WHERE guild_id = ? AND user_id = ? AND blocked_user_id = ?",
+            (guild_id, user_id, other_id),
+        )
+        return written.rowcount > 0
+
+    async def blocked_pairs(self, guild_id: int) -> list[tuple[int, int]]:
+        rows = await self._db.fetchall(
+            "SELECT user_id, blocked_user_id FROM coffee_blocks WHERE guild_id = ?", (guild_id,)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    # Rounds
+
+    async def recent_meetings(self, guild_id: int, rounds: int) -> list[list[tuple[int, ...]]]:
+        """The last ``rounds`` rounds, oldest first, as meetings of known members."""
+        round_rows = await self._db.fetchall(
+            "SELECT round_id FROM coffee_rounds WHERE guild_id = ? "
+            "ORDER BY period_key DESC LIMIT ?",
+            (guild_id, rounds),
+        )
+        result: list[list[tuple[int, ...]]] = []
+        for (round_id,) in reversed(round_rows):
+            rows = await self._db.fetchall(
+                "SELECT m.meeting_id, mm.user_id FROM coffee_meetings m "
+                "JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
+                "WHERE m.round_id = ? AND mm.user_id IS NOT NULL ORDER BY m.meeting_id",
+                (round_id,),
+            )
+            meetings: dict[int, list[int]] = {}
+            for meeting_id, user_id in rows:
+                meetings.setdefault(meeting_id, []).append(user_id)
+            result.append([tuple(users) for users in meetings.values() if len(users) > 1])
+        return result
+
+    async def round_for(self, guild_id: int, period_key: str) -> RoundRecord | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ?",
+            (guild_id, period_key),
+        )
+        return None if row is None else _round(row)
+
+    async def latest_round(
+        self, guild_id: int, before_period: str | None = None
+    ) -> RoundRecord | None:
+        if before_period is None:
+            row = await self._db.fetchone(
+                "SELECT * FROM coffee_rounds WHERE guild_id = ? ORDER BY period_key DESC LIMIT 1",
+                (guild_id,),
+            )
+        else:
+            row = await self._db.fetchone(
+                "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key < ? "
+                "ORDER BY period_key DESC LIMIT 1",
+                (guild_id, before_period),
+            )
+        return None if row is None else _round(row)
+
+    async def create_round(
+        self,
+        guild_id: int,
+        period_key: str,
+        *,
+        seed: int,
+        condition_number: int | None,
+        starter: str | None,
+        now: datetime,
+        checkin_due_at: datetime,
+        meetings: Sequence[NewMeeting],
+    ) -> RoundRecord:
+        """Store the round and all its meetings in one transaction (or return the existing one)."""
+        async with self._db.transaction() as tx:
+            existing = await tx.fetchone(
+                "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ?",
+                (guild_id, period_key),
+            )
+            if existing is not None:
+                return _round(existing)
+            written = await tx.execute(
+                "INSERT INTO coffee_rounds (guild_id, period_key, created_at, seed, "
+                "condition_number, starter, checkin_due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    period_key,
+                    to_db(now),
+                    seed,
+                    condition_number,
+                    starter,
+                    to_db(checkin_due_at),
+                ),
+            )
+            round_id = written.lastrowid
+            for position, meeting in enumerate(meetings):
+                made = await tx.execute(
+                    "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
+                    "VALUES (?, ?, ?, ?)",
+                    (round_id, guild_id, position, int(meeting.cross_group)),
+                )
+                await tx.executemany(
+                    "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(made.lastrowid, guild_id, user, group) for user, group in meeting.members],
+                )
+            row = await tx.fetchone("SELECT * FROM coffee_rounds WHERE round_id = ?", (round_id,))
+        assert row is not None
+        return _round(row)
+
+    async def meetings(self, round_id: int) -> list[MeetingRecord]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM coffee_meetings WHERE round_id = ? ORDER BY position", (round_id,)
+        )
+        member_rows = await self._db.fetchall(
+            "SELECT mm.meeting_id, mm.user_id, mm.group_id, mm.answer, mm.reached "
+            "FROM coffee_meeting_members mm JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
+            "WHERE m.round_id = ? ORDER BY mm.id",
+            (round_id,),
+        )
+        members: dict[int, list[MeetingMember]] = {}
+        for meeting_id, user_id, group_id, answer, reached in member_rows:
+            members.setdefault(meeting_id, []).append(
+                MeetingMember(user_id, group_id, answer, reached)
+            )
+        return [_meeting(row, members.get(row["meeting_id"], [])) for row in rows]
+
+    async def meeting(self, meeting_id: int) -> MeetingRecord | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM coffee_meetings WHERE meeting_id = ?", (meeting_id,)
+        )
+        if row is None:
+            return None
+        member_rows = await self._db.fetchall(
+            "SELECT user_id, group_id, answer, reached FROM coffee_meeting_members "
+            "WHERE meeting_id = ? ORDER BY id",
+            (meeting_id,),
+        )
+        return _meeting(row, [MeetingMember(*r) for r in member_rows])
+
+    async def set_thread(self, meeting_id: int, thread_id: int) -> None:
+        await self._db.execute(
+            "UPDATE coffee_meetings SET thread_id = ? WHERE meeting_id = ?", (thread_id, meeting_id)
+        )
+
+    async def mark_announced(self, meeting_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE coffee_meetings SET announced_at = ? WHERE meeting_id = ?",
+            (to_db(now), meeting_id),
+        )
+
+    async def set_reached(self, meeting_id: int, user_id: int, how: str) -> None:
+        await self._db.execute(
+            "UPDATE coffee_meeting_members SET reached = ? WHERE meeting_id = ? AND user_id = ?",
+            (how, meeting_id, user_id),
+        )
+
+    async def mark_checkin_posted(self, meeting_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE coffee_meetings SET checkin_posted_at = ? WHERE meeting_id = ?",
+            (to_db(now), meeting_id),
+        )
+
+    async def meetings_due_for_checkin(self, guild_id: int, now: datetime) -> list[MeetingRecord]:
+        rows = await self._db.fetchall(
+            "SELECT m.meeting_id FROM coffee_meetings m JOIN coffee_rounds r "
+            "ON r.round_id = m.round_id WHERE m.guild_id = ? AND m.announced_at IS NOT NULL "
+            "AND m.checkin_posted_at IS NULL AND r.checkin_due_at <= ? ORDER BY m.meeting_id",
+            (guild_id, to_db(now)),
+        )
+        found = [await self.meeting(row[0]) for row in rows]
+        return [m for m in found if m is not None]
+
+    async def record_answer(
+        self, meeting_id: int, user_id: int, answer: str, now: datetime
+    ) -> bool:
+        written = await self._db.execute(
+            "UPDATE coffee_meeting_members SET answer = ?, answered_at = ? "
+            "WHERE meeting_id = ? AND user_id = ?",
+            (answer, to_db(now), meeting_id, user_id),
+        )
+        if written.rowcount:
+            await self._db.execute(
+                "UPDATE champions SET coffee_missed_checkins = 0 WHERE guild_id = "
+                "(SELECT guild_id FROM coffee_meetings WHERE meeting_id = ?) AND user_id = ?",
+                (meeting_id, user_id),
+            )
+        return written.rowcount > 0
+
+    async def count_missed_checkins(self, round_id: int) -> list[tuple[int, int]]:
+        """After a round's check-in: bump the miss count of those who did not answer.
+
+        Returns (user id, misses in a row) for every member who did not answer.
+        """
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT mm.guild_id, mm.user_id FROM coffee_meeting_members mm "
+                "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
+                "WHERE m.round_id = ? AND m.checkin_posted_at IS NOT NULL "
+                "AND mm.answer IS NULL AND mm.user_id IS NOT NULL",
+                (round_id,),
+            )
+            result = []
+            for guild_id, user_id in rows:
+                await tx.execute(
+                    "UPDATE champions SET coffee_missed_checkins = coffee_missed_checkins + 1 "
+                    "WHERE guild_id = ? AND user_id = ?",
+                    (guild_id, user_id),
+                )
+                misses = await tx.fetchval(
+                    "SELECT coffee_missed_checkins FROM champions "
+                    "WHERE guild_id = ? AND user_id = ?",
+                    (guild_id, user_id),
+                )
+                if misses is not None:
+                    result.append((user_id, int(misses)))
+        return result
+
+    async def partners_of(
+        self, guild_id: int, user_id: int, limit: int = 20
+    ) -> list[tuple[str, list[int | None]]]:
+        """(period, partner ids) of a member's meetings, newest first; None = erased partner."""
+        rows = await self._db.fetchall(
+            "SELECT r.period_key, m.meeting_id FROM coffee_meeting_members mm "
+            "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
+            "JOIN coffee_rounds r ON r.round_id = m.round_id "
+            "WHERE mm.guild_id = ? AND mm.user_id = ? ORDER BY r.period_key DESC LIMIT ?",
+            (guild_id, user_id, limit),
+        )
+        result: list[tuple[str, list[int | None]]] = []
+        for period_key, meeting_id in rows:
+            others = await self._db.fetchall(
+                "SELECT user_id FROM coffee_meeting_members WHERE meeting_id = ? "
+                "AND (user_id IS NULL OR user_id != ?) ORDER BY id",
+                (meeting_id, user_id),
+            )
+            result.append((period_key, [r[0] for r in others]))
+        return result
+
+    async def totals(self, guild_id: int) -> CoffeeTotals:
+        rounds = await self._db.fetchval(
+            "SELECT count(*) FROM coffee_rounds WHERE guild_id = ?", (guild_id,)
+        )
+        meetings = await self._db.fetchval(
+            "SELECT count(*) FROM coffee_meetings WHERE guild_id = ?", (guild_id,)
+        )
+        pair_row = await self._db.fetchone(
+            "SELECT count(*), coalesce(sum(a.group_id != b.group_id), 0) "
+            "FROM coffee_meeting_members a JOIN coffee_meeting_members b "
+            "ON a.meeting_id = b.meeting_id AND a.id < b.id WHERE a.guild_id = ?",
+            (guild_id,),
+        )
+        answer_row = await self._db.fetchone(
+            "SELECT count(DISTINCT CASE WHEN answer IS NOT NULL THEN meeting_id END), "
+            "count(DISTINCT CASE WHEN answer = 'yes' THEN meeting_id END) "
+            "FROM coffee_meeting_members WHERE guild_id = ?",
+            (guild_id,),
+        )
+        assert pair_row is not None and answer_row is not None
+        return CoffeeTotals(
+            rounds=int(rounds or 0),
+            meetings=int(meetings or 0),
+            pairs=int(pair_row[0]),
+            cross_group_pairs=int(pair_row[1]),
+            answered_meetings=int(answer_row[0]),
+            met_meetings=int(answer_row[1]),
+        )
+
+
+def _round(row: Any) -> RoundRecord:
+    return RoundRecord(
+        round_id=row["round_id"],
+        guild_id=row["guild_id"],
+        period_key=row["period_key"],
+        created_at=from_db(row["created_at"]),
+        seed=row["seed"],
+        condition_number=row["condition_number"],
+        starter=row["starter"],
+        checkin_due_at=from_db(row["checkin_due_at"]),
+    )
+
+
+def _meeting(row: Any, members: list[MeetingMember]) -> MeetingRecord:
+    return MeetingRecord(
+        meeting_id=row["meeting_id"],
+        round_id=row["round_id"],
+        position=row["position"],
+        cross_group=bool(row["cross_group"]),
+        thread_id=row["thread_id"],
+        announced=row["announced_at"] is not None,
+        checkin_posted=row["checkin_posted_at"] is not None,
+        members=tuple(members),
+    )

@@ -1,0 +1,64 @@
+"""Which of the 10 conditions each week is about, assigned in order per guild."""
+
+from __future__ import annotations
+
+from bot.db import Database
+
+CONDITION_COUNT = 10
+
+
+class PromptRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def condition_for_week(self, guild_id: int, period_key: str) -> int:
+        """The week's condition, assigning the next one in the rotation on first use.
+
+        Assigning lazily, in one transaction, means a restart or a missed week never
+        skips or repeats a condition: the rotation moves on only when a week uses it.
+        """
+        async with self._db.transaction() as tx:
+            existing = await tx.fetchval(
+                "SELECT condition_number FROM condition_weeks "
+                "WHERE guild_id = ? AND period_key = ?",
+                (guild_id, period_key),
+            )
+            if existing is not None:
+                return int(existing)
+            last = await tx.fetchone(
+                "SELECT condition_number, sequence FROM condition_weeks WHERE guild_id = ? "
+                "ORDER BY sequence DESC LIMIT 1",
+                (guild_id,),
+            )
+            number = 1 if last is None else last[0] % CONDITION_COUNT + 1
+            sequence = 1 if last is None else last[1] + 1
+            await tx.execute(
+                "INSERT INTO condition_weeks (guild_id, period_key, condition_number, sequence) "
+                "VALUES (?, ?, ?, ?)",
+                (guild_id, period_key, number, sequence),
+            )
+            return number
+
+    async def peek_next(self, guild_id: int, after_period: str) -> int:
+        """The condition the week after ``after_period`` will get, without assigning it."""
+        row = await self._db.fetchone(
+            "SELECT condition_number FROM condition_weeks WHERE guild_id = ? AND period_key > ? "
+            "ORDER BY period_key LIMIT 1",
+            (guild_id, after_period),
+        )
+        if row is not None:
+            return int(row[0])
+        last = await self._db.fetchval(
+            "SELECT condition_number FROM condition_weeks WHERE guild_id = ? "
+            "ORDER BY sequence DESC LIMIT 1",
+            (guild_id,),
+        )
+        return 1 if last is None else int(last) % CONDITION_COUNT + 1
+
+    async def history(self, guild_id: int) -> list[tuple[str, int]]:
+        rows = await self._db.fetchall(
+            "SELECT period_key, condition_number FROM condition_weeks WHERE guild_id = ? "
+            "ORDER BY sequence",
+            (guild_id,),
+        )
+        return [(r[0], r[1]) for r in rows]

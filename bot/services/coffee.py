@@ -1,0 +1,219 @@
+"""The weekly coffee roulette: who takes part, making a round, members' own choices.
+
+Rounds come from the pure pairing engine with a seed derived from (guild, week),
+so a rerun, a preview and a restart all agree on the same meetings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import Clock
+from bot.models import ChampionStatus, Group, ScheduledJob
+from bot.problems import UserFacingError
+from bot.repos.champions import ChampionRepo
+from bot.repos.coffee import Candidate, CoffeeRepo, NewMeeting, RoundRecord
+from bot.repos.guilds import GuildRepo
+from bot.scheduler.timing import period_key_for, weekly_trigger
+from bot.services.content import PromptKind
+from bot.services.pairing import PairingInput, PairingResult, Participant, make_round
+from bot.services.prompts import PromptService, stable_seed
+
+MISSED_CHECKINS_BEFORE_PAUSE = 3
+MAX_PAUSE_WEEKS = 12
+PAUSED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    period_key: str
+    result: PairingResult
+    candidates: dict[int, Candidate]
+
+
+@dataclass(frozen=True)
+class CoffeeStats:
+    rounds: int
+    meetings: int
+    cross_group_percent: float | None
+    meeting_rate_percent: float | None
+    answered_meetings: int
+
+
+def to_participants(candidates: list[Candidate]) -> list[Participant]:
+    return [
+        Participant(str(c.user_id), str(c.group_id), c.timezone, c.interests) for c in candidates
+    ]
+
+
+class CoffeeService:
+    def __init__(
+        self,
+        coffee: CoffeeRepo,
+        champions: ChampionRepo,
+        guilds: GuildRepo,
+        prompts: PromptService,
+        clock: Clock,
+    ) -> None:
+        self._coffee = coffee
+        self._champions = champions
+        self._guilds = guilds
+        self.prompts = prompts
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    # Periods
+
+    async def period_at(self, guild_id: int, when: datetime) -> str:
+        config = await self._guilds.config(guild_id)
+        return period_key_for(when, config.timezone if config else "Europe/London")
+
+    async def next_round_period(self, guild_id: int) -> str:
+        """The week of the next round not yet made (this week's, if it is still to come)."""
+        config = await self._guilds.config(guild_id)
+        timezone = config.timezone if config else "Europe/London"
+        when = await self._guilds.schedule(guild_id, ScheduledJob.PAIRING.value)
+        trigger = weekly_trigger(when or ScheduledJob.PAIRING.default_time, timezone)
+        now = self.now()
+        this_week = period_key_for(now, timezone)
+        if await self._coffee.round_for(guild_id, this_week) is None:
+            upcoming = trigger.get_next_fire_time(None, now)
+            if upcoming is not None and period_key_for(upcoming, timezone) == this_week:
+                return this_week
+        upcoming = trigger.get_next_fire_time(None, now + timedelta(days=1))
+        assert upcoming is not None
+        key = period_key_for(upcoming, timezone)
+        if key == this_week:
+            key = period_key_for(upcoming + timedelta(days=7), timezone)
+        return key
+
+    # Making rounds
+
+    async def plan(self, guild_id: int, period_key: str, reference: datetime) -> RoundPlan:
+        """Compute (but do not store) the round for ``period_key``."""
+        settings = await self._coffee.settings(guild_id)
+        candidates = await self._coffee.participants(guild_id, period_key, reference)
+        if len(candidates) < 2:
+            raise UserFacingError("coffee.too_few", count=len(candidates))
+        history = await self._coffee.recent_meetings(guild_id, settings.avoid_rounds)
+        blocked = await self._coffee.blocked_pairs(guild_id)
+        result = make_round(
+            PairingInput(
+                participants=to_participants(candidates),
+                history=[[tuple(str(u) for u in m) for m in rnd] for rnd in history],
+                blocked=[(str(a), str(b)) for a, b in blocked],
+                avoid_repeat_rounds=settings.avoid_rounds,
+                seed=stable_seed(guild_id, period_key),
+                reference_time=reference,
+            )
+        )
+        return RoundPlan(period_key, result, {c.user_id: c for c in candidates})
+
+    async def make_round(self, guild_id: int, period_key: str, due: datetime) -> RoundRecord:
+        """Compute and store the week's round in one transaction, once."""
+        existing = await self._coffee.round_for(guild_id, period_key)
+        if existing is not None:
+            return existing
+        plan = await self.plan(guild_id, period_key, due)
+        condition = await self.prompts.condition_for_week(guild_id, period_key)
+        starter = await self.prompts.pick(guild_id, period_key, condition, PromptKind.STARTER)
+        settings = await self._coffee.settings(guild_id)
+        meetings = [
+            NewMeeting(tuple((int(uid), plan.candidates[int(uid)].group_id) for uid in meeting))
+            for meeting in plan.result.meetings
+        ]
+        now = self.now()
+        return await self._coffee.create_round(
+            guild_id,
+            period_key,
+            seed=stable_seed(guild_id, period_key),
+            condition_number=condition.number,
+            starter=starter,
+            now=now,
+            checkin_due_at=now + timedelta(days=settings.checkin_days),
+            meetings=meetings,
+        )
+
+    async def pause_the_silent(self, guild_id: int, round_id: int) -> list[int]:
+        """Count unanswered check-ins; pause (and return) those silent three times in a row."""
+        paused = []
+        for user_id, misses in await self._coffee.count_missed_checkins(round_id):
+            if misses >= MISSED_CHECKINS_BEFORE_PAUSE:
+                await self._coffee.set_pause(guild_id, user_id, PAUSED_INDEFINITELY)
+                paused.append(user_id)
+        return paused
+
+    # Members' own choices
+
+    async def _require_champion(self, guild_id: int, user_id: int) -> None:
+        champion = await self._champions.get(guild_id, user_id)
+        if champion is None or champion.status is not ChampionStatus.ACTIVE:
+            raise UserFacingError("coffee.not_a_champion")
+
+    async def join(self, guild_id: int, user_id: int) -> None:
+        await self._require_champion(guild_id, user_id)
+        await self._champions.set_coffee(guild_id, user_id, True, self.now())
+        await self._coffee.set_pause(guild_id, user_id, None)
+
+    async def leave(self, guild_id: int, user_id: int) -> None:
+        await self._require_champion(guild_id, user_id)
+        await self._champions.set_coffee(guild_id, user_id, False, self.now())
+
+    async def pause(self, guild_id: int, user_id: int, weeks: int) -> datetime:
+        await self._require_champion(guild_id, user_id)
+        if not 1 <= weeks <= MAX_PAUSE_WEEKS:
+            raise UserFacingError("coffee.pause_range", maximum=MAX_PAUSE_WEEKS)
+        until = self.now() + timedelta(weeks=weeks)
+        await self._coffee.set_pause(guild_id, user_id, until)
+        return until
+
+    async def resume(self, guild_id: int, user_id: int) -> None:
+        await self._require_champion(guild_id, user_id)
+        await self._coffee.set_pause(guild_id, user_id, None)
+
+    async def skip(self, guild_id: int, user_id: int) -> str:
+        await self._require_champion(guild_id, user_id)
+        period = await self.next_round_period(guild_id)
+        await self._coffee.skip(guild_id, user_id, period)
+        return period
+
+    async def never(self, guild_id: int, user_id: int, other_id: int) -> None:
+        await self._require_champion(guild_id, user_id)
+        if other_id == user_id:
+            raise UserFacingError("coffee.never_self")
+        await self._coffee.block(guild_id, user_id, other_id, self.now())
+
+    async def unblock(self, guild_id: int, user_id: int, other_id: int) -> bool:
+        return await self._coffee.unblock(guild_id, user_id, other_id)
+
+    async def history(self, guild_id: int, user_id: int) -> list[tuple[str, list[int | None]]]:
+        return await self._coffee.partners_of(guild_id, user_id)
+
+    async def status(self, guild_id: int, user_id: int) -> tuple[bool, datetime | None]:
+        champion = await self._champions.get(guild_id, user_id)
+        opted_in = bool(champion and champion.active and champion.profile.coffee_opt_in)
+        return opted_in, await self._coffee.paused_until(guild_id, user_id)
+
+    async def answer_checkin(self, meeting_id: int, user_id: int, answer: str) -> None:
+        if answer not in ("yes", "not_yet", "cant"):
+            raise UserFacingError("coffee.checkin_not_yours")
+        if not await self._coffee.record_answer(meeting_id, user_id, answer, self.now()):
+            raise UserFacingError("coffee.checkin_not_yours")
+
+    # Coordinators
+
+    async def stats(self, guild_id: int) -> CoffeeStats:
+        totals = await self._coffee.totals(guild_id)
+        cross = 100 * totals.cross_group_pairs / totals.pairs if totals.pairs else None
+        rate = (
+            100 * totals.met_meetings / totals.answered_meetings
+            if totals.answered_meetings
+            else None
+        )
+        return CoffeeStats(totals.rounds, totals.meetings, cross, rate, totals.answered_meetings)
+
+    async def groups(self, guild_id: int) -> dict[int, Group]:
+        return {g.group_id: g for g in await self._guilds.groups(guild_id)}

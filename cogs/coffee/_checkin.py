@@ -1,0 +1,81 @@
+"""The "Did you meet?" buttons: dynamic items that carry the meeting id, so they
+keep working after restarts without keeping any view in memory."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import report_error
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+ANSWERS = ("yes", "not_yet", "cant")
+_LABELS = {
+    "yes": "coffee.checkin_yes",
+    "not_yet": "coffee.checkin_not_yet",
+    "cant": "coffee.checkin_cant",
+}
+_THANKS = {
+    "yes": "coffee.checkin_thanks_yes",
+    "not_yet": "coffee.checkin_thanks_not_yet",
+    "cant": "coffee.checkin_thanks_cant",
+}
+
+
+class CheckinButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"kindbot:checkin:(?P<meeting>\d+):(?P<answer>yes|not_yet|cant)",
+):
+    def __init__(
+        self, meeting_id: int, answer: str, label: str, style: discord.ButtonStyle
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"kindbot:checkin:{meeting_id}:{answer}"
+            )
+        )
+        self.meeting_id = meeting_id
+        self.answer = answer
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> CheckinButton:
+        label = getattr(item, "label", None) or ""
+        style = getattr(item, "style", discord.ButtonStyle.secondary)
+        return cls(int(match["meeting"]), match["answer"], label, style)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self._answer(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def _answer(self, interaction: discord.Interaction[Any]) -> None:
+        bot: KindBot = interaction.client
+        services = bot.services
+        await services.coffee.answer_checkin(self.meeting_id, interaction.user.id, self.answer)
+        await interaction.response.send_message(
+            services.texts(_THANKS[self.answer]), ephemeral=True
+        )
+
+
+def checkin_view(meeting_id: int, bot: KindBot) -> discord.ui.View:
+    texts = bot.services.texts
+    view = discord.ui.View(timeout=None)
+    styles = {
+        "yes": discord.ButtonStyle.success,
+        "not_yet": discord.ButtonStyle.secondary,
+        "cant": discord.ButtonStyle.secondary,
+    }
+    for answer in ANSWERS:
+        view.add_item(CheckinButton(meeting_id, answer, texts(_LABELS[answer]), styles[answer]))
+    return view

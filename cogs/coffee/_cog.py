@@ -1,0 +1,224 @@
+"""``/coffee``: members' choices about the roulette, and coordinators' tools."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import coordinator_only
+from bot.scheduler import RunOutcome
+from bot.services.coffee import MAX_PAUSE_WEEKS, PAUSED_INDEFINITELY
+from cogs.coffee._checkin import CheckinButton
+from cogs.coffee._jobs import CoffeeJobs
+from cogs.coffee._render import COFFEE_BROWN
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+Interaction = discord.Interaction[Any]
+
+
+@app_commands.guild_only()
+class CoffeeCog(
+    commands.GroupCog,
+    group_name="coffee",
+    group_description="The weekly cross-group coffee roulette",
+):
+    def __init__(self, bot: KindBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.texts = bot.services.texts
+        self.jobs = CoffeeJobs(bot)
+
+    async def cog_load(self) -> None:
+        for spec in self.jobs.specs():
+            self.services.scheduler.register(spec)
+
+    async def cog_unload(self) -> None:
+        for spec in self.jobs.specs():
+            self.services.scheduler.unregister(spec.name)
+
+    def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
+        return [CheckinButton]
+
+    async def _say(self, interaction: Interaction, key: str, **params: Any) -> None:
+        if interaction.response.is_done():
+            await interaction.followup.send(self.texts(key, **params), ephemeral=True)
+        else:
+            await interaction.response.send_message(self.texts(key, **params), ephemeral=True)
+
+    # Members
+
+    @app_commands.command(name="join", description="Join the weekly coffee roulette")
+    async def join(self, interaction: Interaction) -> None:
+        await self.services.coffee.join(_gid(interaction), interaction.user.id)
+        await self._say(interaction, "coffee.joined")
+
+    @app_commands.command(name="leave", description="Leave the coffee roulette")
+    async def leave(self, interaction: Interaction) -> None:
+        await self.services.coffee.leave(_gid(interaction), interaction.user.id)
+        await self._say(interaction, "coffee.left")
+
+    @app_commands.command(
+        name="pause", description="Take a break for a few weeks (resumes by itself)"
+    )
+    @app_commands.describe(weeks=f"How many weeks (1 to {MAX_PAUSE_WEEKS})")
+    async def pause(
+        self, interaction: Interaction, weeks: app_commands.Range[int, 1, MAX_PAUSE_WEEKS]
+    ) -> None:
+        until = await self.services.coffee.pause(_gid(interaction), interaction.user.id, weeks)
+        await self._say(interaction, "coffee.paused", until=discord.utils.format_dt(until, "D"))
+
+    @app_commands.command(name="resume", description="Come back to the roulette now")
+    async def resume(self, interaction: Interaction) -> None:
+        await self.services.coffee.resume(_gid(interaction), interaction.user.id)
+        await self._say(interaction, "coffee.resumed")
+
+    @app_commands.command(name="skip", description="Skip the next round only")
+    async def skip(self, interaction: Interaction) -> None:
+        period = await self.services.coffee.skip(_gid(interaction), interaction.user.id)
+        await self._say(interaction, "coffee.skipped", week=period)
+
+    @app_commands.command(name="history", description="Your past coffee partners")
+    async def history(self, interaction: Interaction) -> None:
+        rows = await self.services.coffee.history(_gid(interaction), interaction.user.id)
+        if not rows:
+            await self._say(interaction, "coffee.history_empty")
+            return
+        lines = []
+        for period, partners in rows:
+            names = ", ".join(
+                f"<@{p}>" if p else self.texts("coffee.erased_partner") for p in partners
+            )
+            lines.append(f"**{period}** · {names}")
+        embed = discord.Embed(
+            title=self.texts("coffee.history_title"),
+            description="\n".join(lines),
+            colour=COFFEE_BROWN,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="never", description="Privately: never pair me with this member")
+    @app_commands.describe(member="Nobody is told; you can undo it with /coffee allow")
+    async def never(self, interaction: Interaction, member: discord.Member) -> None:
+        await self.services.coffee.never(_gid(interaction), interaction.user.id, member.id)
+        await self._say(interaction, "coffee.never_set", member=member.mention)
+
+    @app_commands.command(name="allow", description="Undo /coffee never for a member")
+    async def allow(self, interaction: Interaction, member: discord.Member) -> None:
+        removed = await self.services.coffee.unblock(
+            _gid(interaction), interaction.user.id, member.id
+        )
+        await self._say(
+            interaction, "coffee.allowed" if removed else "coffee.allow_none", member=member.mention
+        )
+
+    @app_commands.command(name="status", description="Are you in the roulette, paused or out?")
+    async def status(self, interaction: Interaction) -> None:
+        opted_in, paused_until = await self.services.coffee.status(
+            _gid(interaction), interaction.user.id
+        )
+        if not opted_in:
+            await self._say(interaction, "coffee.status_out")
+        elif paused_until and paused_until > self.services.clock.now():
+            if paused_until >= PAUSED_INDEFINITELY:
+                await self._say(interaction, "coffee.status_paused_open")
+            else:
+                await self._say(
+                    interaction,
+                    "coffee.status_paused",
+                    until=discord.utils.format_dt(paused_until, "D"),
+                )
+        else:
+            await self._say(interaction, "coffee.status_in")
+
+    # Coordinators
+
+    @app_commands.command(
+        name="preview", description="Coordinators: a dry run of the next round (nothing is saved)"
+    )
+    @coordinator_only
+    async def preview(self, interaction: Interaction) -> None:
+        guild = _guild(interaction)
+        service = self.services.coffee
+        period = await service.next_round_period(guild.id)
+        plan = await service.plan(guild.id, period, self.services.clock.now())
+        groups = await service.groups(guild.id)
+        lines = []
+        for meeting in plan.result.meetings:
+            people = []
+            for uid in meeting:
+                group = groups.get(plan.candidates[int(uid)].group_id)
+                people.append(f"<@{uid}> ({group.name if group else '?'})")
+            lines.append(" · ".join(people))
+        stats = plan.result.stats
+        embed = discord.Embed(
+            title=self.texts("coffee.preview_title", week=period),
+            description="\n".join(lines)[:4000],
+            colour=COFFEE_BROWN,
+        )
+        embed.add_field(
+            name=self.texts("coffee.preview_stats"),
+            value=self.texts(
+                "coffee.preview_numbers",
+                people=len(plan.candidates),
+                meetings=len(plan.result.meetings),
+                same=stats.same_group_pairs,
+                minimum=stats.min_same_group_pairs,
+                repeats=stats.repeats,
+            ),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(
+        name="run-now", description="Coordinators: make and announce this week's round now"
+    )
+    @coordinator_only
+    async def run_now(self, interaction: Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.services.scheduler.run_now(_gid(interaction), "pairing")
+        key = {
+            RunOutcome.RAN: "coffee.run_done",
+            RunOutcome.ALREADY_DONE: "coffee.run_already",
+            RunOutcome.BUSY: "coffee.run_busy",
+            RunOutcome.SKIPPED: "coffee.run_skipped",
+        }.get(outcome, "coffee.run_failed")
+        await self._say(interaction, key)
+
+    @app_commands.command(
+        name="stats", description="Coordinators: rounds, meetings, cross-group and meeting rates"
+    )
+    @coordinator_only
+    async def stats(self, interaction: Interaction) -> None:
+        stats = await self.services.coffee.stats(_gid(interaction))
+        embed = discord.Embed(title=self.texts("coffee.stats_title"), colour=COFFEE_BROWN)
+        embed.add_field(name=self.texts("coffee.stats_rounds"), value=str(stats.rounds))
+        embed.add_field(name=self.texts("coffee.stats_meetings"), value=str(stats.meetings))
+        embed.add_field(
+            name=self.texts("coffee.stats_cross"),
+            value="—" if stats.cross_group_percent is None else f"{stats.cross_group_percent:.0f}%",
+        )
+        embed.add_field(
+            name=self.texts("coffee.stats_rate"),
+            value="—"
+            if stats.meeting_rate_percent is None
+            else self.texts(
+                "coffee.stats_rate_value",
+                percent=f"{stats.meeting_rate_percent:.0f}",
+                answered=stats.answered_meetings,
+            ),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _guild(interaction: Interaction) -> discord.Guild:
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild
+
+
+def _gid(interaction: Interaction) -> int:
+    return _guild(interaction).id

@@ -1,0 +1,73 @@
+"""The coffee roulette's scheduled work: making and announcing rounds, and check-ins."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.models import ScheduledJob, WeeklyTime
+from bot.problems import UserFacingError
+from bot.scheduler import JobContext, JobSkipped, JobSpec
+from cogs.coffee._announce import Announcer
+
+if TYPE_CHECKING:
+    import discord
+
+    from bot.core import KindBot
+
+log = logging.getLogger(__name__)
+
+CHECKIN_JOB = "coffee-checkin"
+CHECKIN_TIME = WeeklyTime(0, 10, 0)  # daily at 10:00 local
+
+
+class CoffeeJobs:
+    def __init__(self, bot: KindBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.announcer = Announcer(bot)
+
+    def specs(self) -> list[JobSpec]:
+        return [
+            JobSpec(ScheduledJob.PAIRING.value, ScheduledJob.PAIRING.default_time, self.run_round),
+            JobSpec(CHECKIN_JOB, CHECKIN_TIME, self.run_checkins, daily=True),
+        ]
+
+    def _guild(self, ctx: JobContext) -> discord.Guild:
+        guild = self.bot.get_guild(ctx.guild_id)
+        if guild is None:
+            raise JobSkipped("the server is not available")
+        return guild
+
+    async def run_round(self, ctx: JobContext) -> None:
+        guild = self._guild(ctx)
+        service = self.services.coffee
+
+        async def pause_the_silent() -> int:
+            previous = await self.services.coffee_repo.latest_round(guild.id, ctx.period_key)
+            if previous is None:
+                return 0
+            paused = await service.pause_the_silent(guild.id, previous.round_id)
+            for user_id in paused:
+                await self.announcer.tell_paused(guild, user_id)
+            return len(paused)
+
+        await ctx.step("pause-the-silent", pause_the_silent)
+        try:
+            round_ = await service.make_round(guild.id, ctx.period_key, ctx.due_at)
+        except UserFacingError as problem:
+            raise JobSkipped(f"no round this week ({problem.key})") from None
+        announced = await self.announcer.announce(ctx, guild, round_)
+        log.info(
+            "Coffee round %s in guild %s: announced %d meetings",
+            ctx.period_key,
+            guild.id,
+            announced,
+        )
+
+    async def run_checkins(self, ctx: JobContext) -> None:
+        guild = self._guild(ctx)
+        repo = self.services.coffee_repo
+        for meeting in await repo.meetings_due_for_checkin(guild.id, self.services.clock.now()):
+            await self.announcer.post_checkin(guild, meeting)
+            await repo.mark_checkin_posted(meeting.meeting_id, self.services.clock.now())
