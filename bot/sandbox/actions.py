@@ -6,6 +6,7 @@ Each action builds the exact INTERACTION_CREATE / MESSAGE_CREATE Discord would s
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -137,7 +138,12 @@ class UserActions(EmulatorCore):
                 f"{user.username} lacks default_member_permissions={needed} for /{cmd.name}"
             )
 
+    async def fire(self, handle: InteractionHandle, *, wait: bool = True) -> InteractionHandle:
+        """Sends a handle built by :meth:`prepare_slash`; waits for the callback if ``wait``."""
+        return await self._fire(handle, wait)
+
     async def _fire(self, handle: InteractionHandle, wait: bool) -> InteractionHandle:
+        handle.dispatched_at = time.monotonic()
         self.dispatch("INTERACTION_CREATE", handle.payload, intent=None)
         if wait:
             try:
@@ -166,13 +172,29 @@ class UserActions(EmulatorCore):
         the bot DM. Option values: str/int/float/bool, Member/User, Role, Channel,
         Attachment. Returns after the bot's callback unless ``wait=False``.
         """
+        handle = self.prepare_slash(where, user, command, **options)
+        return await self._fire(handle, wait)
+
+    def prepare_slash(
+        self,
+        where: Guild | Channel | User | Member,
+        user: User | Member,
+        command: str,
+        /,
+        **options: Any,
+    ) -> InteractionHandle:
+        """Builds (and validates) the interaction :meth:`slash` would send, without sending it.
+
+        A burst can then go out back to back with :meth:`fire`, so building payloads does
+        not count towards the bot's response time.
+        """
         guild, channel, account = self._context(where, user)
         name, *path = command.split()
         cmd = self.find_command(guild, name, 1)
         self._check_command_allowed(cmd, guild, channel, account)
         resolved = ResolvedBuilder(self, guild, channel, account)
         data = build_command_data(cmd, path, options, resolved)
-        handle = self.interactions.new_handle(
+        return self.interactions.new_handle(
             type=APPLICATION_COMMAND,
             description=f"/{command}",
             user=account,
@@ -181,7 +203,6 @@ class UserActions(EmulatorCore):
             data=data,
             message_type=20,
         )
-        return await self._fire(handle, wait)
 
     async def autocomplete(
         self,

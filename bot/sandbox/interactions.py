@@ -92,6 +92,12 @@ class InteractionHandle:
     message_type: int = 20
     source_message: Message | None = None
     created: float = field(default_factory=time.monotonic)
+    #: ``time.monotonic()`` when INTERACTION_CREATE was queued on the gateway.
+    dispatched_at: float | None = None
+    #: ``time.monotonic()`` when the callback (the 3 s acknowledgement) was recorded.
+    responded_at: float | None = None
+    #: ``time.monotonic()`` when :meth:`final` first had a message to return.
+    settled_at: float | None = None
     response_type: int | None = None
     response_data: JSON | None = field(default=None, repr=False)
     original: Message | None = None
@@ -135,29 +141,49 @@ class InteractionHandle:
             raise InteractionError(f"{self.description} opened modal {self.modal!r}, not a message")
         if self.response_type == 8:
             raise InteractionError(f"{self.description} was an autocomplete request")
-
-        def settled() -> Message | None:
-            rt = self.response_type
-            if rt == 4:
-                return self.original
-            if rt == 7:
-                return self.source_message
-            if rt == 5 and self.original is not None and not self.original.loading:
-                return self.original
-            if rt == 6:
-                src = self.source_message
-                if src is not None and src.edits > self._source_edits:
-                    return src
-                if self.followups:
-                    return self.followups[0]
-            return None
-
         await self.emu.wait_until(
-            lambda: settled() is not None, within, f"the final response to {self.description}"
+            lambda: self.final_message() is not None,
+            within,
+            f"the final response to {self.description}",
         )
-        result = settled()
+        result = self.final_message()
         assert result is not None
+        self.note_progress()
         return result
+
+    def final_message(self) -> Message | None:
+        """The answering message if the interaction has settled (see :meth:`final`), else None."""
+        rt = self.response_type
+        if rt == 4:
+            return self.original
+        if rt == 7:
+            return self.source_message
+        if rt == 5 and self.original is not None and not self.original.loading:
+            return self.original
+        if rt == 6:
+            src = self.source_message
+            if src is not None and src.edits > self._source_edits:
+                return src
+            if self.followups:
+                return self.followups[0]
+        return None
+
+    @property
+    def latency(self) -> float | None:
+        """Seconds from INTERACTION_CREATE to the final response, once both happened."""
+        if self.dispatched_at is None or self.settled_at is None:
+            return None
+        return self.settled_at - self.dispatched_at
+
+    def note_progress(self) -> None:
+        """Stamps ``settled_at`` the first time a final message exists.
+
+        The webhook routes call this as they record answers, so benchmarks measure when
+        the emulator received the answer rather than when a waiter woke up. Edits made
+        through the channel-message routes are stamped when :meth:`final` sees them.
+        """
+        if self.settled_at is None and self.final_message() is not None:
+            self.settled_at = time.monotonic()
 
     async def wait_modal(self, within: float = 5.0) -> Modal:
         await self.wait_response(within)
@@ -560,7 +586,8 @@ class InteractionApi:
         if handle is None or handle.token != req.params["token"]:
             raise DiscordHTTPError.unknown("interaction")
         deadline = emu.ack_deadline
-        if deadline is not None and time.monotonic() - handle.created > deadline:
+        sent = handle.dispatched_at if handle.dispatched_at is not None else handle.created
+        if deadline is not None and time.monotonic() - sent > deadline:
             log.warning("interaction %s answered after %.1fs", handle.description, deadline)
             raise DiscordHTTPError.unknown("interaction")
         if handle.responded:
@@ -624,6 +651,8 @@ class InteractionApi:
             )
         handle.response_type = rtype
         handle.response_data = copy.deepcopy(data)
+        handle.responded_at = time.monotonic()
+        handle.note_progress()
         emu.notify()
         if req.query.get("with_response") not in ("1", "true", "True"):
             return Reply.no_content()
@@ -644,6 +673,7 @@ class InteractionApi:
             emu.validate_message_body(body, req.files)
             msg = emu.interaction_message(handle, body, req.files)
             handle.followups.append(msg)
+        handle.note_progress()
         emu.notify()
         if req.query.get("wait") in ("1", "true", "True"):
             return Reply(body=payloads.message(emu.world, msg))
@@ -670,6 +700,7 @@ class InteractionApi:
         body = dict(req.json())
         body.pop("flags", None)
         self.emu.edit_message(msg, body, req.files, clear_loading=True)
+        handle.note_progress()
         self.emu.notify()
         return Reply(body=payloads.message(self.emu.world, msg))
 
