@@ -24,7 +24,7 @@ CANDIDATE_WIDTHS = ((2_000, 4), (8_000, 3))
 LARGE_ROUND_WIDTH = 2
 POLISH_EVALUATIONS_PER_MEMBER = 80
 MAX_SEARCH_ATTEMPTS = 3
-REPAIR_LIMIT = 2_000_000
+REPAIR_EVALUATIONS = 2_000_000
 """Most swap evaluations a repair may spend (each target member tries everyone)."""
 
 
@@ -52,12 +52,8 @@ def make_round(inp: PairingInput) -> PairingResult:
     bound = min_same_group_pairs(problem.group_sizes())
     stats = _stats(problem, value, matching.meetings, bound)
     if _falls_short(stats):
-        excess = stats.same_group_pairs - bound
-        values = matching.values
-        targets = sum(len(m) for m, v in zip(matching.meetings, values, strict=True) if v < 0)
-        if targets * problem.size <= REPAIR_LIMIT:
-            repair(matching, excess)
-            stats = _stats(problem, value, matching.meetings, bound)
+        repair(matching, stats.same_group_pairs - bound, REPAIR_EVALUATIONS)
+        stats = _stats(problem, value, matching.meetings, bound)
     if _falls_short(stats) and problem.size <= EXACT_LIMIT:
         matching = Matching(problem, value, best_meetings(problem, value, range(problem.size)))
         stats = _stats(problem, value, matching.meetings, bound)

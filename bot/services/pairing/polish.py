@@ -129,37 +129,49 @@ def polish(
     return swaps
 
 
-def repair(matching: Matching, same_group_excess: int, max_rounds: int = 4) -> int:
+def repair(
+    matching: Matching, same_group_excess: int, max_evaluations: int, max_rounds: int = 4
+) -> int:
     """Try every swap for members of meetings that break a hard goal.
 
-    With ``same_group_excess`` > 0, meetings holding a same-group pair are also
-    tried. Returns the number of swaps made.
+    Meetings with a repeat or a blocked pair come first; with ``same_group_excess``
+    > 0, meetings holding a same-group pair are tried too, if the evaluation budget
+    covers them all. Returns the number of swaps made.
     """
     problem = matching.problem
-    everyone = range(problem.size)
+    size = problem.size
     swaps = 0
     for _ in range(max_rounds):
+        meetings = range(len(matching.meetings))
+        targets = [m for m in meetings if matching.breaks_hard_goal(m)]
+        if same_group_excess > 0:
+            broken = set(targets)
+            same = [m for m in meetings if matching.values[m] < HARD_THRESHOLD]
+            if (len(same) + len(targets)) * 3 * size <= max_evaluations:
+                targets += [m for m in same if m not in broken]
         improved = False
-        targets = [
-            m
-            for m in range(len(matching.meetings))
-            if matching.values[m] < HARD_THRESHOLD
-            and (same_group_excess > 0 or matching.breaks_hard_goal(m))
-        ]
         for m in targets:
             for out in list(matching.meetings[m]):
-                if matching.where[out] != m:
+                if max_evaluations < size or matching.where[out] != m:
                     continue
-                best_gain, best_into = MIN_GAIN, -1
-                for into in everyone:
-                    if matching.where[into] != m:
-                        gain = matching.swap_gain(out, into)
-                        if gain > best_gain:
-                            best_gain, best_into = gain, into
-                if best_into >= 0:
-                    matching.swap(out, best_into)
+                max_evaluations -= size
+                into = _best_swap(matching, out)
+                if into >= 0:
+                    matching.swap(out, into)
                     swaps += 1
                     improved = True
         if not improved:
             break
     return swaps
+
+
+def _best_swap(matching: Matching, out: int) -> int:
+    """The member whose swap with ``out`` gains most, or -1 if none gains."""
+    home = matching.where[out]
+    best_gain, best_into = MIN_GAIN, -1
+    for into in range(matching.problem.size):
+        if matching.where[into] != home:
+            gain = matching.swap_gain(out, into)
+            if gain > best_gain:
+                best_gain, best_into = gain, into
+    return best_into
