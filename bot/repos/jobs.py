@@ -79,6 +79,12 @@ class JobRepo:
             (to_db(now), note, run_id),
         )
 
+    async def reopen(self, run_id: int) -> None:
+        """Open a skipped period again (a coordinator asked to run it now)."""
+        await self._db.execute(
+            "UPDATE job_runs SET status = 'failed', last_error = NULL WHERE run_id = ?", (run_id,)
+        )
+
     async def fail(self, run_id: int, error: str) -> None:
         await self._db.execute(
             "UPDATE job_runs SET status = 'failed', last_error = ? WHERE run_id = ?",
@@ -106,3 +112,11 @@ class JobRepo:
             "SELECT step FROM job_steps WHERE run_id = ? ORDER BY done_at, step", (run_id,)
         )
         return [row[0] for row in rows]
+
+    async def unfinished(self, since: datetime) -> list[RunRecord]:
+        """Runs left running or failed whose due time is after ``since`` (to resume)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM job_runs WHERE status != 'done' AND due_at >= ? ORDER BY due_at",
+            (to_db(since),),
+        )
+        return [_record(row) for row in rows]

@@ -143,6 +143,10 @@ class JobScheduler:
         """Run every job whose latest due time is within the grace and not yet done."""
         now = self._clock.now()
         outcomes: list[tuple[int, str, RunOutcome]] = []
+        for unfinished in await self._jobs.unfinished(now - self.catch_up_grace):
+            if unfinished.job in self._specs:
+                outcome = await self.run(unfinished.guild_id, unfinished.job, unfinished.due_at)
+                outcomes.append((unfinished.guild_id, unfinished.job, outcome))
         for guild_id in await self._guilds.guild_ids():
             timezone = await self._timezone(guild_id)
             for spec in list(self._specs.values()):
@@ -151,10 +155,10 @@ class JobScheduler:
                 due = latest_due(trigger, now, self.catch_up_grace)
                 if due is None:
                     continue
-                record = await self._jobs.get(
+                current = await self._jobs.get(
                     guild_id, spec.name, period_key_for(due, timezone, daily=spec.daily)
                 )
-                if record is not None and record.status == "done":
+                if current is not None and current.status == "done":
                     continue
                 outcome = await self.run(guild_id, spec.name, due)
                 outcomes.append((guild_id, spec.name, outcome))
@@ -191,7 +195,10 @@ class JobScheduler:
     ) -> RunOutcome:
         now = self._clock.now()
         existing = await self._jobs.get(guild_id, spec.name, period)
-        if existing is not None and existing.status == "done":
+        reopen = (
+            force and existing is not None and (existing.last_error or "").startswith("skipped")
+        )
+        if existing is not None and existing.status == "done" and not reopen:
             return RunOutcome.ALREADY_DONE
         if existing is not None and not force and existing.status == "failed":
             if existing.attempts >= MAX_ATTEMPTS:
@@ -200,6 +207,8 @@ class JobScheduler:
                 return RunOutcome.FAILED
         if self._gate is not None:
             await self._gate()
+        if reopen and existing is not None:
+            await self._jobs.reopen(existing.run_id)
         record = await self._jobs.claim(guild_id, spec.name, period, due, self._clock.now())
         if record.status == "done":
             return RunOutcome.ALREADY_DONE

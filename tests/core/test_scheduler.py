@@ -252,3 +252,50 @@ def test_period_key_uses_the_guild_calendar() -> None:
     assert period_key_for(due, "Europe/London") == "2026-W48"
     assert period_key_for(due, "Pacific/Auckland") == "2026-W49"
     assert period_key_for(due, "Europe/London", daily=True) == "2026-11-29"
+
+
+async def test_run_now_reopens_a_skipped_week(db: Database, clock: FakeClock) -> None:
+    calls: list[str] = []
+    ready = False
+
+    async def job(ctx: JobContext) -> None:
+        calls.append(ctx.period_key)
+        if not ready:
+            raise JobSkipped("not enough people yet")
+
+    guilds = GuildRepo(db)
+    await guilds.ensure(GUILD, clock.now())
+    scheduler = JobScheduler(JobRepo(db), guilds, clock)
+    scheduler.register(JobSpec("weekly", MONDAY_9, job))
+    assert await scheduler.catch_up() == [(GUILD, "weekly", RunOutcome.SKIPPED)]
+    ready = True
+    assert await scheduler.run_now(GUILD, "weekly") is RunOutcome.RAN
+    assert await scheduler.run_now(GUILD, "weekly") is RunOutcome.ALREADY_DONE
+    assert calls == ["2026-W48", "2026-W48"]
+
+
+async def test_interrupted_run_now_resumes_after_restart(db: Database, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday: nothing due by schedule
+    effects: list[str] = []
+    crash = True
+
+    async def job(ctx: JobContext) -> None:
+        async def first() -> None:
+            effects.append("first")
+
+        await ctx.step("first", first)
+        if crash:
+            raise asyncio.CancelledError  # the process is killed here
+
+    guilds = GuildRepo(db)
+    await guilds.ensure(GUILD, clock.now())
+    scheduler = JobScheduler(JobRepo(db), guilds, clock)
+    scheduler.register(JobSpec("weekly", MONDAY_9, job))
+    with pytest.raises(asyncio.CancelledError):
+        await scheduler.run_now(GUILD, "weekly")
+    crash = False
+    restarted = JobScheduler(JobRepo(db), guilds, clock)
+    restarted.register(JobSpec("weekly", MONDAY_9, job))
+    clock.advance(timedelta(minutes=1))
+    assert await restarted.catch_up() == [(GUILD, "weekly", RunOutcome.RAN)]
+    assert effects == ["first"]
