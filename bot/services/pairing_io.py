@@ -159,6 +159,8 @@ def _parse_history(raw: Any, known: set[str]) -> list[tuple[Meeting, ...]]:
             for member_id in meeting:
                 if member_id not in known:
                     raise PairingInputError(f"{name} names unknown member {member_id!r}")
+            if len(set(meeting)) < len(meeting):
+                raise PairingInputError(f"{name}: a meeting lists the same member twice")
             parsed.append(tuple(meeting))
         rounds.append(tuple(parsed))
     return rounds

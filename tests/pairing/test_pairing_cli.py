@@ -98,6 +98,10 @@ def test_unavoidable_block_is_reported(tmp_path: Path, capsys: pytest.CaptureFix
             "history round 1: each meeting must list at least 2",
         ),
         ({"members": MEMBERS, "history": [{"round": 2}]}, "history round 2: 'meetings' must"),
+        (
+            {"members": MEMBERS, "history": [{"meetings": [["a", "a"]]}]},
+            "history round 1: a meeting lists the same member twice",
+        ),
         ({"members": MEMBERS, "blocked": [["a"]]}, "blocked entry #1 must be two different"),
         ({"members": MEMBERS, "blocked": [["a", "zz"]]}, "blocked entry #1 names unknown"),
         ({"members": MEMBERS, "avoid_repeat_rounds": -1}, "'avoid_repeat_rounds' must be"),

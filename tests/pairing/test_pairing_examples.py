@@ -187,3 +187,10 @@ def test_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert json.loads(outputs.pop())
+
+
+def test_huge_repeat_window_is_cheap() -> None:
+    members = people([1, 1, 1, 1])
+    history = [(("m00", "m01"), ("m02", "m03"))]
+    result = make_round(PairingInput(members, history=history, avoid_repeat_rounds=10**12))
+    assert result.stats.repeats == 0

@@ -88,7 +88,7 @@ def build_scorer(problem: Problem) -> Scorer:
     interest_fit = [W_INTEREST * (1.0 - 0.5**s) for s in range(max_shared + 1)]
     window = problem.avoid_rounds
     longest = max((age for row in problem.met for age in row.values()), default=0)
-    by_age = [_age_term(age, window) for age in range(max(longest, window) + 1)]
+    by_age = [_age_term(age, window) for age in range(longest + 1)]
     interests, met, group = problem.interests, problem.met, problem.group
     burden = [SAME_GROUP_PENALTY / 2 + W_FAIRNESS * b for b in problem.same_group_burden]
 
