@@ -53,7 +53,11 @@ class Announcer:
                 champion = await self.services.onboarding.champion(guild.id, user_id)
                 intros[user_id] = champion.profile.intro if champion else None
             embed = intro_embed(meeting, round_, groups, intros, self.services.content, self.texts)
-            thread = await self._thread_for(guild, channel, meeting) if channel else None
+            thread = (
+                await self._thread_for(guild, channel, meeting, round_.period_key)
+                if channel
+                else None
+            )
             if thread is not None:
                 await ctx.step(
                     f"intro:{meeting.meeting_id}", partial(self._post_intro, thread, meeting, embed)
@@ -67,7 +71,11 @@ class Announcer:
         return count
 
     async def _thread_for(
-        self, guild: discord.Guild, channel: discord.TextChannel, meeting: MeetingRecord
+        self,
+        guild: discord.Guild,
+        channel: discord.TextChannel,
+        meeting: MeetingRecord,
+        week: str,
     ) -> discord.Thread | None:
         repo = self.services.coffee_repo
         if meeting.thread_id is not None:
@@ -81,11 +89,19 @@ class Announcer:
             if existing is not None:
                 await self._add_members(guild, existing, meeting)
                 return existing
-        names = [
-            (guild.get_member(uid).display_name if guild.get_member(uid) else "champion")  # type: ignore[union-attr]
-            for uid in meeting.user_ids
-        ]
-        title = shorten(self.texts("coffee.thread_name", names=" & ".join(names)), 100)
+        names = []
+        for uid in meeting.user_ids:
+            member = guild.get_member(uid)
+            names.append(member.display_name if member else self.texts("coffee.no_group"))
+        title = shorten(self.texts("coffee.thread_name", names=" & ".join(names), week=week), 100)
+        # A thread made just before a crash, whose id was never saved, is found again by
+        # its name, so a restart never opens a second thread for the same meeting.
+        me = guild.me.id
+        for thread in channel.threads:
+            if thread.name == title and thread.owner_id == me:
+                await repo.set_thread(meeting.meeting_id, thread.id)
+                await self._add_members(guild, thread, meeting)
+                return thread
         try:
             thread = await channel.create_thread(
                 name=title,
