@@ -20,7 +20,7 @@ def seeded_choice(options: Sequence[str], *salt: object) -> str:
 
 def stable_seed(*salt: object) -> int:
     digest = hashlib.sha256(":".join(str(s) for s in salt).encode()).digest()
-    return int.from_bytes(digest[:8], "big")
+    return int.from_bytes(digest[:8], "big") >> 1  # fits a signed 64-bit SQLite integer
 
 
 class PromptService:

@@ -1,0 +1,185 @@
+"""The weekly coffee roulette as champions and coordinators meet it through Discord."""
+
+from __future__ import annotations
+
+import itertools
+import signal
+from datetime import datetime, timedelta
+
+from bot.sandbox.permissions import Perm
+from bot.sandbox.state import Channel, Member
+from tests.e2e.conftest import Harness
+from tests.e2e.flows import configure, join, label, rows
+
+WEDNESDAY = datetime.fromisoformat("2026-11-25T12:00:00+00:00")  # no pairing due by schedule
+GROUPS = [
+    "Justice",
+    "Justice",
+    "Justice",
+    "Education",
+    "Education",
+    "Health & care",
+    "Health & care",
+]
+
+
+def at(when: datetime) -> dict[str, str]:
+    return {"KINDBOT_CLOCK_START": when.isoformat()}
+
+
+async def seven_champions(h: Harness, **member_options: object) -> list[Member]:
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    people = []
+    for index, group in enumerate(GROUPS):
+        member = h.member(f"champion{index}", **member_options.get(str(index), {}))  # type: ignore[arg-type]
+        await join(h, member, group, coffee=True, intro=f"Hello from champion {index}")
+        people.append(member)
+    return people
+
+
+async def run_now(h: Harness) -> str:
+    reply = await (await h.emu.slash(h.guild, h.owner, "coffee run-now")).final(within=30)
+    return reply.content
+
+
+def meetings_by_round(h: Harness) -> dict[str, list[tuple[int, ...]]]:
+    result: dict[str, list[tuple[int, ...]]] = {}
+    for period, _meeting_id, user_ids in rows(
+        h.db_path,
+        "SELECT r.period_key, m.meeting_id, group_concat(mm.user_id) FROM coffee_rounds r "
+        "JOIN coffee_meetings m ON m.round_id = r.round_id "
+        "JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
+        "GROUP BY m.meeting_id ORDER BY r.period_key, m.position",
+    ):
+        result.setdefault(period, []).append(tuple(sorted(int(u) for u in user_ids.split(","))))
+    return result
+
+
+def coffee_threads(h: Harness) -> list[Channel]:
+    coffee = h.channel("coffee")
+    return [t for t in h.guild.threads if t.parent_id == coffee.id]
+
+
+async def test_seven_champions_meet_across_groups(harness: Harness) -> None:
+    h = harness
+    people = await seven_champions(h)
+    assert await run_now(h) == label("coffee.run_done")
+    week = meetings_by_round(h)
+    (meetings,) = week.values()
+    assert sorted(len(m) for m in meetings) == [2, 2, 3]
+    group_of = {p.user.id: g for p, g in zip(people, GROUPS, strict=True)}
+    for meeting in meetings:
+        assert len({group_of[u] for u in meeting}) == len(meeting), meeting  # all cross-group
+    threads = coffee_threads(h)
+    assert len(threads) == 3
+    for thread in threads:
+        intro = h.emu.bot_messages(thread)
+        assert len(intro) == 1
+        members = set(thread.thread_members)
+        mentioned = {int(x) for x in intro[0].mention_ids}
+        assert mentioned <= members
+        assert "Conversation starter" in intro[0].text
+        assert "Hello from champion" in intro[0].text
+
+
+async def test_second_week_repeats_no_pair_and_a_pause_ends_by_itself(harness: Harness) -> None:
+    h = harness
+    people = await seven_champions(h)
+    resting = people[0]
+    paused = await (await h.emu.slash(h.guild, resting, "coffee pause", weeks=1)).final()
+    assert paused.ephemeral
+    assert await run_now(h) == label("coffee.run_done")
+    first = next(iter(meetings_by_round(h).values()))
+    assert all(resting.user.id not in m for m in first)
+
+    await h.restart_bot(**at(WEDNESDAY + timedelta(days=7, hours=1)))
+    assert await run_now(h) == label("coffee.run_done")
+    rounds = meetings_by_round(h)
+    assert len(rounds) == 2
+    second = list(rounds.values())[1]
+    assert any(resting.user.id in m for m in second)  # back without doing anything
+    first_pairs = {frozenset(p) for m in first for p in itertools.combinations(m, 2)}
+    second_pairs = {frozenset(p) for m in second for p in itertools.combinations(m, 2)}
+    assert not first_pairs & second_pairs
+
+
+async def test_restart_mid_announcement_makes_no_duplicates(harness: Harness) -> None:
+    h = harness
+    await seven_champions(h)
+    threads_route = "/channels/{channel_id}/threads"
+    handle = await h.emu.slash(h.guild, h.owner, "coffee run-now")
+    await h.emu.wait_for_request("POST", threads_route, count=1)
+    h.emu.inject_failure("POST", threads_route, status=500, times=20)
+    await h.emu.wait_for_request("POST", threads_route, count=2, within=10)
+    assert h.bot is not None
+    await h.bot.kill()  # the process dies half-way through announcing
+    assert handle.deferred
+    rounds_before = meetings_by_round(h)
+    h.emu.router.failures.clear()
+
+    await h.start_bot(**at(WEDNESDAY + timedelta(minutes=5)))
+    assert h.bot is not None
+    await h.bot.wait_for_log("Coffee round")
+    assert meetings_by_round(h) == rounds_before  # never re-paired
+    threads = coffee_threads(h)
+    assert len(threads) == 3
+    assert all(len(h.emu.bot_messages(t)) == 1 for t in threads)
+    assert rows(h.db_path, "SELECT count(*) FROM coffee_meetings WHERE announced_at IS NULL") == [
+        (0,)
+    ]
+    h.processes.remove(h.processes[0])  # the killed process's log ends abruptly
+
+
+async def test_closed_dm_falls_back_and_alerts_coordinators(harness: Harness) -> None:
+    h = harness
+    people = await seven_champions(h, **{"0": {"dms_open": False}})
+    h.emu.deny_bot(h.channel("coffee"), Perm.CREATE_PRIVATE_THREADS)
+    assert await run_now(h) == label("coffee.run_done")
+    assert coffee_threads(h) == []
+    for person in people[1:]:
+        assert any("coffee match" in m.content for m in h.emu.dms_to(person))
+    log = await h.emu.wait_for_message(
+        h.channel("coordinators"), lambda m: "couldn't reach" in m.content
+    )
+    assert f"<@{people[0].user.id}>" in log.content
+    assert rows(
+        h.db_path, "SELECT reached FROM coffee_meeting_members WHERE user_id = ?", people[0].user.id
+    ) == [("unreachable",)]
+
+
+async def test_checkin_buttons_record_the_answer(harness: Harness) -> None:
+    h = harness
+    people = await seven_champions(h)
+    assert await run_now(h) == label("coffee.run_done")
+    await h.restart_bot(**at(WEDNESDAY + timedelta(days=5, hours=1)))
+    thread = coffee_threads(h)[0]
+    checkin = await h.emu.wait_for_message(thread, lambda m: bool(m.custom_ids), within=10)
+    member = next(p for p in people if p.user.id in thread.thread_members)
+    member_id = member.user.id
+    yes = checkin.custom_id_for(label("coffee.checkin_yes"))
+    reply = await (await h.emu.click(checkin, yes, by=member)).final()
+    assert reply.ephemeral and reply.content == label("coffee.checkin_thanks_yes")
+    assert rows(
+        h.db_path,
+        "SELECT mm.answer FROM coffee_meeting_members mm JOIN coffee_meetings m "
+        "ON m.meeting_id = mm.meeting_id WHERE m.thread_id = ? AND mm.user_id = ?",
+        thread.id,
+        member_id,
+    ) == [("yes",)]
+    stranger = next(p for p in people if p.user.id not in thread.thread_members)
+    refused = await (await h.emu.click(checkin, yes, by=stranger)).final()
+    assert refused.content == label("coffee.checkin_not_yours")
+    stats = await (await h.emu.slash(h.guild, h.owner, "coffee stats")).final()
+    assert "100%" in stats.text  # every pair was cross-group
+
+
+async def test_non_coordinator_is_refused_run_now(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    sam = h.member("sam")
+    reply = await (await h.emu.slash(h.guild, sam, "coffee run-now")).final()
+    assert reply.ephemeral and reply.content == label("errors.not_coordinator")
+    assert rows(h.db_path, "SELECT count(*) FROM coffee_rounds") == [(0,)]
+    assert h.bot is not None
+    assert await h.bot.stop(signal.SIGTERM) == 0
