@@ -42,6 +42,12 @@ class WeeklyTime:
     hour: int
     minute: int
 
+    def minus_hours(self, hours: int) -> WeeklyTime:
+        """The same weekly moment ``hours`` earlier, wrapping around the week."""
+        week = 7 * 24 * 60
+        minutes = (self.day_of_week * 1440 + self.hour * 60 + self.minute - hours * 60) % week
+        return WeeklyTime(minutes // 1440, minutes % 1440 // 60, minutes % 60)
+
     def describe(self) -> str:
         day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
         return f"{day[self.day_of_week]} {self.hour:02d}:{self.minute:02d}"

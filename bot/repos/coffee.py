@@ -97,6 +97,11 @@ class CoffeeRepo:
             return CoffeeSettings(8, 5, None)
         return CoffeeSettings(row[0], row[1], row[2])
 
+    async def set_headsup_hours(self, guild_id: int, hours: int | None) -> None:
+        await self._db.execute(
+            "UPDATE guilds SET coffee_headsup_hours = ? WHERE guild_id = ?", (hours, guild_id)
+        )
+
     async def participants(self, guild_id: int, period_key: str, now: datetime) -> list[Candidate]:
         rows = await self._db.fetchall(
             "SELECT c.user_id, c.group_id, c.timezone FROM champions c "

@@ -33,12 +33,17 @@ class RunOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A job every guild runs: weekly by default, or daily at the same local time."""
+    """A job every guild runs: weekly by default, or daily at the same local time.
+
+    ``time_resolver``, when given, decides a guild's time itself (for example "two
+    hours before pairing"); it returns None where the job is switched off.
+    """
 
     name: str
     default_time: WeeklyTime
     handler: Callable[[JobContext], Awaitable[None]]
     daily: bool = False
+    time_resolver: Callable[[int], Awaitable[WeeklyTime | None]] | None = None
 
 
 class JobContext:

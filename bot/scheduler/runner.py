@@ -120,6 +120,8 @@ class JobScheduler:
         timezone = await self._timezone(guild_id)
         for spec in self._specs.values():
             when = await self.time_for(guild_id, spec)
+            if when is None:
+                continue
             self._aps.add_job(
                 self._spawn_fire,
                 weekly_trigger(when, timezone, daily=spec.daily),
@@ -136,7 +138,10 @@ class JobScheduler:
 
     # Running
 
-    async def time_for(self, guild_id: int, spec: JobSpec) -> WeeklyTime:
+    async def time_for(self, guild_id: int, spec: JobSpec) -> WeeklyTime | None:
+        """When the job runs in this guild; None where it is switched off."""
+        if spec.time_resolver is not None:
+            return await spec.time_resolver(guild_id)
         return await self._guilds.schedule(guild_id, spec.name) or spec.default_time
 
     async def catch_up(self) -> list[tuple[int, str, RunOutcome]]:
@@ -151,6 +156,8 @@ class JobScheduler:
             timezone = await self._timezone(guild_id)
             for spec in list(self._specs.values()):
                 when = await self.time_for(guild_id, spec)
+                if when is None:
+                    continue
                 trigger = weekly_trigger(when, timezone, daily=spec.daily)
                 due = latest_due(trigger, now, self.catch_up_grace)
                 if due is None:
@@ -260,7 +267,10 @@ class JobScheduler:
         if spec is None:
             return
         timezone = await self._timezone(guild_id)
-        trigger = weekly_trigger(await self.time_for(guild_id, spec), timezone, daily=spec.daily)
+        when = await self.time_for(guild_id, spec)
+        if when is None:
+            return
+        trigger = weekly_trigger(when, timezone, daily=spec.daily)
         due = latest_due(trigger, self._clock.now(), _LOOKBACK_FOR_FIRE)
         if due is not None:
             await self.run(guild_id, job, due)

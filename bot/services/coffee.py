@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
-from bot.models import ChampionStatus, Group, ScheduledJob
+from bot.models import ChampionStatus, Group, ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import Candidate, CoffeeRepo, NewMeeting, RoundRecord
@@ -22,6 +22,7 @@ from bot.services.prompts import PromptService, stable_seed
 
 MISSED_CHECKINS_BEFORE_PAUSE = 3
 MAX_PAUSE_WEEKS = 12
+MAX_HEADSUP_HOURS = 72
 PAUSED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
 
 
@@ -65,6 +66,25 @@ class CoffeeService:
     def now(self) -> datetime:
         return self._clock.now()
 
+    # Scheduling
+
+    async def pairing_time(self, guild_id: int) -> WeeklyTime:
+        when = await self._guilds.schedule(guild_id, ScheduledJob.PAIRING.value)
+        return when or ScheduledJob.PAIRING.default_time
+
+    async def headsup_time(self, guild_id: int) -> WeeklyTime | None:
+        """When the "skip this week?" heads-up goes out, or None when it is off."""
+        hours = (await self._coffee.settings(guild_id)).headsup_hours
+        if not hours:
+            return None
+        return (await self.pairing_time(guild_id)).minus_hours(hours)
+
+    async def set_headsup(self, guild_id: int, hours: int) -> WeeklyTime | None:
+        if not 0 <= hours <= MAX_HEADSUP_HOURS:
+            raise UserFacingError("coffee.headsup_range", maximum=MAX_HEADSUP_HOURS)
+        await self._coffee.set_headsup_hours(guild_id, hours or None)
+        return await self.headsup_time(guild_id)
+
     # Periods
 
     async def period_at(self, guild_id: int, when: datetime) -> str:
@@ -72,23 +92,17 @@ class CoffeeService:
         return period_key_for(when, config.timezone if config else "Europe/London")
 
     async def next_round_period(self, guild_id: int) -> str:
-        """The week of the next round not yet made (this week's, if it is still to come)."""
+        """The week of the next scheduled round that has not been made yet."""
         config = await self._guilds.config(guild_id)
         timezone = config.timezone if config else "Europe/London"
-        when = await self._guilds.schedule(guild_id, ScheduledJob.PAIRING.value)
-        trigger = weekly_trigger(when or ScheduledJob.PAIRING.default_time, timezone)
-        now = self.now()
-        this_week = period_key_for(now, timezone)
-        if await self._coffee.round_for(guild_id, this_week) is None:
-            upcoming = trigger.get_next_fire_time(None, now)
-            if upcoming is not None and period_key_for(upcoming, timezone) == this_week:
-                return this_week
-        upcoming = trigger.get_next_fire_time(None, now + timedelta(days=1))
-        assert upcoming is not None
-        key = period_key_for(upcoming, timezone)
-        if key == this_week:
-            key = period_key_for(upcoming + timedelta(days=7), timezone)
-        return key
+        trigger = weekly_trigger(await self.pairing_time(guild_id), timezone)
+        upcoming = trigger.get_next_fire_time(None, self.now())
+        while True:
+            assert upcoming is not None
+            key = period_key_for(upcoming, timezone)
+            if await self._coffee.round_for(guild_id, key) is None:
+                return key
+            upcoming = trigger.get_next_fire_time(upcoming, upcoming + timedelta(days=1))
 
     # Making rounds
 

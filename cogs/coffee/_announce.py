@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import discord
 
-from bot.models import ChannelPurpose
+from bot.models import ChannelPurpose, WeeklyTime
 from bot.repos.coffee import MeetingRecord, RoundRecord
 from bot.scheduler import JobContext
-from cogs.coffee._checkin import checkin_view
+from cogs.coffee._checkin import SkipView, checkin_view
 from cogs.coffee._render import intro_embed, mentions
 from cogs.shared.display import shorten
 from cogs.shared.notices import tell_coordinators
@@ -201,6 +201,12 @@ class Announcer:
                 await member.send(content=text, view=view)
             except discord.Forbidden:
                 log.info("Check-in DM to %s refused", user_id)
+
+    async def post_headsup(self, channel: discord.TextChannel, pairing: WeeklyTime) -> int:
+        message = await channel.send(
+            content=self.texts("coffee.headsup", when=pairing.describe()), view=SkipView(self.bot)
+        )
+        return message.id
 
     async def tell_paused(self, guild: discord.Guild, user_id: int) -> None:
         member = guild.get_member(user_id)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import report_error
+from bot.ui import KindView
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -79,3 +80,30 @@ def checkin_view(meeting_id: int, bot: KindBot) -> discord.ui.View:
     for answer in ANSWERS:
         view.add_item(CheckinButton(meeting_id, answer, texts(_LABELS[answer]), styles[answer]))
     return view
+
+
+SKIP_BUTTON_ID = "kindbot:coffee:skip"
+
+
+class SkipView(KindView):
+    """The heads-up's "Skip this week" button; persistent, so old posts keep working."""
+
+    def __init__(self, bot: KindBot) -> None:
+        super().__init__(timeout=None)
+        self.bot = bot
+        button: discord.ui.Button[SkipView] = discord.ui.Button(
+            label=bot.services.texts("coffee.skip_button"),
+            style=discord.ButtonStyle.secondary,
+            custom_id=SKIP_BUTTON_ID,
+        )
+        button.callback = self._on_skip  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def _on_skip(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.guild is None:
+            raise discord.app_commands.NoPrivateMessage()
+        services = self.bot.services
+        period = await services.coffee.skip(interaction.guild.id, interaction.user.id)
+        await interaction.response.send_message(
+            services.texts("coffee.skipped", week=period), ephemeral=True
+        )

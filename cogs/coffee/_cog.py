@@ -10,8 +10,8 @@ from discord.ext import commands
 
 from bot.checks import coordinator_only
 from bot.scheduler import RunOutcome
-from bot.services.coffee import MAX_PAUSE_WEEKS, PAUSED_INDEFINITELY
-from cogs.coffee._checkin import CheckinButton
+from bot.services.coffee import MAX_HEADSUP_HOURS, MAX_PAUSE_WEEKS, PAUSED_INDEFINITELY
+from cogs.coffee._checkin import CheckinButton, SkipView
 from cogs.coffee._jobs import CoffeeJobs
 from cogs.coffee._render import COFFEE_BROWN
 
@@ -40,6 +40,9 @@ class CoffeeCog(
     async def cog_unload(self) -> None:
         for spec in self.jobs.specs():
             self.services.scheduler.unregister(spec.name)
+
+    def persistent_views(self) -> list[discord.ui.View]:
+        return [SkipView(self.bot)]
 
     def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
         return [CheckinButton]
@@ -187,6 +190,25 @@ class CoffeeCog(
             RunOutcome.SKIPPED: "coffee.run_skipped",
         }.get(outcome, "coffee.run_failed")
         await self._say(interaction, key)
+
+    @app_commands.command(
+        name="heads-up",
+        description="Coordinators: post a 'skip this week?' reminder before pairing",
+    )
+    @app_commands.describe(
+        hours=f"Hours before pairing (0 turns it off, up to {MAX_HEADSUP_HOURS})"
+    )
+    @coordinator_only
+    async def heads_up(
+        self, interaction: Interaction, hours: app_commands.Range[int, 0, MAX_HEADSUP_HOURS]
+    ) -> None:
+        guild_id = _gid(interaction)
+        when = await self.services.coffee.set_headsup(guild_id, hours)
+        await self.services.scheduler.schedule_guild(guild_id)
+        if when is None:
+            await self._say(interaction, "coffee.headsup_off")
+        else:
+            await self._say(interaction, "coffee.headsup_on", when=when.describe())
 
     @app_commands.command(
         name="stats", description="Coordinators: rounds, meetings, cross-group and meeting rates"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.models import ScheduledJob, WeeklyTime
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHECKIN_JOB = "coffee-checkin"
+HEADSUP_JOB = "coffee-headsup"
 CHECKIN_TIME = WeeklyTime(0, 10, 0)  # daily at 10:00 local
 
 
@@ -31,6 +33,12 @@ class CoffeeJobs:
         return [
             JobSpec(ScheduledJob.PAIRING.value, ScheduledJob.PAIRING.default_time, self.run_round),
             JobSpec(CHECKIN_JOB, CHECKIN_TIME, self.run_checkins, daily=True),
+            JobSpec(
+                HEADSUP_JOB,
+                ScheduledJob.PAIRING.default_time,
+                self.run_headsup,
+                time_resolver=self.services.coffee.headsup_time,
+            ),
         ]
 
     def _guild(self, ctx: JobContext) -> discord.Guild:
@@ -71,3 +79,11 @@ class CoffeeJobs:
         for meeting in await repo.meetings_due_for_checkin(guild.id, self.services.clock.now()):
             await self.announcer.post_checkin(guild, meeting)
             await repo.mark_checkin_posted(meeting.meeting_id, self.services.clock.now())
+
+    async def run_headsup(self, ctx: JobContext) -> None:
+        guild = self._guild(ctx)
+        channel = await self.announcer.coffee_channel(guild)
+        if channel is None:
+            raise JobSkipped("no coffee channel")
+        pairing = await self.services.coffee.pairing_time(guild.id)
+        await ctx.step("headsup-post", partial(self.announcer.post_headsup, channel, pairing))

@@ -183,3 +183,35 @@ async def test_non_coordinator_is_refused_run_now(harness: Harness) -> None:
     assert rows(h.db_path, "SELECT count(*) FROM coffee_rounds") == [(0,)]
     assert h.bot is not None
     assert await h.bot.stop(signal.SIGTERM) == 0
+
+
+async def test_preview_is_a_dry_run(harness: Harness) -> None:
+    h = harness
+    await seven_champions(h)
+    preview = await (await h.emu.slash(h.guild, h.owner, "coffee preview")).final()
+    assert preview.ephemeral
+    assert "nothing was saved" in preview.text
+    assert "Same-group pairs: 0" in preview.text
+    assert rows(h.db_path, "SELECT count(*) FROM coffee_rounds") == [(0,)]
+    assert rows(h.db_path, "SELECT count(*) FROM condition_weeks") == [(0,)]
+
+
+async def test_heads_up_lets_a_member_skip_the_week(harness: Harness) -> None:
+    h = harness
+    people = await seven_champions(h)
+    reply = await (await h.emu.slash(h.guild, h.owner, "coffee heads-up", hours=24)).final()
+    assert "Sunday 09:00" in reply.content
+    sunday = datetime.fromisoformat("2026-11-29T09:30:00+00:00")
+    await h.restart_bot(**at(sunday))
+    post = await h.emu.wait_for_message(
+        h.channel("coffee"), lambda m: bool(m.custom_ids), within=10
+    )
+    skipper = people[3]
+    skipped = await (await h.emu.click(post, "kindbot:coffee:skip", by=skipper)).final()
+    assert skipped.ephemeral and "2026-W49" in skipped.content
+    await h.restart_bot(**at(sunday + timedelta(days=1)))  # Monday 09:30: pairing is due
+    assert h.bot is not None
+    await h.bot.wait_for_log("Coffee round 2026-W49")
+    (week,) = meetings_by_round(h).values()
+    assert all(skipper.user.id not in m for m in week)
+    assert sum(len(m) for m in week) == 6

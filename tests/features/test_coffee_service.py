@@ -1,0 +1,130 @@
+"""Coffee rules that need no Discord: rounds, choices, silence and statistics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.models import Profile
+from bot.problems import UserFacingError
+from bot.repos.champions import ChampionRepo
+from bot.repos.coffee import CoffeeRepo
+from bot.repos.guilds import GuildRepo
+from bot.repos.prompts import PromptRepo
+from bot.services.coffee import MISSED_CHECKINS_BEFORE_PAUSE, CoffeeService
+from bot.services.content import load_content
+from bot.services.prompts import PromptService
+
+GUILD = 888888888888888888
+
+
+@pytest.fixture
+async def coffee(db: Database, clock: FakeClock) -> CoffeeService:
+    guilds = GuildRepo(db)
+    await guilds.ensure(GUILD, clock.now())
+    groups = await guilds.groups(GUILD)
+    champions = ChampionRepo(db)
+    for index in range(6):
+        profile = Profile(
+            group_id=groups[index % 3].group_id, region_id="london", coffee_opt_in=True
+        )
+        await champions.save(GUILD, 1000 + index, profile, clock.now())
+    prompts = PromptService(load_content(), PromptRepo(db))
+    return CoffeeService(CoffeeRepo(db), champions, guilds, prompts, clock)
+
+
+async def test_round_is_stored_once_and_cross_group(coffee: CoffeeService, db: Database) -> None:
+    first = await coffee.make_round(GUILD, "2026-W48", coffee.now())
+    again = await coffee.make_round(GUILD, "2026-W48", coffee.now())
+    assert first == again
+    meetings = await CoffeeRepo(db).meetings(first.round_id)
+    assert len(meetings) == 3 and all(m.cross_group for m in meetings)
+    assert first.condition_number == 1 and first.starter
+
+
+async def test_preview_matches_the_round_it_would_make(coffee: CoffeeService, db: Database) -> None:
+    plan = await coffee.plan(GUILD, "2026-W48", coffee.now())
+    made = await coffee.make_round(GUILD, "2026-W48", coffee.now())
+    stored = [
+        tuple(str(u) for u in m.user_ids) for m in await CoffeeRepo(db).meetings(made.round_id)
+    ]
+    assert stored == [tuple(m) for m in plan.result.meetings]
+
+
+async def test_three_silent_checkins_pause_a_member(
+    coffee: CoffeeService, db: Database, clock: FakeClock
+) -> None:
+    repo = CoffeeRepo(db)
+    paused: list[int] = []
+    for week in range(MISSED_CHECKINS_BEFORE_PAUSE):
+        made = await coffee.make_round(GUILD, f"2026-W{48 + week}", clock.now())
+        for meeting in await repo.meetings(made.round_id):
+            await repo.mark_checkin_posted(meeting.meeting_id, clock.now())
+            for user_id in meeting.user_ids:
+                if user_id != 1000:  # everyone answers except champion 1000
+                    await repo.record_answer(meeting.meeting_id, user_id, "yes", clock.now())
+        paused = await coffee.pause_the_silent(GUILD, made.round_id)
+        clock.advance(timedelta(days=7))
+    assert paused == [1000]
+    opted_in, until = await coffee.status(GUILD, 1000)
+    assert opted_in and until is not None and until > clock.now()
+    participants = await repo.participants(GUILD, "2026-W51", clock.now())
+    assert 1000 not in [c.user_id for c in participants]
+    await coffee.resume(GUILD, 1000)
+    assert 1000 in [c.user_id for c in await repo.participants(GUILD, "2026-W51", clock.now())]
+
+
+async def test_member_choices(coffee: CoffeeService, db: Database, clock: FakeClock) -> None:
+    repo = CoffeeRepo(db)
+    until = await coffee.pause(GUILD, 1001, 2)
+    assert until == clock.now() + timedelta(weeks=2)
+    assert 1001 not in [c.user_id for c in await repo.participants(GUILD, "x", clock.now())]
+    later = clock.now() + timedelta(weeks=2, minutes=1)
+    assert 1001 in [c.user_id for c in await repo.participants(GUILD, "x", later)]
+    with pytest.raises(UserFacingError):
+        await coffee.pause(GUILD, 1001, 13)
+    with pytest.raises(UserFacingError):
+        await coffee.never(GUILD, 1002, 1002)
+    await coffee.never(GUILD, 1002, 1003)
+    assert (1002, 1003) in await repo.blocked_pairs(GUILD)
+    with pytest.raises(UserFacingError) as raised:
+        await coffee.join(GUILD, 4242)
+    assert raised.value.key == "coffee.not_a_champion"
+
+
+async def test_blocked_pair_is_never_formed(coffee: CoffeeService, db: Database) -> None:
+    repo = CoffeeRepo(db)
+    for other in range(1001, 1006):
+        if other % 3 != 1000 % 3:
+            await coffee.never(GUILD, 1000, other)
+    allowed = {1000 + i for i in range(6) if i % 3 == 0}  # 1000's own group only: 1003
+    made = await coffee.make_round(GUILD, "2026-W48", coffee.now())
+    for meeting in await repo.meetings(made.round_id):
+        if 1000 in meeting.user_ids:
+            assert set(meeting.user_ids) - {1000} <= allowed
+
+
+async def test_stats(coffee: CoffeeService, db: Database, clock: FakeClock) -> None:
+    repo = CoffeeRepo(db)
+    empty = await coffee.stats(GUILD)
+    assert empty.rounds == 0 and empty.cross_group_percent is None
+    made = await coffee.make_round(GUILD, "2026-W48", clock.now())
+    meetings = await repo.meetings(made.round_id)
+    await repo.record_answer(meetings[0].meeting_id, meetings[0].user_ids[0], "yes", clock.now())
+    await repo.record_answer(meetings[1].meeting_id, meetings[1].user_ids[0], "cant", clock.now())
+    stats = await coffee.stats(GUILD)
+    assert (stats.rounds, stats.meetings) == (1, 3)
+    assert stats.cross_group_percent == 100
+    assert stats.meeting_rate_percent == 50
+
+
+async def test_headsup_time_wraps_around_the_week(coffee: CoffeeService) -> None:
+    assert await coffee.headsup_time(GUILD) is None
+    when = await coffee.set_headsup(GUILD, 12)
+    assert when is not None and when.describe() == "Sunday 21:00"
+    with pytest.raises(UserFacingError):
+        await coffee.set_headsup(GUILD, 73)
+    assert await coffee.set_headsup(GUILD, 0) is None
