@@ -95,5 +95,8 @@ async def reply_privately(interaction: discord.Interaction[Any], content: str) -
 
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    if interaction.client.is_closed():
+        log.info("Interaction %s was cut short by shutdown: %r", interaction.id, error)
+        return
     texts: Messages = interaction.client.services.texts
     await reply_privately(interaction, explain(error, texts))

@@ -31,9 +31,21 @@ class DuplicateGroupError(Exception):
 class GuildRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._known: set[int] = set()
 
     async def ensure(self, guild_id: int, now: datetime) -> bool:
-        """Create the guild with default groups if it is new; True when created."""
+        """Create the guild with default groups if it is new; True when created.
+
+        Guilds are never deleted, so ids seen once are remembered and later calls
+        cost no database round trip.
+        """
+        if guild_id in self._known:
+            return False
+        created = await self._create(guild_id, now)
+        self._known.add(guild_id)
+        return created
+
+    async def _create(self, guild_id: int, now: datetime) -> bool:
         async with self._db.transaction() as tx:
             created = await tx.execute(
                 "INSERT INTO guilds (guild_id, created_at) VALUES (?, ?) "

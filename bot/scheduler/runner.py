@@ -112,17 +112,17 @@ class JobScheduler:
 
     async def schedule_guild(self, guild_id: int) -> None:
         """(Re)create the wake-ups of one guild, after its timezone or schedule changed."""
-        if self._aps is None:
+        aps = self._aps
+        if aps is None:
             return
-        for job in self._aps.get_jobs():
-            if job.id.endswith(f":{guild_id}"):
-                job.remove()
         timezone = await self._timezone(guild_id)
-        for spec in self._specs.values():
+        for spec in list(self._specs.values()):
             when = await self.time_for(guild_id, spec)
             if when is None:
+                if aps.get_job(f"{spec.name}:{guild_id}") is not None:
+                    aps.remove_job(f"{spec.name}:{guild_id}")
                 continue
-            self._aps.add_job(
+            aps.add_job(
                 self._spawn_fire,
                 weekly_trigger(when, timezone, daily=spec.daily),
                 args=(guild_id, spec.name),

@@ -204,11 +204,11 @@ class CoffeeCog(
     ) -> None:
         guild_id = _gid(interaction)
         when = await self.services.coffee.set_headsup(guild_id, hours)
-        await self.services.scheduler.schedule_guild(guild_id)
         if when is None:
             await self._say(interaction, "coffee.headsup_off")
         else:
             await self._say(interaction, "coffee.headsup_on", when=when.describe())
+        await self.services.scheduler.schedule_guild(guild_id)
 
     @app_commands.command(
         name="stats", description="Coordinators: rounds, meetings, cross-group and meeting rates"

@@ -139,8 +139,8 @@ class SetupCog(
     async def timezone(self, interaction: Interaction, name: str) -> None:
         guild = _guild(interaction)
         chosen = await self.services.setup.set_timezone(guild.id, name)
-        await self.services.scheduler.schedule_guild(guild.id)
         await self._done(interaction, "setup.timezone_set", timezone=chosen)
+        await self.services.scheduler.schedule_guild(guild.id)
 
     @timezone.autocomplete("name")
     async def _timezone_choices(
@@ -156,8 +156,8 @@ class SetupCog(
     ) -> None:
         guild = _guild(interaction)
         when = await self.services.setup.set_schedule(guild.id, job, day, time)
-        await self.services.scheduler.schedule_guild(guild.id)
         await self._done(interaction, "setup.schedule_set", job=job.value, when=when.describe())
+        await self.services.scheduler.schedule_guild(guild.id)
 
     # Groups
 
