@@ -24,6 +24,9 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
     "cogs.champions",
     "cogs.coffee",
+    "cogs.kindness",
+    "cogs.reflections",
+    "cogs.prompts",
 )
 
 

@@ -117,3 +117,38 @@ class Champion:
     @property
     def active(self) -> bool:
         return self.status is ChampionStatus.ACTIVE
+
+
+class Visibility(StrEnum):
+    """Who may see an act or a reflection."""
+
+    SHAREABLE = "shareable"  # the community (named only with consent)
+    COORDINATORS = "coordinators"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True)
+class Act:
+    act_id: int
+    guild_id: int
+    user_id: int
+    group_id: int | None
+    what: str
+    who_benefited: str | None
+    condition_number: int | None
+    visibility: Visibility
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Reflection:
+    reflection_id: int
+    guild_id: int
+    user_id: int
+    group_id: int | None
+    period_key: str
+    condition_number: int | None
+    question: str | None
+    body: str
+    visibility: Visibility
+    created_at: datetime

@@ -16,15 +16,19 @@ from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.jobs import JobRepo
+from bot.repos.kindness import KindnessRepo
 from bot.repos.meta import MetaRepo
 from bot.repos.privacy import PrivacyRepo
 from bot.repos.prompts import PromptRepo
+from bot.repos.reflections import ReflectionRepo
 from bot.scheduler import JobScheduler
 from bot.services.champions import ChampionsService
 from bot.services.coffee import CoffeeService
 from bot.services.content import ContentLibrary, load_content
+from bot.services.kindness import KindnessService
 from bot.services.onboarding import OnboardingService
 from bot.services.prompts import PromptService
+from bot.services.reflections import ReflectionService
 from bot.services.setup import SetupService
 from bot.settings import Settings
 from bot.text import Messages
@@ -46,6 +50,8 @@ class Services:
     prompts: PromptService
     coffee_repo: CoffeeRepo
     coffee: CoffeeService
+    kindness: KindnessService
+    reflections: ReflectionService
 
     @classmethod
     def build(
@@ -81,6 +87,8 @@ class Services:
             prompts=prompts,
             coffee_repo=coffee_repo,
             coffee=CoffeeService(coffee_repo, champions, guilds, prompts, clock),
+            kindness=KindnessService(KindnessRepo(db), champions, guilds, clock),
+            reflections=ReflectionService(ReflectionRepo(db), champions, guilds, prompts, clock),
         )
 
     @classmethod

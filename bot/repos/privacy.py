@@ -44,12 +44,15 @@ MEMBER_TABLES: tuple[MemberRows, ...] = (
         "guild_id = :guild AND (user_id = :user OR blocked_user_id = :user)",
         export_where="guild_id = :guild AND user_id = :user",
     ),
+    MemberRows("acts"),
+    MemberRows("reflections"),
     MemberRows("champions"),
 )
 
 #: Kept for others' sake, with the member's identity removed.
 SHARED_TABLES: tuple[SharedRows, ...] = (
     SharedRows("coffee_meeting_members", "user_id", "guild_id = :guild AND user_id = :user"),
+    SharedRows("guild_prompts", "author_id", "guild_id = :guild AND author_id = :user"),
 )
 
 

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from bot.db import Database
+from bot.timeutil import to_db
 
 CONDITION_COUNT = 10
+
+
+@dataclass(frozen=True)
+class GuildPrompt:
+    prompt_id: int
+    condition_number: int
+    kind: str
+    text: str
 
 
 class PromptRepo:
@@ -62,3 +74,39 @@ class PromptRepo:
             (guild_id,),
         )
         return [(r[0], r[1]) for r in rows]
+
+    # A guild's own prompts
+
+    async def add_prompt(
+        self, guild_id: int, condition: int, kind: str, text: str, author_id: int, now: datetime
+    ) -> GuildPrompt:
+        written = await self._db.execute(
+            "INSERT INTO guild_prompts (guild_id, condition_number, kind, text, author_id, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, condition, kind, text, author_id, to_db(now)),
+        )
+        return GuildPrompt(int(written.lastrowid or 0), condition, kind, text)
+
+    async def guild_prompts(
+        self, guild_id: int, condition: int | None = None, kind: str | None = None
+    ) -> list[GuildPrompt]:
+        where = "guild_id = ?"
+        params: list[object] = [guild_id]
+        if condition is not None:
+            where += " AND condition_number = ?"
+            params.append(condition)
+        if kind is not None:
+            where += " AND kind = ?"
+            params.append(kind)
+        rows = await self._db.fetchall(
+            "SELECT prompt_id, condition_number, kind, text FROM guild_prompts "
+            f"WHERE {where} ORDER BY prompt_id",
+            params,
+        )
+        return [GuildPrompt(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def remove_prompt(self, guild_id: int, prompt_id: int) -> bool:
+        written = await self._db.execute(
+            "DELETE FROM guild_prompts WHERE guild_id = ? AND prompt_id = ?", (guild_id, prompt_id)
+        )
+        return written.rowcount > 0

@@ -5,9 +5,16 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Sequence
+from datetime import datetime
 
-from bot.repos.prompts import PromptRepo
-from bot.services.content import Condition, ContentLibrary, PromptKind
+from bot.problems import UserFacingError
+from bot.repos.prompts import GuildPrompt, PromptRepo
+from bot.services.content import (
+    Condition,
+    ContentLibrary,
+    PromptKind,
+    clean_custom_prompt,
+)
 
 
 def seeded_choice(options: Sequence[str], *salt: object) -> str:
@@ -37,7 +44,33 @@ class PromptService:
     async def prompts(
         self, guild_id: int, condition: Condition, kind: PromptKind
     ) -> tuple[str, ...]:
-        return condition.prompts(kind)
+        """The shipped prompts of this kind followed by the guild's own."""
+        extra = await self._repo.guild_prompts(guild_id, condition.number, kind.value)
+        return condition.combined(kind, (p.text for p in extra))
+
+    def condition(self, number: int) -> Condition:
+        if not 1 <= number <= len(self.content.conditions):
+            raise UserFacingError("prompts.condition_range", count=len(self.content.conditions))
+        return self.content.condition(number)
+
+    async def add_custom(
+        self, guild_id: int, number: int, kind: PromptKind, text: str, author_id: int, now: datetime
+    ) -> GuildPrompt:
+        condition = self.condition(number)
+        try:
+            cleaned = clean_custom_prompt(text)
+        except ValueError as exc:
+            raise UserFacingError("prompts.invalid", reason=str(exc)) from None
+        return await self._repo.add_prompt(
+            guild_id, condition.number, kind.value, cleaned, author_id, now
+        )
+
+    async def custom(self, guild_id: int, number: int | None = None) -> list[GuildPrompt]:
+        return await self._repo.guild_prompts(guild_id, number)
+
+    async def remove_custom(self, guild_id: int, prompt_id: int) -> None:
+        if not await self._repo.remove_prompt(guild_id, prompt_id):
+            raise UserFacingError("prompts.unknown")
 
     async def pick(
         self, guild_id: int, period_key: str, condition: Condition, kind: PromptKind, *salt: object

@@ -1,0 +1,174 @@
+"""The 10 conditions as a weekly post, ``/prompt``, and a guild's own ``/prompts``."""
+
+from __future__ import annotations
+
+import random
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import coordinator_only
+from bot.models import ChannelPurpose, ScheduledJob
+from bot.scheduler import JobContext, JobSkipped, JobSpec
+from bot.services.content import Condition, PromptKind
+from cogs.reflections._forms import ShareReflectionView
+from cogs.shared.display import safe_text
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+Interaction = discord.Interaction[Any]
+CONDITION_GOLD = discord.Colour.from_rgb(230, 180, 60)
+_KIND_CHOICES = [
+    app_commands.Choice(name="discussion prompt", value=PromptKind.DISCUSSION.value),
+    app_commands.Choice(name="coffee conversation starter", value=PromptKind.STARTER.value),
+    app_commands.Choice(name="reflection question", value=PromptKind.REFLECTION.value),
+]
+
+
+def condition_embed(condition: Condition, prompt: str, texts: Any) -> discord.Embed:
+    embed = discord.Embed(
+        title=texts("prompts.week_title", number=condition.number, title=condition.title),
+        description=condition.explanation,
+        colour=CONDITION_GOLD,
+    )
+    embed.add_field(name=texts("prompts.prompt_heading"), value=prompt, inline=False)
+    return embed
+
+
+class PromptsCog(commands.Cog):
+    prompts = app_commands.Group(
+        name="prompts",
+        description="Coordinators: this server's own prompts",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: KindBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.texts = bot.services.texts
+
+    async def cog_load(self) -> None:
+        self.services.scheduler.register(
+            JobSpec(ScheduledJob.PROMPT.value, ScheduledJob.PROMPT.default_time, self.post_week)
+        )
+
+    async def cog_unload(self) -> None:
+        self.services.scheduler.unregister(ScheduledJob.PROMPT.value)
+
+    async def post_week(self, ctx: JobContext) -> None:
+        """Post "This week: condition N" once per week in the reflections channel."""
+        guild = self.bot.get_guild(ctx.guild_id)
+        if guild is None:
+            raise JobSkipped("the server is not available")
+        config = await self.services.guilds.config(guild.id)
+        channel_id = config.channel(ChannelPurpose.REFLECTIONS) if config else None
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            raise JobSkipped("no reflections channel")
+        prompts = self.services.prompts
+        condition = await prompts.condition_for_week(guild.id, ctx.period_key)
+        prompt = await prompts.pick(guild.id, ctx.period_key, condition, PromptKind.DISCUSSION)
+        embed = condition_embed(condition, prompt, self.texts)
+        await ctx.step("post", partial(self._send, channel, embed))
+
+    async def _send(self, channel: discord.TextChannel, embed: discord.Embed) -> int:
+        message = await channel.send(embed=embed, view=ShareReflectionView(self.bot))
+        return message.id
+
+    @app_commands.command(name="prompt", description="This week's condition and a fresh prompt")
+    @app_commands.guild_only()
+    async def prompt(self, interaction: Interaction) -> None:
+        assert interaction.guild is not None
+        week = await self.services.reflections.this_week(interaction.guild.id)
+        options = await self.services.prompts.prompts(
+            interaction.guild.id, week.condition, PromptKind.DISCUSSION
+        )
+        embed = condition_embed(week.condition, random.choice(options), self.texts)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @prompts.command(name="add", description="Add a prompt of your own to a condition")
+    @app_commands.describe(
+        condition="The condition's number (1 to 10)",
+        kind="What kind of prompt",
+        text="Up to 300 characters",
+    )
+    @app_commands.choices(kind=_KIND_CHOICES)
+    @coordinator_only
+    async def add(
+        self, interaction: Interaction, condition: int, kind: app_commands.Choice[str], text: str
+    ) -> None:
+        assert interaction.guild is not None
+        added = await self.services.prompts.add_custom(
+            interaction.guild.id,
+            condition,
+            PromptKind(kind.value),
+            text,
+            interaction.user.id,
+            self.services.clock.now(),
+        )
+        await interaction.response.send_message(
+            self.texts("prompts.added", number=added.condition_number, id=added.prompt_id),
+            ephemeral=True,
+        )
+
+    @prompts.command(name="list", description="This server's own prompts")
+    @app_commands.describe(condition="Only this condition (1 to 10)")
+    @coordinator_only
+    async def list_(self, interaction: Interaction, condition: int | None = None) -> None:
+        assert interaction.guild is not None
+        if condition is not None:
+            self.services.prompts.condition(condition)
+        items = await self.services.prompts.custom(interaction.guild.id, condition)
+        lines = [
+            f"**#{p.prompt_id}** · {p.condition_number} · {p.kind}: {safe_text(p.text, 200)}"
+            for p in items
+        ]
+        embed = discord.Embed(
+            title=self.texts("prompts.list_title"),
+            description="\n".join(lines)[:4000] or self.texts("prompts.list_empty"),
+            colour=CONDITION_GOLD,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @prompts.command(name="remove", description="Remove one of this server's prompts")
+    @app_commands.describe(prompt="The prompt to remove")
+    @coordinator_only
+    async def remove(self, interaction: Interaction, prompt: int) -> None:
+        assert interaction.guild is not None
+        await self.services.prompts.remove_custom(interaction.guild.id, prompt)
+        await interaction.response.send_message(self.texts("prompts.removed"), ephemeral=True)
+
+    @add.autocomplete("condition")
+    @list_.autocomplete("condition")
+    async def _condition_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        needle = current.casefold().strip()
+        return [
+            app_commands.Choice(name=f"{c.number}. {c.title}"[:100], value=c.number)
+            for c in self.services.content.conditions
+            if needle in f"{c.number}. {c.title}".casefold()
+        ][:25]
+
+    @remove.autocomplete("prompt")
+    async def _prompt_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild is None:
+            return []
+        items = await self.services.prompts.custom(interaction.guild.id)
+        needle = current.casefold().strip()
+        return [
+            app_commands.Choice(name=f"#{p.prompt_id} {p.text}"[:100], value=p.prompt_id)
+            for p in items
+            if needle in f"#{p.prompt_id} {p.text}".casefold()
+        ][:25]
+
+
+async def setup(bot: KindBot) -> None:
+    await bot.add_cog(PromptsCog(bot))

@@ -1,0 +1,106 @@
+"""``/reflect``, ``/reflections`` and the weekly reminder for those who asked for one."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.models import ScheduledJob
+from bot.problems import UserFacingError
+from bot.scheduler import JobContext, JobSkipped, JobSpec
+from cogs.reflections._forms import (
+    MyReflectionsView,
+    ShareReflectionView,
+    open_reflection,
+    reflection_line,
+)
+from cogs.shared.notices import tell_coordinators
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+log = logging.getLogger(__name__)
+Interaction = discord.Interaction[Any]
+REFLECT_BLUE = discord.Colour.from_rgb(90, 140, 200)
+
+
+class ReflectionsCog(commands.Cog):
+    reflections = app_commands.Group(
+        name="reflections", description="Your weekly reflections", guild_only=True
+    )
+
+    def __init__(self, bot: KindBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.texts = bot.services.texts
+
+    def persistent_views(self) -> list[discord.ui.View]:
+        return [ShareReflectionView(self.bot)]
+
+    async def cog_load(self) -> None:
+        self.services.scheduler.register(
+            JobSpec(
+                ScheduledJob.REMINDER.value, ScheduledJob.REMINDER.default_time, self.send_reminders
+            )
+        )
+
+    async def cog_unload(self) -> None:
+        self.services.scheduler.unregister(ScheduledJob.REMINDER.value)
+
+    @app_commands.command(name="reflect", description="Write this week's reflection")
+    @app_commands.guild_only()
+    async def reflect(self, interaction: Interaction) -> None:
+        await open_reflection(self.bot, interaction)
+
+    @reflections.command(name="mine", description="Your reflections, to edit or delete")
+    async def mine(self, interaction: Interaction) -> None:
+        assert interaction.guild is not None
+        items = await self.services.reflections.mine(interaction.guild.id, interaction.user.id)
+        if not items:
+            raise UserFacingError("reflect.none_yet")
+        embed = discord.Embed(
+            title=self.texts("reflect.mine_title"),
+            description="\n".join(reflection_line(r, self.texts) for r in items)[:4000],
+            colour=REFLECT_BLUE,
+        )
+        await interaction.response.send_message(
+            embed=embed, view=MyReflectionsView(self.bot, items), ephemeral=True
+        )
+
+    @reflections.command(
+        name="reminders", description="A gentle weekly DM if you haven't reflected yet"
+    )
+    @app_commands.describe(enabled="On or off")
+    async def reminders(self, interaction: Interaction, enabled: bool) -> None:
+        assert interaction.guild is not None
+        await self.services.reflections.set_reminders(
+            interaction.guild.id, interaction.user.id, enabled
+        )
+        key = "reflect.reminders_on" if enabled else "reflect.reminders_off"
+        await interaction.response.send_message(self.texts(key), ephemeral=True)
+
+    async def send_reminders(self, ctx: JobContext) -> None:
+        guild = self.bot.get_guild(ctx.guild_id)
+        if guild is None:
+            raise JobSkipped("the server is not available")
+        service = self.services.reflections
+        week = await service.this_week(guild.id)
+        for user_id in await service.due_reminders(guild.id, week.period_key):
+            member = guild.get_member(user_id)
+            if member is None:
+                continue
+            try:
+                await member.send(
+                    self.texts("reflect.reminder_dm", guild=guild.name, question=week.question)
+                )
+            except discord.Forbidden:
+                if await service.note_closed_dm_once(guild.id, user_id):
+                    await tell_coordinators(
+                        self.bot,
+                        guild,
+                        self.texts("reflect.reminder_closed_log", member=member.mention),
+                    )

@@ -1,0 +1,175 @@
+"""The reflection form and the "Share a reflection" button under the weekly post."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.models import Reflection, Visibility
+from bot.problems import UserFacingError
+from bot.services.reflections import BODY_LIMIT
+from bot.ui import KindModal, KindView
+from cogs.shared.display import safe_text, shorten
+from cogs.shared.forms import chosen, visibility_label, visibility_select
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+Interaction = discord.Interaction[Any]
+SHARE_BUTTON_ID = "kindbot:reflect:open"
+
+
+class ReflectionModal(KindModal):
+    """Shows this week's question above a text box of up to 1,500 characters."""
+
+    def __init__(
+        self,
+        bot: KindBot,
+        question: str,
+        *,
+        body: str = "",
+        visibility: Visibility = Visibility.SHAREABLE,
+        reflection_id: int | None = None,
+    ) -> None:
+        texts = bot.services.texts
+        key = "reflect.edit_title" if reflection_id else "reflect.form_title"
+        super().__init__(title=texts(key), timeout=1800)
+        self.bot = bot
+        self.reflection_id = reflection_id
+        self.add_item(discord.ui.TextDisplay(shorten(question, 1000)))
+        self.body: discord.ui.TextInput[ReflectionModal] = discord.ui.TextInput(
+            label=texts("reflect.body_label"),
+            style=discord.TextStyle.paragraph,
+            max_length=BODY_LIMIT,
+            default=body or None,
+        )
+        self.visibility = visibility_select(texts, visibility)
+        self.add_item(self.body)
+        self.add_item(
+            discord.ui.Label(text=texts("kindness.visibility_label"), component=self.visibility)
+        )
+
+    async def on_submit(self, interaction: Interaction) -> None:
+        services = self.bot.services
+        assert interaction.guild is not None
+        if self.reflection_id is not None:
+            await services.reflections.edit(
+                interaction.guild.id,
+                interaction.user.id,
+                self.reflection_id,
+                self.body.value,
+                chosen(self.visibility),
+            )
+            await interaction.response.send_message(
+                services.texts("reflect.edited"), ephemeral=True
+            )
+            return
+        saved = await services.reflections.add(
+            interaction.guild.id, interaction.user.id, self.body.value, chosen(self.visibility)
+        )
+        await interaction.response.send_message(
+            services.texts(
+                "reflect.saved", visibility=visibility_label(services.texts, saved.visibility)
+            ),
+            ephemeral=True,
+        )
+
+
+async def open_reflection(bot: KindBot, interaction: Interaction) -> None:
+    if interaction.guild is None:
+        raise discord.app_commands.NoPrivateMessage()
+    week = await bot.services.reflections.this_week(interaction.guild.id)
+    await interaction.response.send_modal(ReflectionModal(bot, week.question))
+
+
+class ShareReflectionView(KindView):
+    """The persistent button under the weekly condition post."""
+
+    def __init__(self, bot: KindBot) -> None:
+        super().__init__(timeout=None)
+        self.bot = bot
+        button: discord.ui.Button[ShareReflectionView] = discord.ui.Button(
+            label=bot.services.texts("reflect.share_button"),
+            style=discord.ButtonStyle.primary,
+            emoji="📝",
+            custom_id=SHARE_BUTTON_ID,
+        )
+        button.callback = self._on_click  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def _on_click(self, interaction: Interaction) -> None:
+        await open_reflection(self.bot, interaction)
+
+
+def reflection_line(item: Reflection, texts: Any) -> str:
+    seen = visibility_label(texts, item.visibility)
+    return f"**#{item.reflection_id}** ({item.period_key}) {safe_text(item.body, 140)} · _{seen}_"
+
+
+class MyReflectionsView(KindView):
+    def __init__(self, bot: KindBot, items: list[Reflection]) -> None:
+        super().__init__(timeout=600)
+        self.bot = bot
+        self.selected: int | None = None
+        texts = bot.services.texts
+        self.picker: discord.ui.Select[MyReflectionsView] = discord.ui.Select(
+            placeholder=texts("reflect.pick"),
+            options=[
+                discord.SelectOption(
+                    label=shorten(f"#{r.reflection_id} {r.body}", 100), value=str(r.reflection_id)
+                )
+                for r in items
+            ],
+        )
+        self.picker.callback = self._on_pick  # type: ignore[method-assign]
+        self.add_item(self.picker)
+        for key, style, callback in (
+            ("kindness.edit_button", discord.ButtonStyle.secondary, self._on_edit),
+            ("kindness.delete_button", discord.ButtonStyle.danger, self._on_delete),
+        ):
+            button: discord.ui.Button[MyReflectionsView] = discord.ui.Button(
+                label=texts(key), style=style
+            )
+            button.callback = callback  # type: ignore[method-assign]
+            self.add_item(button)
+
+    def _current(self) -> int:
+        if self.selected is None:
+            raise UserFacingError("reflect.pick_first")
+        return self.selected
+
+    async def _on_pick(self, interaction: Interaction) -> None:
+        self.selected = int(self.picker.values[0])
+        assert interaction.guild is not None
+        item = await self.bot.services.reflections.get_own(
+            interaction.guild.id, interaction.user.id, self.selected
+        )
+        await interaction.response.send_message(
+            reflection_line(item, self.bot.services.texts), ephemeral=True
+        )
+
+    async def _on_edit(self, interaction: Interaction) -> None:
+        assert interaction.guild is not None
+        item = await self.bot.services.reflections.get_own(
+            interaction.guild.id, interaction.user.id, self._current()
+        )
+        await interaction.response.send_modal(
+            ReflectionModal(
+                self.bot,
+                item.question or "",
+                body=item.body,
+                visibility=item.visibility,
+                reflection_id=item.reflection_id,
+            )
+        )
+
+    async def _on_delete(self, interaction: Interaction) -> None:
+        assert interaction.guild is not None
+        await self.bot.services.reflections.delete(
+            interaction.guild.id, interaction.user.id, self._current()
+        )
+        self.selected = None
+        await interaction.response.send_message(
+            self.bot.services.texts("reflect.deleted"), ephemeral=True
+        )
