@@ -1,0 +1,224 @@
+"""Acts of kindness, the weekly condition and reflections, as members meet them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.sandbox.interactions import Modal
+from bot.sandbox.state import Member, Message
+from tests.e2e.conftest import Harness
+from tests.e2e.flows import click, configure, join, label, rows
+
+WEDNESDAY = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
+
+
+def at(when: datetime) -> dict[str, str]:
+    return {"KINDBOT_CLOCK_START": when.isoformat()}
+
+
+def field_ids(modal: Modal) -> dict[str, str]:
+    """Modal fields by their visible label."""
+    return {modal.label(cid) or cid: cid for cid in modal.fields}
+
+
+def option(modal: Modal, field_label: str, option_label: str) -> list[str]:
+    fields = field_ids(modal)
+    component = modal.fields[fields[field_label]]
+    for opt in component["options"]:
+        if opt["label"].startswith(option_label):
+            return [opt["value"]]
+    raise LookupError(option_label)
+
+
+async def submit_act(
+    h: Harness,
+    modal: Modal,
+    member: Member,
+    what: str,
+    *,
+    who: str | None = None,
+    condition: str | None = None,
+    visibility: str = "kindness.visibility_shareable",
+) -> Message:
+    ids = field_ids(modal)
+    values: dict[str, Any] = {
+        ids[label("kindness.what_label")]: what,
+        ids[label("kindness.who_label")]: who,
+    }
+    if condition is not None:
+        values[ids[label("kindness.condition_label")]] = option(
+            modal, label("kindness.condition_label"), condition
+        )
+    values[ids[label("kindness.visibility_label")]] = option(
+        modal, label("kindness.visibility_label"), label(visibility)
+    )
+    return await (await h.emu.submit_modal(modal, values, by=member)).final()
+
+
+async def log_act(h: Harness, member: Member, what: str, **kwargs: Any) -> Message:
+    modal = await (await h.emu.slash(h.guild, member, "kindness log")).wait_modal()
+    return await submit_act(h, modal, member, what, **kwargs)
+
+
+async def champion(h: Harness, name: str, group: str = "Education", **answers: Any) -> Member:
+    member = h.member(name)
+    await join(h, member, group, **answers)
+    return member
+
+
+async def test_log_an_act_through_the_form_and_the_message_menu(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    ana = await champion(h, "ana")
+    reply = await log_act(h, ana, "Helped a neighbour carry shopping", who="Mrs P", condition="9.")
+    assert reply.ephemeral and "Thank you for recording" in reply.content
+    note = h.emu.send_message(
+        h.channel("general"), h.owner, "Olive brought soup to the whole team today"
+    )
+    modal = await (await h.emu.message_command(ana, "Record as act of kindness", note)).wait_modal()
+    ids = field_ids(modal)
+    assert modal.fields[ids[label("kindness.what_label")]]["value"] == note.content
+    reply = await submit_act(h, modal, ana, note.content)
+    assert "Thank you" in reply.content
+    stored = rows(
+        h.db_path, "SELECT what, who_benefited, condition_number, source FROM acts ORDER BY act_id"
+    )
+    assert stored == [
+        ("Helped a neighbour carry shopping", "Mrs P", 9, "form"),
+        (note.content, "Olive", None, "message"),
+    ]
+
+
+async def test_daily_limit_and_duplicates(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    ben = await champion(h, "ben")
+    await (await h.emu.slash(h.guild, h.owner, "kindness limit", per_day=2)).final()
+    await log_act(h, ben, "One kind thing")
+    again = await log_act(h, ben, "  one KIND   thing ")
+    assert again.content == label("kindness.duplicate")
+    await log_act(h, ben, "Two kind things")
+    refused = await log_act(h, ben, "Three kind things")
+    assert refused.ephemeral and refused.content == label("kindness.daily_limit", limit=2)
+    assert rows(h.db_path, "SELECT count(*) FROM acts") == [(2,)]
+
+
+async def test_private_acts_never_show_and_names_need_consent(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    named = await champion(h, "cara", "Justice", digest=True)
+    quiet = await champion(h, "dev", "Education")
+    await log_act(h, named, "Shared lunch with the new starter")
+    await log_act(h, quiet, "Listened to a worried parent")
+    await log_act(h, quiet, "A secret kindness", visibility="kindness.visibility_private")
+    await log_act(h, quiet, "For the coordinators", visibility="kindness.visibility_coordinators")
+    recent = await (await h.emu.slash(h.guild, quiet, "kindness recent")).final()
+    text = recent.text
+    assert "Shared lunch" in text and "Cara" in text
+    assert "Listened to a worried parent" in text and "a champion from Education" in text
+    assert "Dev" not in text
+    assert "secret" not in text and "For the coordinators" not in text
+    stats = await (await h.emu.slash(h.guild, quiet, "kindness stats")).final()
+    assert "This week: 4 acts" in stats.text
+
+
+async def test_edits_and_deletions_take_effect(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    eli = await champion(h, "eli")
+    await log_act(h, eli, "Origninal typo")
+    await log_act(h, eli, "To be removed")
+    mine = await (await h.emu.slash(h.guild, eli, "kindness mine")).final()
+    picker = next(c["custom_id"] for c in mine.iter_components() if c.get("type") == 3)
+    first_id, second_id = sorted(int(o["value"]) for o in mine.component(picker)["options"])
+    await h.emu.select(mine, picker, [str(second_id)], by=eli)
+    deleted = await (await click(h, mine, "kindness.delete_button", eli)).final()
+    assert deleted.content == label("kindness.deleted")
+
+    mine = await (await h.emu.slash(h.guild, eli, "kindness mine")).final()
+    picker = next(c["custom_id"] for c in mine.iter_components() if c.get("type") == 3)
+    await h.emu.select(mine, picker, [str(first_id)], by=eli)
+    modal = await (await click(h, mine, "kindness.edit_button", eli)).wait_modal()
+    h.emu.delete_message(mine)  # the list is gone before the form comes back
+    saved = await submit_act(h, modal, eli, "Original, fixed")
+    assert saved.content == label("kindness.edited")
+    assert rows(h.db_path, "SELECT act_id, what FROM acts") == [(first_id, "Original, fixed")]
+
+
+async def test_bad_text_is_explained_and_noisy_text_is_shown_safely(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    fin = await champion(h, "fin", digest=True)
+    blank = await log_act(h, fin, "  \u200b\u200b  ")
+    assert blank.ephemeral and "can't be empty" in blank.content
+    noisy = "@everyone <@&123> **shout** \u200bhi"
+    await log_act(h, fin, noisy)
+    assert rows(h.db_path, "SELECT what FROM acts") == [(noisy,)]
+    recent = await (await h.emu.slash(h.guild, fin, "kindness recent")).final()
+    assert "@\u200beveryone" in recent.text and "\\*\\*shout\\*\\*" in recent.text
+    assert recent.mention_ids == []
+    out_of_range = await (
+        await h.emu.slash(
+            h.guild, h.owner, "prompts add", condition=11, kind="discussion", text="Hi"
+        )
+    ).final()
+    assert out_of_range.content == label("prompts.condition_range", count=10)
+    assert rows(h.db_path, "SELECT count(*) FROM guild_prompts") == [(0,)]
+
+
+async def test_weekly_condition_is_posted_once_even_across_a_restart(harness: Harness) -> None:
+    h = harness
+    monday = datetime.fromisoformat("2026-11-30T08:40:00+00:00")  # just after the 08:30 post
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    await h.restart_bot(**at(monday))
+    reflections = h.channel("reflections")
+    post = await h.emu.wait_for_message(reflections, lambda m: bool(m.embeds), within=10)
+    assert "condition 1" in post.embeds[0]["title"]
+    assert post.custom_ids == ["kindbot:reflect:open"]
+    await h.restart_bot(**at(monday + timedelta(minutes=5)))
+    await h.restart_bot(**at(monday + timedelta(days=7)))
+    await h.emu.wait_for_message(reflections, lambda m: "condition 2" in m.text, within=10)
+    titles = [m.embeds[0]["title"] for m in h.emu.bot_messages(reflections) if m.embeds]
+    assert [t.split(",")[0] for t in titles] == ["This week: condition 1", "This week: condition 2"]
+
+
+async def test_reflection_through_the_button_and_reminders(harness: Harness) -> None:
+    h = harness
+    monday = datetime.fromisoformat("2026-11-30T08:40:00+00:00")
+    await h.start_bot(**at(monday - timedelta(days=3)))
+    await configure(h)
+    gia = await champion(h, "gia")
+    hal = await champion(h, "hal")
+    ida = await champion(h, "ida")
+    for member in (gia, hal):
+        await (await h.emu.slash(h.guild, member, "reflections reminders", enabled=True)).final()
+    await h.restart_bot(**at(monday))
+    post = await h.emu.wait_for_message(
+        h.channel("reflections"), lambda m: bool(m.custom_ids), within=10
+    )
+    modal = await (await h.emu.click(post, "kindbot:reflect:open", by=gia)).wait_modal()
+    ids = field_ids(modal)
+    values = {
+        ids[label("reflect.body_label")]: "This week I noticed how much a hello matters.",
+        ids[label("kindness.visibility_label")]: option(
+            modal, label("kindness.visibility_label"), label("kindness.visibility_shareable")
+        ),
+    }
+    saved = await (await h.emu.submit_modal(modal, values, by=gia)).final()
+    assert saved.ephemeral and "Thank you for reflecting" in saved.content
+    assert rows(h.db_path, "SELECT user_id, period_key, condition_number FROM reflections") == [
+        (gia.user.id, "2026-W49", 1)
+    ]
+    await h.restart_bot(
+        **at(datetime.fromisoformat("2026-12-03T17:05:00+00:00"))
+    )  # Thursday reminders
+    reminder = await h.emu.wait_for_message(hal.user, within=10)
+    assert "reflection question" in reminder.content
+    assert h.emu.dms_to(gia) == [] and h.emu.dms_to(ida) == []
