@@ -10,6 +10,7 @@ import discord
 
 from bot.errors import report_error
 from bot.ui import KindView
+from cogs.kindness._forms import ActModal
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -64,8 +65,9 @@ class CheckinButton(
         bot: KindBot = interaction.client
         services = bot.services
         await services.coffee.answer_checkin(self.meeting_id, interaction.user.id, self.answer)
+        view = LogFromCoffeeView(bot) if self.answer == "yes" else discord.utils.MISSING
         await interaction.response.send_message(
-            services.texts(_THANKS[self.answer]), ephemeral=True
+            services.texts(_THANKS[self.answer]), view=view, ephemeral=True
         )
 
 
@@ -107,3 +109,19 @@ class SkipView(KindView):
         await interaction.response.send_message(
             services.texts("coffee.skipped", week=period), ephemeral=True
         )
+
+
+class LogFromCoffeeView(KindView):
+    """After "Yes, we met": one click to record an act of kindness from the chat."""
+
+    def __init__(self, bot: KindBot) -> None:
+        super().__init__(timeout=900)
+        self.bot = bot
+        button: discord.ui.Button[LogFromCoffeeView] = discord.ui.Button(
+            label=bot.services.texts("coffee.log_act_button"), style=discord.ButtonStyle.success
+        )
+        button.callback = self._on_click  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def _on_click(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(ActModal(self.bot, source="coffee"))

@@ -92,3 +92,21 @@ def test_help(tmp_path: Path, args: list[str]) -> None:
     result = kindbot(tmp_path, *args)
     assert result.returncode == 0
     assert "usage: kindbot" in result.stdout
+
+
+def test_pair_command_reads_and_writes_json(tmp_path: Path) -> None:
+    import json
+
+    members = [{"id": f"m{i}", "group": "AB"[i % 2]} for i in range(6)]
+    (tmp_path / "in.json").write_text(json.dumps({"members": members}))
+    result = kindbot(tmp_path, "pair", "--input", "in.json", "--seed", "7", "--output", "out.json")
+    assert result.returncode == 0, result.stderr
+    output = json.loads((tmp_path / "out.json").read_text())
+    assert sorted(m for meeting in output["meetings"] for m in meeting) == sorted(
+        m["id"] for m in members
+    )
+    assert output["stats"]["same_group_pairs"] == 0
+    (tmp_path / "bad.json").write_text("{not json")
+    bad = kindbot(tmp_path, "pair", "--input", "bad.json")
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from bot.sandbox.permissions import Perm
 from bot.sandbox.state import Channel, Member
 from tests.e2e.conftest import Harness
-from tests.e2e.flows import configure, join, label, rows
+from tests.e2e.flows import click, configure, join, label, rows
 
 WEDNESDAY = datetime.fromisoformat("2026-11-25T12:00:00+00:00")  # no pairing due by schedule
 GROUPS = [
@@ -167,6 +167,15 @@ async def test_checkin_buttons_record_the_answer(harness: Harness) -> None:
         thread.id,
         member_id,
     ) == [("yes",)]
+    modal = await (await click(h, reply, "coffee.log_act_button", member)).wait_modal()
+    by_label = {modal.label(cid): cid for cid in modal.fields}
+    answers = {
+        by_label[label("kindness.what_label")]: "We swapped tips on volunteering",
+        by_label[label("kindness.visibility_label")]: ["shareable"],
+    }
+    logged = await (await h.emu.submit_modal(modal, answers, by=member)).final()
+    assert "Thank you for recording" in logged.content
+    assert rows(h.db_path, "SELECT source FROM acts") == [("coffee",)]
     stranger = next(p for p in people if p.user.id not in thread.thread_members)
     refused = await (await h.emu.click(checkin, yes, by=stranger)).final()
     assert refused.content == label("coffee.checkin_not_yours")

@@ -183,3 +183,25 @@ async def test_unexpected_error_shows_a_code_that_is_in_the_log(harness: Harness
     assert "Unexpected error" in line
     harness.processes.clear()  # the traceback in this log is expected
     await bot.stop()
+
+
+async def test_kindbot_sync_uploads_commands_and_exits(harness: Harness) -> None:
+    import asyncio
+    import sys
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sync",
+        env=harness.env,
+        cwd=harness.db_path.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert "Slash commands synced to all servers." in out.decode()
+    assert len(harness.emu.requests_to("PUT", "/applications/{application_id}/commands")) == 1
+    assert "setup" in harness.emu.commands()
+    assert harness.emu.bot_token not in out.decode() + err.decode()
