@@ -97,7 +97,7 @@ class JobScheduler:
             id="tick",
         )
         self._aps.start()
-        self._spawn_catch_up()
+        self._spawn(self._guarded(self.catch_up()))
         log.info("Scheduler started with jobs: %s", ", ".join(sorted(self._specs)) or "none")
 
     async def stop(self) -> None:
@@ -109,6 +109,11 @@ class JobScheduler:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def wait_idle(self) -> None:
+        """Wait for the work started so far (catch-ups, fired jobs) to finish."""
+        while pending := [task for task in self._tasks if not task.done()]:
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def schedule_guild(self, guild_id: int) -> None:
         """(Re)create the wake-ups of one guild, after its timezone or schedule changed."""
@@ -256,10 +261,13 @@ class JobScheduler:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _spawn_catch_up(self) -> None:
+    # These are coroutine functions on purpose: APScheduler runs plain functions in a
+    # worker thread, where there is no event loop to start our tasks on.
+
+    async def _spawn_catch_up(self) -> None:
         self._spawn(self._guarded(self.catch_up()))
 
-    def _spawn_fire(self, guild_id: int, job: str) -> None:
+    async def _spawn_fire(self, guild_id: int, job: str) -> None:
         self._spawn(self._guarded(self._fire(guild_id, job)))
 
     async def _fire(self, guild_id: int, job: str) -> None:

@@ -299,3 +299,26 @@ async def test_interrupted_run_now_resumes_after_restart(db: Database, clock: Fa
     clock.advance(timedelta(minutes=1))
     assert await restarted.catch_up() == [(GUILD, "weekly", RunOutcome.RAN)]
     assert effects == ["first"]
+
+
+async def test_the_minute_tick_runs_in_the_event_loop(db: Database, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # an hour before Monday 09:00
+    ran = asyncio.Event()
+
+    async def job(ctx: JobContext) -> None:
+        ran.set()
+
+    guilds = GuildRepo(db)
+    await guilds.ensure(GUILD, clock.now())
+    scheduler = JobScheduler(JobRepo(db), guilds, clock, tick_seconds=0.1)
+    scheduler.register(JobSpec("weekly", MONDAY_9, job))
+    await scheduler.start()
+    try:
+        await scheduler.wait_idle()  # the start-up catch-up found nothing due
+        assert not ran.is_set()
+        clock.set(datetime(2026, 11, 23, 9, 1, tzinfo=UTC))  # the real wake-up never comes
+        await asyncio.wait_for(ran.wait(), 5)  # …but the tick notices it is due
+    finally:
+        await scheduler.stop()
+    record = await JobRepo(db).get(GUILD, "weekly", "2026-W48")
+    assert record is not None and record.status == "done"
