@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.db.migrations import migrate
 from bot.errors import report_error
+from bot.pacing import Pacer
 from bot.services_container import Services
 from bot.sync import sync_commands
 
@@ -83,6 +84,7 @@ class KindBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.services = services
+        self.rest_pacer = Pacer()
         self.dev_guild = dev_guild
         self._extensions_to_load = tuple(extensions)
         self._auto_sync = auto_sync

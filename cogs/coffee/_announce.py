@@ -32,6 +32,7 @@ class Announcer:
         self.bot = bot
         self.services = bot.services
         self.texts = bot.services.texts
+        self.pace = bot.rest_pacer.wait
 
     async def coffee_channel(self, guild: discord.Guild) -> discord.TextChannel | None:
         config = await self.services.guilds.config(guild.id)
@@ -103,6 +104,7 @@ class Announcer:
                 await self._add_members(guild, thread, meeting)
                 return thread
         try:
+            await self.pace()
             thread = await channel.create_thread(
                 name=title,
                 type=discord.ChannelType.private_thread,
@@ -126,6 +128,7 @@ class Announcer:
             if guild.get_member(user_id) is None:
                 continue
             try:
+                await self.pace()
                 await thread.add_user(discord.Object(id=user_id))
             except discord.HTTPException as exc:
                 log.warning("Could not add %s to thread %s: %s", user_id, thread.id, exc)
@@ -135,6 +138,7 @@ class Announcer:
     async def _post_intro(
         self, thread: discord.Thread, meeting: MeetingRecord, embed: discord.Embed
     ) -> int:
+        await self.pace()
         message = await thread.send(
             content=mentions(meeting),
             embed=embed,
@@ -153,6 +157,7 @@ class Announcer:
             if member is None:
                 continue
             try:
+                await self.pace()
                 await member.send(
                     content=self.texts("coffee.dm_intro", guild=guild.name), embed=embed
                 )

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.sandbox.interactions import Modal
+from bot.sandbox.scenario import modal_fields, modal_option
 from bot.sandbox.state import Member, Message
 from tests.e2e.conftest import Harness
-from tests.e2e.flows import click, configure, join, label, rows
+from tests.e2e.flows import click, configure, join, label, rows, scenario
 
 WEDNESDAY = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
 
@@ -17,48 +18,16 @@ def at(when: datetime) -> dict[str, str]:
     return {"KINDBOT_CLOCK_START": when.isoformat()}
 
 
-def field_ids(modal: Modal) -> dict[str, str]:
-    """Modal fields by their visible label."""
-    return {modal.label(cid) or cid: cid for cid in modal.fields}
+field_ids = modal_fields
+option = modal_option
 
 
-def option(modal: Modal, field_label: str, option_label: str) -> list[str]:
-    fields = field_ids(modal)
-    component = modal.fields[fields[field_label]]
-    for opt in component["options"]:
-        if opt["label"].startswith(option_label):
-            return [opt["value"]]
-    raise LookupError(option_label)
-
-
-async def submit_act(
-    h: Harness,
-    modal: Modal,
-    member: Member,
-    what: str,
-    *,
-    who: str | None = None,
-    condition: str | None = None,
-    visibility: str = "kindness.visibility_shareable",
-) -> Message:
-    ids = field_ids(modal)
-    values: dict[str, Any] = {
-        ids[label("kindness.what_label")]: what,
-        ids[label("kindness.who_label")]: who,
-    }
-    if condition is not None:
-        values[ids[label("kindness.condition_label")]] = option(
-            modal, label("kindness.condition_label"), condition
-        )
-    values[ids[label("kindness.visibility_label")]] = option(
-        modal, label("kindness.visibility_label"), label(visibility)
-    )
-    return await (await h.emu.submit_modal(modal, values, by=member)).final()
+async def submit_act(h: Harness, modal: Modal, member: Member, what: str, **kwargs: Any) -> Message:
+    return await scenario(h).submit_act(modal, member, what, **kwargs)
 
 
 async def log_act(h: Harness, member: Member, what: str, **kwargs: Any) -> Message:
-    modal = await (await h.emu.slash(h.guild, member, "kindness log")).wait_modal()
-    return await submit_act(h, modal, member, what, **kwargs)
+    return await scenario(h).log_act(member, what, **kwargs)
 
 
 async def champion(h: Harness, name: str, group: str = "Education", **answers: Any) -> Member:
