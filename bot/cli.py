@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--input", required=True, help="JSON file with members and history")
     pair.add_argument("--seed", type=int, default=None, help="seed for a reproducible round")
     pair.add_argument("--output", default=None, help="write the result here (default: stdout)")
+    report = sub.add_parser("report", help="write a monthly impact report from the database")
+    report.add_argument("--guild", type=int, required=True, help="the server's id")
+    report.add_argument("--month", required=True, help="YYYY-MM")
+    report.add_argument("--out", type=Path, required=True, help="folder for report.html and CSVs")
+    demo = sub.add_parser("demo", help="watch kindbot work offline, with no token")
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="default: demo-output")
+    demo.add_argument("--weeks", type=int, default=4, choices=range(1, 9), metavar="1-8")
+    demo.add_argument("--members", type=int, default=24, choices=range(6, 61), metavar="6-60")
     return parser
 
 
@@ -71,17 +79,31 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         from bot.services.pairing_io import run_pair_cli
 
         return run_pair_cli(args.input, args.seed, args.output)
+    if command == "demo":
+        configure_logging(logging.WARNING)
+        return _run_async(_demo(args.out, args.weeks, args.members))
     try:
         settings = load_settings(env_file=args.env_file)
         configure_logging(
             level_number(settings),
             secrets=[settings.token.reveal()] if settings.token else [],
         )
+        if command == "report":
+            from bot.services.report_cli import run_report_cli
+
+            return run_report_cli(settings.db_path, args.guild, args.month, args.out)
         handler = _COMMANDS[command if command != "db" else f"db {args.db_command}"]
         return _run_async(handler(settings, args))
     except (SettingsError, CliError, MigrationError, TextError, ContentError) as exc:
         print(f"kindbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+async def _demo(out: Path, weeks: int, members: int) -> int:
+    from bot.sandbox.demo import run_demo
+
+    await run_demo(out, weeks=weeks, members=members)
+    return 0
 
 
 def _run_async(coro: Coroutine[Any, Any, int]) -> int:

@@ -28,6 +28,7 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.kindness",
     "cogs.reflections",
     "cogs.prompts",
+    "cogs.digest",
 )
 
 

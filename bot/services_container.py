@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.db import Database
+from bot.repos.analytics import AnalyticsRepo
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
@@ -25,10 +26,12 @@ from bot.scheduler import JobScheduler
 from bot.services.champions import ChampionsService
 from bot.services.coffee import CoffeeService
 from bot.services.content import ContentLibrary, load_content
+from bot.services.digest import DigestService
 from bot.services.kindness import KindnessService
 from bot.services.onboarding import OnboardingService
 from bot.services.prompts import PromptService
 from bot.services.reflections import ReflectionService
+from bot.services.report import ReportService
 from bot.services.setup import SetupService
 from bot.settings import Settings
 from bot.text import Messages
@@ -52,6 +55,8 @@ class Services:
     coffee: CoffeeService
     kindness: KindnessService
     reflections: ReflectionService
+    digest: DigestService
+    report: ReportService
 
     @classmethod
     def build(
@@ -72,6 +77,7 @@ class Services:
         privacy = PrivacyRepo(db)
         prompts = PromptService(content, PromptRepo(db))
         coffee_repo = CoffeeRepo(db)
+        analytics = AnalyticsRepo(db)
         return cls(
             db=db,
             clock=clock,
@@ -89,6 +95,8 @@ class Services:
             coffee=CoffeeService(coffee_repo, champions, guilds, prompts, clock),
             kindness=KindnessService(KindnessRepo(db), champions, guilds, clock),
             reflections=ReflectionService(ReflectionRepo(db), champions, guilds, prompts, clock),
+            digest=DigestService(analytics, prompts, clock),
+            report=ReportService(analytics, content, clock),
         )
 
     @classmethod
