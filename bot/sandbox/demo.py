@@ -1,0 +1,282 @@
+"""``kindbot demo``: the real bot and a scripted community, offline, in under a minute.
+
+A local emulator stands in for Discord. Champions from six groups join, meet for
+coffee across groups, record acts of kindness and reflect, over a few simulated
+weeks; the bot's clock is moved forward by restarting it at each next moment
+(just as a real restart would catch up on what fell due). What members would see is
+printed as a transcript, and the charts and an impact report are written to a folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.sandbox.emulator import DiscordEmulator
+from bot.sandbox.process import BotProcess, bot_env
+from bot.sandbox.scenario import Scenario, label
+from bot.sandbox.state import Channel, Member, Message
+from cogs.shared.display import shorten
+
+START = datetime.fromisoformat("2026-11-25T12:00:00+00:00")  # a Wednesday
+GROUPS = (
+    "Health & care",
+    "Justice",
+    "Education",
+    "Local government",
+    "Community groups",
+    "Voluntary sector",
+)
+FIRST_NAMES = (
+    *("Ada", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ian", "Jo"),
+    *("Kit", "Lee", "Mo", "Nia", "Oren", "Pia", "Quin", "Ravi", "Sam", "Tess"),
+    *("Uma", "Vic", "Wyn", "Yara", "Zak", "Abi", "Bryn", "Cleo", "Dara", "Emi"),
+)
+ACTS = (
+    "Walked a neighbour's dog while she was in hospital",
+    "Stayed late to help a new colleague with the rota",
+    "Brought soup to the community centre's lunch club",
+    "Listened to a worried parent at the school gate",
+    "Gave up my seat and had a lovely chat on the bus",
+    "Helped a prison visitor find the right entrance",
+    "Shared my allotment courgettes with the food bank",
+    "Wrote a thank-you card to our cleaning team",
+)
+REFLECTIONS = (
+    "Meeting someone from the council changed how I see our paperwork.",
+    "I noticed how much a simple hello matters to people who feel invisible.",
+    "We talked about trust, and I realised I had been assuming the worst.",
+)
+
+
+@dataclass
+class Demo:
+    """The state of one demo run: the emulator, the community and what was printed."""
+
+    emu: DiscordEmulator
+    scenario: Scenario
+    channels: dict[str, Channel]
+    workdir: Path
+    echo: Callable[[str], None]
+    members: list[tuple[Member, str]] = field(default_factory=list)
+    bot: BotProcess | None = None
+    now: datetime = START
+    printed: int = 0
+    answered: set[int] = field(default_factory=set)
+
+    @property
+    def db_path(self) -> Path:
+        return self.workdir / "kindbot.sqlite3"
+
+    async def start_bot_at(self, when: datetime, *, waits_for: str | None = None) -> None:
+        if self.bot is not None:
+            await self.bot.stop()
+        self.now = when
+        env = bot_env(self.emu, self.db_path, KINDBOT_CLOCK_START=when.isoformat())
+        self.bot = await BotProcess.start(env, cwd=self.workdir)
+        await self.bot.wait_ready()
+        if waits_for is not None:
+            await self.bot.wait_for_log(waits_for)
+            await self.settle()
+        self.echo(f"\n── {when:%a %d %b, %H:%M} ──")
+
+    async def settle(self) -> None:
+        """Let the bot finish what the last step started (its log goes quiet)."""
+        assert self.bot is not None
+        seen = -1
+        while seen != len(self.bot.lines):
+            seen = len(self.bot.lines)
+            await _pause(0.3)
+
+    def show_new_posts(self) -> None:
+        for message in list(self.emu.world.messages.values()):
+            if message.id <= self.printed or message.author is not self.emu.bot_user:
+                continue
+            self.printed = message.id
+            if message.ephemeral or message.deleted:
+                continue
+            text = re.sub(r"<@!?(\d+)>", self.name_of, summary(message))
+            self.echo(f"  {self.where(message)} · kindbot: {text}")
+
+    def name_of(self, match: re.Match[str]) -> str:
+        user = self.emu.world.users.get(int(match.group(1)))
+        return f"@{user.username}" if user else "@someone"
+
+    def where(self, message: Message) -> str:
+        found = self.emu.world.find_channel(message.channel_id)
+        if found is None:
+            return "?"
+        channel, guild = found
+        if guild is None:
+            names = ", ".join(u.username for u in channel.recipients)
+            return f"DM to {names}"
+        if channel.is_thread:
+            return f"🧵 {channel.name}"
+        return f"#{channel.name}"
+
+    def say(self, line: str) -> None:
+        self.echo(f"  {line}")
+
+
+def _prepare(out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="kindbot-demo-"))
+
+
+def summary(message: Message) -> str:
+    parts = [message.content] if message.content else []
+    for embed in message.embeds:
+        parts.append(str(embed.get("title", "")))
+    if message.attachments:
+        parts.append(f"[{', '.join(a.filename for a in message.attachments)}]")
+    return shorten(" · ".join(p for p in parts if p).replace("\n", " "), 160)
+
+
+async def _pause(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def run_demo(
+    out_dir: Path,
+    *,
+    weeks: int = 4,
+    members: int = 24,
+    echo: Callable[[str], None] = print,
+    seed: int = 7,
+) -> Path:
+    """Run the scripted community and write its charts and report to ``out_dir``."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    workdir = await asyncio.to_thread(_prepare, out_dir)
+    emu = DiscordEmulator(ack_deadline=None)
+    await emu.start()
+    try:
+        guild = emu.create_guild("Kindness Town", owner="olive")
+        owner = guild.members[guild.owner_id]
+        channels = {
+            name: emu.create_channel(guild, name)
+            for name in ("welcome", "coffee", "reflections", "digest", "coordinators")
+        }
+        demo = Demo(emu, Scenario(emu, guild, owner), channels, workdir, echo)
+        echo("kindbot demo: a community of Kindness Champions, offline.")
+        await demo.start_bot_at(START)
+        await onboard(demo, members, rng)
+        for week in range(weeks):
+            await live_a_week(demo, week, rng)
+        if demo.bot is not None:
+            await demo.bot.stop()
+        written = await write_outputs(demo, out_dir)
+        echo(f"\nWrote {len(written)} files to {out_dir} in {time.monotonic() - started:.1f} s.")
+        return out_dir
+    finally:
+        await emu.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def onboard(demo: Demo, count: int, rng: random.Random) -> None:
+    s = demo.scenario
+    await s.configure(
+        {
+            "welcome": demo.channels["welcome"],
+            "coffee": demo.channels["coffee"],
+            "reflections": demo.channels["reflections"],
+            "digest": demo.channels["digest"],
+            "log": demo.channels["coordinators"],
+        }
+    )
+    await s.command(s.owner, "setup welcome-post")
+    demo.say("Olive, a coordinator, sets kindbot up and posts the welcome button.")
+    for index in range(count):
+        name = FIRST_NAMES[index % len(FIRST_NAMES)]
+        group = GROUPS[index % len(GROUPS)]
+        member = demo.emu.create_member(s.guild, name.lower(), nick=name)
+        await s.join(
+            member,
+            group,
+            coffee=True,
+            digest=index % 2 == 0,
+            intro=f"Hi, I'm {name} from {group.lower()}.",
+        )
+        demo.members.append((member, group))
+    named = sum(1 for i in range(count) if i % 2 == 0)
+    demo.say(
+        f"{count} people join as champions in {len(GROUPS)} groups; {named} agree to be named."
+    )
+    demo.show_new_posts()
+
+
+async def live_a_week(demo: Demo, week: int, rng: random.Random) -> None:
+    monday = START + timedelta(days=5 + 7 * week, hours=-2, minutes=-55)  # Monday 09:05
+    await demo.start_bot_at(monday, waits_for="Coffee round")
+    demo.show_new_posts()
+    s = demo.scenario
+    for member, _ in rng.sample(demo.members, k=max(3, len(demo.members) // 3)):
+        visibility = rng.choice(
+            ["kindness.visibility_shareable"] * 3 + ["kindness.visibility_private"]
+        )
+        await s.log_act(
+            member, rng.choice(ACTS), condition=f"{rng.randint(1, 10)}.", visibility=visibility
+        )
+    for member, _ in rng.sample(demo.members, k=max(2, len(demo.members) // 4)):
+        await s.reflect(member, rng.choice(REFLECTIONS))
+    demo.say("Champions record acts of kindness and write reflections during the week.")
+
+    await demo.start_bot_at(monday + timedelta(days=4, hours=7), waits_for="Ran digest")
+    demo.show_new_posts()
+    await demo.start_bot_at(monday + timedelta(days=5, hours=1), waits_for="Ran coffee-checkin")
+    answered = await answer_checkins(demo, rng)
+    demo.say(f'{answered} champions answer "Did you meet?"')
+    demo.show_new_posts()
+
+
+async def answer_checkins(demo: Demo, rng: random.Random) -> int:
+    answered = 0
+    by_id = {m.user.id: m for m, _ in demo.members}
+    for thread in demo.scenario.guild.threads:
+        checkins = [m for m in demo.emu.bot_messages(thread) if m.custom_ids]
+        if not checkins or any("checkin" not in c for c in checkins[-1].custom_ids):
+            continue
+        message = checkins[-1]
+        if message.id in demo.answered:
+            continue
+        demo.answered.add(message.id)
+        for user_id in list(thread.thread_members):
+            member = by_id.get(user_id)
+            if member is None:
+                continue
+            answer = rng.choices(["checkin_yes", "checkin_not_yet", "checkin_cant"], [8, 1, 1])[0]
+            button = message.custom_id_for(label(f"coffee.{answer}"))
+            await demo.emu.click(message, button, by=member)
+            answered += 1
+    return answered
+
+
+async def write_outputs(demo: Demo, out_dir: Path) -> list[Path]:
+    written: list[Path] = []
+    for message in demo.emu.bot_messages(demo.channels["digest"]):
+        for attachment in message.attachments:
+            if attachment.filename.endswith(".png"):
+                target = out_dir / f"digest-{len(written) + 1}.png"
+                target.write_bytes(attachment.data)
+                written.append(target)
+    written.extend(await write_report(demo, out_dir))
+    return written
+
+
+async def write_report(demo: Demo, out_dir: Path) -> list[Path]:
+    """The bridging heatmap and the impact report, from the demo's database."""
+    from bot.services.report_cli import write_report_outputs
+
+    month = (demo.now - timedelta(days=1)).strftime("%Y-%m")
+    report_dir = out_dir / "report"
+    return await write_report_outputs(
+        demo.db_path, demo.scenario.guild.id, month, report_dir, now=demo.now
+    )
