@@ -96,22 +96,23 @@ _ROUND_FIGURES = """
 WITH chosen AS (
     SELECT round_id FROM coffee_rounds WHERE guild_id = :guild AND {where}
 ), per_meeting AS (
-    SELECT m.round_id, m.meeting_id, m.cross_group,
-           max(mm.answer = 'yes') AS met, max(mm.answer IS NOT NULL) AS answered
-    FROM chosen c
-    JOIN coffee_meetings m ON m.round_id = c.round_id
-    JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id
-    GROUP BY m.meeting_id
+    SELECT m.round_id, m.cross_group,
+           EXISTS (SELECT 1 FROM coffee_meeting_members y
+                   WHERE y.meeting_id = m.meeting_id AND y.answer = 'yes') AS met,
+           EXISTS (SELECT 1 FROM coffee_meeting_members y
+                   WHERE y.meeting_id = m.meeting_id AND y.answer IS NOT NULL) AS answered
+    FROM coffee_meetings m
+    WHERE m.round_id IN (SELECT round_id FROM chosen)
 ), per_round AS (
     SELECT round_id, count(*) AS meetings, sum(cross_group) AS cross_meetings,
            sum(met) AS met, sum(answered) AS answered, sum(cross_group * met) AS cross_met
     FROM per_meeting GROUP BY round_id
 ), pairs AS (
     SELECT m.round_id, count(*) AS pairs, sum(a.group_id != b.group_id) AS cross_pairs
-    FROM chosen c
-    JOIN coffee_meetings m ON m.round_id = c.round_id
+    FROM coffee_meetings m
     JOIN coffee_meeting_members a ON a.meeting_id = m.meeting_id
     JOIN coffee_meeting_members b ON b.meeting_id = m.meeting_id AND a.id < b.id
+    WHERE m.round_id IN (SELECT round_id FROM chosen)
     GROUP BY m.round_id
 )
 SELECT r.round_id, r.period_key, r.created_at, r.checkin_due_at, r.condition_number,

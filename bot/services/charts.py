@@ -74,10 +74,12 @@ def _short(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def condition_label(count: ConditionCount, texts: Messages) -> str:
+def condition_label(count: ConditionCount, texts: Messages, limit: int | None = None) -> str:
+    """ "3. Working alongside, not doing to", cut to ``limit`` characters if given."""
     if count.number is None:
         return texts("chart.no_condition")
-    return _short(texts("chart.condition_label", number=count.number, title=count.title or ""))
+    label = texts("chart.condition_label", number=count.number, title=count.title or "")
+    return label if limit is None else _short(label, limit)
 
 
 def _week_label(period_key: str) -> str:
@@ -129,7 +131,7 @@ def _trend(axes: Axes, digest: Digest, texts: Messages) -> None:
 
 def _conditions(axes: Axes, counts: Sequence[ConditionCount], texts: Messages) -> None:
     _style(axes)
-    labels = [condition_label(c, texts) for c in counts]
+    labels = [condition_label(c, texts, MAX_LABEL) for c in counts]
     values = [c.count for c in counts]
     positions = list(range(len(values)))
     bars = axes.barh(positions, values, color=BAR, height=0.65, zorder=2)
@@ -157,7 +159,7 @@ def month_conditions_chart(
     axes = figure.subplots()
     _style(axes)
     before = {c.number: c.count for c in previous}
-    labels = [condition_label(c, texts) for c in current]
+    labels = [condition_label(c, texts, MAX_LABEL) for c in current]
     now_values = [c.count for c in current]
     then_values = [before.get(c.number, 0) for c in current]
     positions = list(range(len(current)))
@@ -254,5 +256,5 @@ def bridging_heatmap(matrix: BridgingMatrix, texts: Messages) -> bytes:
     colorbar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     colorbar.outline.set_visible(False)
     note = "chart.bridging_note" if peak else "chart.bridging_empty"
-    figure.text(0.01, 0.01, texts(note), color=MUTED, fontsize=10)
+    axes.set_xlabel(texts(note), color=MUTED, fontsize=10, labelpad=12)
     return _png(figure)

@@ -320,8 +320,8 @@ class ReportService:
         guild_id, window = report.guild_id, report.current.window
         zone = ZoneInfo(report.timezone)
         salt = await self._analytics.report_salt(guild_id, self._clock.now())
-        acts = await self._analytics.shareable_acts(guild_id, window)
-        reflections = await self._analytics.shareable_reflections(guild_id, window)
+        acts = (await self._analytics.shareable_acts(guild_id, window))[::-1]
+        reflections = (await self._analytics.shareable_reflections(guild_id, window))[::-1]
         rounds = await self._analytics.rounds(guild_id, window)
         members = await self._analytics.meeting_members(guild_id, window)
         groups = await self._analytics.group_names(guild_id)

@@ -75,9 +75,6 @@ async def write_report_outputs(
         await db.close()
 
 
-write_demo_outputs = write_report_outputs
-
-
 def run_report_cli(db_path: Path, guild_id: int, month: str, out_dir: Path) -> int:
     """Write the report and print where; one-line error and exit code 2 on bad input."""
     try:
