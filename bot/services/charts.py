@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import textwrap
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -102,14 +103,14 @@ def digest_chart(digest: Digest, texts: Messages) -> bytes:
     if digest.quiet:
         trend_axes.text(
             0.5,
-            0.5,
-            texts("chart.quiet_note"),
+            0.55,
+            textwrap.fill(texts("chart.quiet_note"), 38),
             transform=trend_axes.transAxes,
             ha="center",
             va="center",
-            wrap=True,
-            color=MUTED,
+            color=INK,
             fontsize=13,
+            bbox={"boxstyle": "round,pad=0.6", "facecolor": "#FBF8F3", "edgecolor": GRID},
         )
     return _png(figure)
 
@@ -187,12 +188,23 @@ def month_conditions_chart(
     axes.set_yticks(positions, labels)
     axes.invert_yaxis()
     axes.set_title(
-        texts("chart.month_conditions_title"), fontsize=TITLE_SIZE, loc="left", fontweight="bold"
+        texts("chart.month_conditions_title"),
+        color=INK,
+        fontsize=TITLE_SIZE,
+        loc="left",
+        fontweight="bold",
     )
     axes.set_xlabel(texts("chart.month_conditions_xlabel"), fontsize=LABEL_SIZE)
     axes.set_xlim(0, max(max(now_values + then_values, default=0), 4) * 1.15)
     axes.grid(axis="x", color=GRID, linewidth=0.8, zorder=0)
-    legend = axes.legend(loc="lower right", frameon=False, fontsize=TICK_SIZE)
+    legend = axes.legend(
+        handles=[now_bars, then_bars],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=2,
+        frameon=False,
+        fontsize=TICK_SIZE,
+    )
     for text in legend.get_texts():
         text.set_color(INK)
     return _png(figure)
