@@ -23,6 +23,7 @@ from bot.repos.privacy import PrivacyRepo
 from bot.repos.prompts import PromptRepo
 from bot.repos.reflections import ReflectionRepo
 from bot.scheduler import JobScheduler
+from bot.services.bridging import BridgingService
 from bot.services.champions import ChampionsService
 from bot.services.coffee import CoffeeService
 from bot.services.content import ContentLibrary, load_content
@@ -56,6 +57,7 @@ class Services:
     kindness: KindnessService
     reflections: ReflectionService
     digest: DigestService
+    bridging: BridgingService
     report: ReportService
 
     @classmethod
@@ -96,6 +98,7 @@ class Services:
             kindness=KindnessService(KindnessRepo(db), champions, guilds, clock),
             reflections=ReflectionService(ReflectionRepo(db), champions, guilds, prompts, clock),
             digest=DigestService(analytics, prompts, clock),
+            bridging=BridgingService(analytics),
             report=ReportService(analytics, content, clock),
         )
 

@@ -6,6 +6,7 @@ import asyncio
 import io
 import re
 import tempfile
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +88,31 @@ class DigestCog(commands.Cog):
         await interaction.followup.send(
             embed=embed,
             file=discord.File(io.BytesIO(chart), filename=CHART_NAME),
+            ephemeral=True,
+        )
+
+    @digest.command(name="bridging", description="Which groups have met over coffee lately")
+    @app_commands.describe(weeks="How many weeks to look back (1 to 52)")
+    @coordinator_only
+    async def bridging(
+        self, interaction: Interaction, weeks: app_commands.Range[int, 1, 52] = 12
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        until = self.services.clock.now()
+        matrix = await self.services.bridging.build(guild.id, until - timedelta(weeks=weeks), until)
+        heatmap = await asyncio.to_thread(
+            charts.bridging_heatmap, matrix, self.services.report.texts
+        )
+        await interaction.followup.send(
+            self.texts(
+                "digest.bridging",
+                weeks=weeks,
+                met=matrix.distinct_pairs_met,
+                possible=matrix.possible_pairs,
+            ),
+            file=discord.File(io.BytesIO(heatmap), filename="bridging.png"),
             ephemeral=True,
         )
 

@@ -53,6 +53,9 @@ async def test_quiet_week_preview_and_impact_report(harness: Harness) -> None:
     assert {"report.html", "acts.csv", "meetings.csv", "figures.csv", "bridging.png"} <= names
     html = next(a for a in report.attachments if a.filename == "report.html").data.decode()
     assert "2026-11" in html
+    bridging = await (await h.emu.slash(h.guild, h.owner, "digest bridging", weeks=4)).final()
+    assert bridging.ephemeral and "of the **15** possible pairs" in bridging.content
+    assert bridging.attachments[0].data.startswith(PNG)
 
 
 async def test_unconsented_names_never_appear_in_the_digest(harness: Harness) -> None:
