@@ -73,11 +73,20 @@ def test_missing_token_is_explained_when_needed() -> None:
 
 
 def test_logging_redacts_the_token(capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
     configure_logging(logging.INFO, secrets=[TOKEN])
     try:
-        raise RuntimeError(f"login failed with {TOKEN}")
-    except RuntimeError:
-        logging.getLogger("kindbot.test").exception("Oops %s", TOKEN)
+        try:
+            raise RuntimeError(f"login failed with {TOKEN}")
+        except RuntimeError:
+            logging.getLogger("kindbot.test").exception("Oops %s", TOKEN)
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved_handlers:
+            root.addHandler(handler)
+        root.setLevel(saved_level)
     err = capsys.readouterr().err
     assert "Oops [redacted]" in err
     assert "login failed with [redacted]" in err
