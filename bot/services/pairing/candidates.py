@@ -1,9 +1,10 @@
 """Short lists of promising partners per member, found without scoring all pairs.
 
-Members are sorted several ways — everyone by UTC offset, and everyone sharing an
-interest (or a pair of interests) by UTC offset — with a seeded shuffle inside equal
-offsets. Neighbours in those orders share timezones and interests, which is most of
-the soft score; the greedy and the local search only look at these lists.
+Members are sorted several ways by UTC offset, with a seeded shuffle inside equal
+offsets: everyone who shares an interest, or a pair of interests (for members with
+at most three), and everyone at all (neighbours only for members with no interests).
+Neighbours in those orders share timezones and interests, which is most of the soft
+score; the greedy and the local search only look at these lists.
 """
 
 from __future__ import annotations
@@ -36,21 +37,23 @@ def candidate_lists(problem: Problem, scorer: Scorer, width: int) -> Candidates:
         for o, t in zip(problem.offset_minutes, problem.tiebreak, strict=True)
     ]
     orders: dict[int, list[int]] = {0: list(range(n))}
-    seekers: dict[int, set[int] | None] = {0: {u for u in range(n) if not problem.interests[u]}}
+    untagged = [not mask for mask in problem.interests]
     for u, mask in enumerate(problem.interests):
         bits = _bits(mask)
         for b in bits:
             orders.setdefault(1 << b, []).append(u)
-        if len(bits) <= MAX_TAGS_FOR_PAIR_LISTS:
+        if 2 <= len(bits) <= MAX_TAGS_FOR_PAIR_LISTS:
             for i, b in enumerate(bits):
                 for c in bits[i + 1 :]:
                     orders.setdefault((1 << b) | (1 << c), []).append(u)
+    pairs_within = _group_with_forced_pairs(problem)
     found: list[list[int]] = [[] for _ in range(n)]
     for key in sorted(orders):
         members = orders[key]
         if len(members) > 1:
             members.sort(key=position.__getitem__)
-            _add_neighbours(members, seekers.get(key), problem.group, found, width)
+            active = untagged if key == 0 else None
+            _add_neighbours(members, active, problem.group, pairs_within, found, width)
     values_for = scorer.values_for
     result: Candidates = []
     for u, row in enumerate(found):
@@ -61,20 +64,23 @@ def candidate_lists(problem: Problem, scorer: Scorer, width: int) -> Candidates:
 
 def _add_neighbours(
     order: Sequence[int],
-    seekers: set[int] | None,
+    active: Sequence[bool] | None,
     group: Sequence[int],
+    pairs_within: int,
     found: list[list[int]],
     width: int,
 ) -> None:
-    """Nearest ``width`` other-group members each side, and the nearest same-group one."""
+    """Nearest ``width`` other-group members each side, plus the nearest same-group
+    one for members of ``pairs_within``, the only group that ever needs them."""
     size = len(order)
     reach = SCAN_FACTOR * width
     for k, u in enumerate(order):
-        if seekers is not None and u not in seekers:
+        if active is not None and not active[u]:
             continue
         row = found[u]
         g = group[u]
-        others = same = 0
+        same = 0 if g == pairs_within else 1
+        others = 0
         for j in range(k - 1, max(-1, k - 1 - reach), -1):
             v = order[j]
             if group[v] != g:
@@ -85,7 +91,8 @@ def _add_neighbours(
             elif not same:
                 row.append(v)
                 same = 1
-        others = same = 0
+        same = 0 if g == pairs_within else 1
+        others = 0
         for j in range(k + 1, min(size, k + 1 + reach)):
             v = order[j]
             if group[v] != g:
@@ -96,6 +103,15 @@ def _add_neighbours(
             elif not same:
                 row.append(v)
                 same = 1
+
+
+def _group_with_forced_pairs(problem: Problem) -> int:
+    """The largest group if it may have to pair within itself, else -1."""
+    sizes = [0] * len(problem.group_names)
+    for g in problem.group:
+        sizes[g] += 1
+    largest = max(range(len(sizes)), key=sizes.__getitem__)
+    return largest if 2 * sizes[largest] > problem.size - 3 else -1
 
 
 def _bits(mask: int) -> list[int]:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from .bounds import min_same_group_pairs
 from .candidates import candidate_lists
 from .exact import EXACT_LIMIT, best_meetings
 from .greedy import greedy_pairs
 from .model import Meeting, PairingInput, PairingInputError, PairingResult, PairingStats
-from .polish import Matching, polish, repair
+from .polish import Matching, polish, repair, rotate
 from .problem import Problem, build_problem
 from .scoring import PairValue, build_scorer, meeting_soft_score, pair_value_function
 from .search import SEARCH_LIMIT, search_round
@@ -19,9 +21,10 @@ from .triad import choose_triad
 
 logger = logging.getLogger(__name__)
 
-CANDIDATE_WIDTHS = ((2_000, 4), (8_000, 3))
-"""Candidate breadth by round size: the widest search where it costs milliseconds."""
-LARGE_ROUND_WIDTH = 2
+EFFORT_BY_SIZE = ((2_000, 3, 20), (8_000, 3, 0))
+"""``(up to N, candidate width, rotation evaluations per member)``: small rounds get
+the broadest search, which costs them milliseconds; larger ones keep time linear."""
+LARGE_ROUND_EFFORT = (2, 0)
 POLISH_EVALUATIONS_PER_MEMBER = 80
 MAX_SEARCH_ATTEMPTS = 3
 REPAIR_EVALUATIONS = 2_000_000
@@ -34,11 +37,32 @@ def make_round(inp: PairingInput) -> PairingResult:
     Raises :class:`PairingInputError` for duplicate ids, fewer than two members,
     a negative ``avoid_repeat_rounds`` or an unknown timezone.
     """
+    with _cyclic_gc_paused():
+        return _make_round(inp)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cycle collector, which only slows a burst of millions of acyclic objects.
+
+    Reference counting still frees everything; the previous setting is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _make_round(inp: PairingInput) -> PairingResult:
     problem = build_problem(inp)
     scorer = build_scorer(problem)
     value = scorer.value
     rng = random.Random(inp.seed)
-    candidates = candidate_lists(problem, scorer, candidate_width(problem.size))
+    width, rotation_effort = search_effort(problem.size)
+    candidates = candidate_lists(problem, scorer, width)
     members = list(range(problem.size))
     triad = choose_triad(problem, value) if problem.size % 2 else []
     members = [u for u in members if u not in triad]
@@ -49,6 +73,8 @@ def make_round(inp: PairingInput) -> PairingResult:
     order = sorted(range(problem.size), key=problem.tiebreak.__getitem__)
     budget = POLISH_EVALUATIONS_PER_MEMBER * problem.size
     polish(matching, candidates, order, budget)
+    if rotation_effort and rotate(matching, candidates, order, rotation_effort * problem.size):
+        polish(matching, candidates, order, budget)
     bound = min_same_group_pairs(problem.group_sizes())
     stats = _stats(problem, value, matching.meetings, bound)
     if _falls_short(stats):
@@ -74,9 +100,12 @@ def make_round(inp: PairingInput) -> PairingResult:
     return PairingResult(meetings=_named(problem, matching.meetings), stats=stats)
 
 
-def candidate_width(size: int) -> int:
-    """How many neighbours per side each candidate order contributes."""
-    return next((w for limit, w in CANDIDATE_WIDTHS if size <= limit), LARGE_ROUND_WIDTH)
+def search_effort(size: int) -> tuple[int, int]:
+    """Candidate width and rotation evaluations per member for a round of ``size``."""
+    for limit, width, rotations in EFFORT_BY_SIZE:
+        if size <= limit:
+            return width, rotations
+    return LARGE_ROUND_EFFORT
 
 
 def evaluate_meetings(inp: PairingInput, meetings: Sequence[Sequence[str]]) -> PairingStats:

@@ -175,3 +175,50 @@ def _best_swap(matching: Matching, out: int) -> int:
             if gain > best_gain:
                 best_gain, best_into = gain, into
     return best_into
+
+
+def rotate(matching: Matching, candidates: Candidates, order: Iterable[int], budget: int) -> int:
+    """Three-pair rotations (u,w) (v,x) (y,z) -> (u,v) (x,y) (z,w) over candidates.
+
+    Reaches improvements that need three pairs to change at once, which swaps of two
+    members cannot. Partial gains must stay positive along the chain, which keeps
+    the search short. Returns the number of rotations made.
+    """
+    value = matching.value
+    where, meetings, values = matching.where, matching.meetings, matching.values
+    rotations = 0
+    for u in order:
+        if budget <= 0:
+            break
+        m = where[u]
+        if len(meetings[m]) != 2:
+            continue
+        w = meetings[m][0] if meetings[m][1] == u else meetings[m][1]
+        best_gain, best = MIN_GAIN, (-1, -1)
+        for s_uv, v in candidates[u]:
+            first = s_uv - values[m]
+            if first <= 0:
+                break
+            n = where[v]
+            if n == m or len(meetings[n]) != 2:
+                continue
+            x = meetings[n][0] if meetings[n][1] == v else meetings[n][1]
+            second = first - values[n]
+            for s_xy, y in candidates[x]:
+                budget -= 1
+                if second + s_xy <= 0:
+                    break
+                k = where[y]
+                if k in (m, n) or len(meetings[k]) != 2:
+                    continue
+                z = meetings[k][0] if meetings[k][1] == y else meetings[k][1]
+                gain = second + s_xy - values[k] + value(z, w)
+                if gain > best_gain:
+                    best_gain, best = gain, (v, y)
+        if best[0] < 0:
+            continue
+        v, y = best
+        matching.swap(w, v)
+        matching.swap(w, y)
+        rotations += 1
+    return rotations
