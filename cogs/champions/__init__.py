@@ -13,6 +13,7 @@ from bot.checks import is_coordinator
 from bot.services.champions import joined_label
 from bot.services.onboarding import plan_roles
 from cogs.onboarding._render import KIND_GREEN
+from cogs.shared.choices import group_choices
 from cogs.shared.roles import apply_role_plan
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class ChampionsCog(
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="set-group", description="Correct a champion's group")
+    @app_commands.autocomplete(group=group_choices)
     @app_commands.describe(member="The champion", group="Their group")
     async def set_group(self, interaction: Interaction, member: discord.Member, group: str) -> None:
         assert interaction.guild is not None
@@ -73,20 +75,6 @@ class ChampionsCog(
             self.texts("champions.group_set", member=member.mention, group=new.label),
             ephemeral=True,
         )
-
-    @set_group.autocomplete("group")
-    async def _group_choices(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
-        groups = await self.services.setup.groups(interaction.guild.id)
-        needle = current.casefold().strip()
-        return [
-            app_commands.Choice(name=g.name, value=g.name)
-            for g in groups
-            if needle in g.name.casefold()
-        ][:25]
 
     @app_commands.command(name="export", description="Download the champions list as a CSV file")
     async def export(self, interaction: Interaction) -> None:

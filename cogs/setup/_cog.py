@@ -15,6 +15,7 @@ from bot.problems import UserFacingError
 from bot.services.setup import channel_problems, role_problem, suggest_timezones
 from cogs.onboarding._welcome import welcome_post
 from cogs.setup._diagnostics import find_problems, granted_in
+from cogs.shared.choices import group_choices
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -183,6 +184,7 @@ class SetupCog(
         await self._done(interaction, "setup.group_added", group=group.label)
 
     @group.command(name="rename", description="Rename a group")
+    @app_commands.autocomplete(group=group_choices)
     @app_commands.describe(group="The group to rename", new_name="Its new name")
     @app_commands.rename(new_name="new-name")
     async def group_rename(self, interaction: Interaction, group: str, new_name: str) -> None:
@@ -191,6 +193,7 @@ class SetupCog(
         await self._done(interaction, "setup.group_renamed", old=old.name, new=new)
 
     @group.command(name="remove", description="Remove a group")
+    @app_commands.autocomplete(group=group_choices)
     @app_commands.describe(group="The group to remove")
     async def group_remove(self, interaction: Interaction, group: str) -> None:
         guild = _guild(interaction)
@@ -206,21 +209,6 @@ class SetupCog(
             title=self.texts("setup.groups_title"), description="\n".join(lines) or "—"
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-    @group_rename.autocomplete("group")
-    @group_remove.autocomplete("group")
-    async def _group_choices(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
-        groups = await self.services.setup.groups(interaction.guild.id)
-        needle = current.casefold().strip()
-        return [
-            app_commands.Choice(name=g.name, value=g.name)
-            for g in groups
-            if needle in g.name.casefold()
-        ][:25]
 
     # Overview
 

@@ -54,6 +54,8 @@ async def test_coordinator_configures_the_guild(harness: Harness) -> None:
 
     choices = await emu.autocomplete(guild, owner, "setup timezone", "name", "lond")
     assert {"name": "Europe/London", "value": "Europe/London"} in choices
+    groups = await emu.autocomplete(guild, owner, "setup group remove", "group", "jus")
+    assert groups == [{"name": "Justice", "value": "Justice"}]
 
     reply = await (
         await emu.slash(guild, owner, "setup schedule", job="digest", day=4, time="17:30")
