@@ -17,6 +17,7 @@ from bot.repos.coffee import MeetingRecord, RoundRecord
 from bot.scheduler import JobContext
 from cogs.coffee._checkin import SkipView, checkin_view
 from cogs.coffee._render import intro_embed, mentions
+from cogs.shared.channels import configured_channel
 from cogs.shared.display import shorten
 from cogs.shared.notices import tell_coordinators
 
@@ -35,10 +36,7 @@ class Announcer:
         self.pace = bot.rest_pacer.wait
 
     async def coffee_channel(self, guild: discord.Guild) -> discord.TextChannel | None:
-        config = await self.services.guilds.config(guild.id)
-        channel_id = config.channel(ChannelPurpose.COFFEE) if config else None
-        channel = guild.get_channel(channel_id) if channel_id else None
-        return channel if isinstance(channel, discord.TextChannel) else None
+        return await configured_channel(self.bot, guild, ChannelPurpose.COFFEE)
 
     async def announce(self, ctx: JobContext, guild: discord.Guild, round_: RoundRecord) -> int:
         """Announce every meeting not yet announced; returns how many were announced now."""

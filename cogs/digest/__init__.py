@@ -23,6 +23,7 @@ from bot.services import charts
 from bot.services.digest import Digest
 from bot.services.report import parse_month
 from cogs.digest._render import digest_embed
+from cogs.shared.channels import configured_channel
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -62,10 +63,8 @@ class DigestCog(commands.Cog):
         guild = self.bot.get_guild(ctx.guild_id)
         if guild is None:
             raise JobSkipped("the server is not available")
-        config = await self.services.guilds.config(guild.id)
-        channel_id = config.channel(ChannelPurpose.DIGEST) if config else None
-        channel = guild.get_channel(channel_id) if channel_id else None
-        if not isinstance(channel, discord.TextChannel):
+        channel = await configured_channel(self.bot, guild, ChannelPurpose.DIGEST)
+        if channel is None:
             raise JobSkipped("no digest channel")
         digest = await self.services.digest.build(guild.id, ctx.period_key)
         embed, chart = await self._render(guild, digest)

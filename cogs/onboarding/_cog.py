@@ -16,6 +16,7 @@ from bot.ui import KindView
 from cogs.onboarding._form import EditProfileView
 from cogs.onboarding._render import profile_embed
 from cogs.onboarding._welcome import WelcomeView, open_form
+from cogs.shared.channels import configured_channel
 from cogs.shared.roles import apply_role_plan
 
 if TYPE_CHECKING:
@@ -98,10 +99,8 @@ class OnboardingCog(commands.Cog):
             await apply_role_plan(
                 self.bot, member, plan_roles(champion_role, group, None, joining=True)
             )
-        config = await self.services.guilds.config(guild.id)
-        channel_id = config.channel(ChannelPurpose.WELCOME) if config else None
-        channel = guild.get_channel(channel_id) if channel_id else None
-        if not isinstance(channel, discord.TextChannel):
+        channel = await configured_channel(self.bot, guild, ChannelPurpose.WELCOME)
+        if channel is None:
             return
         key = "onboarding.greeting_back" if returning else "onboarding.greeting"
         view = discord.ui.View() if returning else WelcomeView(self.bot)

@@ -15,6 +15,7 @@ from bot.models import ChannelPurpose, ScheduledJob
 from bot.scheduler import JobContext, JobSkipped, JobSpec
 from bot.services.content import Condition, PromptKind
 from cogs.reflections._forms import ShareReflectionView
+from cogs.shared.channels import configured_channel
 from cogs.shared.display import safe_text
 
 if TYPE_CHECKING:
@@ -65,10 +66,8 @@ class PromptsCog(commands.Cog):
         guild = self.bot.get_guild(ctx.guild_id)
         if guild is None:
             raise JobSkipped("the server is not available")
-        config = await self.services.guilds.config(guild.id)
-        channel_id = config.channel(ChannelPurpose.REFLECTIONS) if config else None
-        channel = guild.get_channel(channel_id) if channel_id else None
-        if not isinstance(channel, discord.TextChannel):
+        channel = await configured_channel(self.bot, guild, ChannelPurpose.REFLECTIONS)
+        if channel is None:
             raise JobSkipped("no reflections channel")
         prompts = self.services.prompts
         condition = await prompts.condition_for_week(guild.id, ctx.period_key)

@@ -15,6 +15,7 @@ from bot.problems import UserFacingError
 from bot.services.setup import channel_problems, role_problem, suggest_timezones
 from cogs.onboarding._welcome import welcome_post
 from cogs.setup._diagnostics import find_problems, granted_in
+from cogs.shared.channels import configured_channel
 from cogs.shared.choices import group_choices
 
 if TYPE_CHECKING:
@@ -117,10 +118,8 @@ class SetupCog(
     )
     async def welcome_post(self, interaction: Interaction) -> None:
         guild = _guild(interaction)
-        config = await self.services.guilds.config(guild.id)
-        channel_id = config.channel(ChannelPurpose.WELCOME) if config else None
-        channel = guild.get_channel(channel_id) if channel_id else None
-        if not isinstance(channel, discord.TextChannel):
+        channel = await configured_channel(self.bot, guild, ChannelPurpose.WELCOME)
+        if channel is None:
             raise UserFacingError("setup.welcome_channel_missing")
         missing = channel_problems(ChannelPurpose.WELCOME, granted_in(channel, guild.me))
         if missing:

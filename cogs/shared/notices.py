@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.models import ChannelPurpose
+from cogs.shared.channels import configured_channel
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -17,10 +18,8 @@ log = logging.getLogger(__name__)
 
 async def tell_coordinators(bot: KindBot, guild: discord.Guild, text: str) -> bool:
     """Post in the coordinators' log channel; False (and a log line) if that is impossible."""
-    config = await bot.services.guilds.config(guild.id)
-    channel_id = config.channel(ChannelPurpose.LOG) if config else None
-    channel = guild.get_channel(channel_id) if channel_id else None
-    if not isinstance(channel, discord.TextChannel):
+    channel = await configured_channel(bot, guild, ChannelPurpose.LOG)
+    if channel is None:
         log.warning("No usable log channel in guild %s for: %s", guild.id, text)
         return False
     try:
