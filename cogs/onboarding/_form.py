@@ -48,7 +48,8 @@ class ProfileForm(KindView):
     async def start(cls, bot: KindBot, guild_id: int, user_id: int) -> ProfileForm:
         service = bot.services.onboarding
         existing = await service.champion(guild_id, user_id)
-        profile = existing.profile if existing and existing.active else Profile()
+        # A member who left but kept their data gets their answers back, as promised.
+        profile = existing.profile if existing is not None else Profile()
         groups = await service.groups(guild_id)
         if profile.group_id not in {g.group_id for g in groups}:
             profile = replace(profile, group_id=None)

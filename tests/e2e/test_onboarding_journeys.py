@@ -135,6 +135,10 @@ async def test_leave_keeping_then_deleting_data(harness: Harness) -> None:
     ) == [("left", 0)]
     assert champions.id not in fay.role_ids
 
+    form = await open_form(h, fay)
+    group_select = form.component(select_id(form, "onboarding.pick_group"))
+    chosen = [o["label"] for o in group_select["options"] if o.get("default")]
+    assert chosen == ["Voluntary sector"]  # the kept profile comes back
     await join(h, fay, "Voluntary sector")
     ask = await (await h.emu.slash(h.guild, fay, "leave")).final()
     done = await (await click(h, ask, "onboarding.leave_delete", fay)).final()
