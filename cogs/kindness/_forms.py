@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.models import Act, Visibility
-from bot.problems import UserFacingError
 from bot.services.kindness import WHAT_LIMIT, WHO_LIMIT
-from bot.ui import KindModal, KindView
+from bot.ui import KindModal
 from cogs.shared.display import safe_text, shorten
 from cogs.shared.forms import chosen, condition_select, visibility_label, visibility_select
+from cogs.shared.pick_list import OwnEntriesView
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -93,68 +93,26 @@ def act_line(act: Act, texts: Any) -> str:
     return f"**#{act.act_id}** {safe_text(act.what, 120)}{condition} · _{seen}_"
 
 
-class MyActsView(KindView):
+class MyActsView(OwnEntriesView):
     """Pick one of your acts, then edit or delete it."""
 
     def __init__(self, bot: KindBot, acts: list[Act]) -> None:
-        super().__init__(timeout=600)
-        self.bot = bot
-        self.acts = {a.act_id: a for a in acts}
-        self.selected: int | None = None
-        texts = bot.services.texts
-        self.picker: discord.ui.Select[MyActsView] = discord.ui.Select(
-            placeholder=texts("kindness.pick_act"),
-            options=[
-                discord.SelectOption(
-                    label=shorten(f"#{a.act_id} {a.what}", 100), value=str(a.act_id)
-                )
-                for a in acts
-            ],
-        )
-        self.picker.callback = self._on_pick  # type: ignore[method-assign]
-        self.add_item(self.picker)
-        for key, style, callback in (
-            ("kindness.edit_button", discord.ButtonStyle.secondary, self._on_edit),
-            ("kindness.delete_button", discord.ButtonStyle.danger, self._on_delete),
-        ):
-            button: discord.ui.Button[MyActsView] = discord.ui.Button(label=texts(key), style=style)
-            button.callback = callback  # type: ignore[method-assign]
-            self.add_item(button)
+        super().__init__(bot, [(a.act_id, a.what) for a in acts])
 
-    async def _on_pick(self, interaction: Interaction) -> None:
-        self.selected = int(self.picker.values[0])
-        act = self.acts[self.selected]
-        await interaction.response.send_message(
-            act_line(act, self.bot.services.texts), ephemeral=True
+    async def describe(self, guild_id: int, user_id: int, entry_id: int) -> str:
+        act = await self.bot.services.kindness.get_own(guild_id, user_id, entry_id)
+        return act_line(act, self.bot.services.texts)
+
+    async def editor(self, guild_id: int, user_id: int, entry_id: int) -> discord.ui.Modal:
+        act = await self.bot.services.kindness.get_own(guild_id, user_id, entry_id)
+        return ActModal(
+            self.bot,
+            what=act.what,
+            who=act.who_benefited or "",
+            condition=act.condition_number,
+            visibility=act.visibility,
+            act_id=act.act_id,
         )
 
-    def _current(self) -> int:
-        if self.selected is None:
-            raise UserFacingError("kindness.pick_first")
-        return self.selected
-
-    async def _on_edit(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        act = await self.bot.services.kindness.get_own(
-            interaction.guild.id, interaction.user.id, self._current()
-        )
-        await interaction.response.send_modal(
-            ActModal(
-                self.bot,
-                what=act.what,
-                who=act.who_benefited or "",
-                condition=act.condition_number,
-                visibility=act.visibility,
-                act_id=act.act_id,
-            )
-        )
-
-    async def _on_delete(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        act_id = self._current()
-        await self.bot.services.kindness.delete(interaction.guild.id, interaction.user.id, act_id)
-        self.acts.pop(act_id, None)
-        self.selected = None
-        await interaction.response.send_message(
-            self.bot.services.texts("kindness.deleted"), ephemeral=True
-        )
+    async def delete(self, guild_id: int, user_id: int, entry_id: int) -> None:
+        await self.bot.services.kindness.delete(guild_id, user_id, entry_id)

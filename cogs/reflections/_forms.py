@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.models import Reflection, Visibility
-from bot.problems import UserFacingError
 from bot.services.reflections import BODY_LIMIT
 from bot.ui import KindModal, KindView
 from cogs.shared.display import safe_text, shorten
 from cogs.shared.forms import chosen, visibility_label, visibility_select
+from cogs.shared.pick_list import OwnEntriesView
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -107,69 +107,29 @@ def reflection_line(item: Reflection, texts: Any) -> str:
     return f"**#{item.reflection_id}** ({item.period_key}) {safe_text(item.body, 140)} · _{seen}_"
 
 
-class MyReflectionsView(KindView):
+class MyReflectionsView(OwnEntriesView):
+    """Pick one of your reflections, then edit or delete it."""
+
+    placeholder_key = "reflect.pick"
+    pick_first_key = "reflect.pick_first"
+    deleted_key = "reflect.deleted"
+
     def __init__(self, bot: KindBot, items: list[Reflection]) -> None:
-        super().__init__(timeout=600)
-        self.bot = bot
-        self.selected: int | None = None
-        texts = bot.services.texts
-        self.picker: discord.ui.Select[MyReflectionsView] = discord.ui.Select(
-            placeholder=texts("reflect.pick"),
-            options=[
-                discord.SelectOption(
-                    label=shorten(f"#{r.reflection_id} {r.body}", 100), value=str(r.reflection_id)
-                )
-                for r in items
-            ],
-        )
-        self.picker.callback = self._on_pick  # type: ignore[method-assign]
-        self.add_item(self.picker)
-        for key, style, callback in (
-            ("kindness.edit_button", discord.ButtonStyle.secondary, self._on_edit),
-            ("kindness.delete_button", discord.ButtonStyle.danger, self._on_delete),
-        ):
-            button: discord.ui.Button[MyReflectionsView] = discord.ui.Button(
-                label=texts(key), style=style
-            )
-            button.callback = callback  # type: ignore[method-assign]
-            self.add_item(button)
+        super().__init__(bot, [(r.reflection_id, r.body) for r in items])
 
-    def _current(self) -> int:
-        if self.selected is None:
-            raise UserFacingError("reflect.pick_first")
-        return self.selected
+    async def describe(self, guild_id: int, user_id: int, entry_id: int) -> str:
+        item = await self.bot.services.reflections.get_own(guild_id, user_id, entry_id)
+        return reflection_line(item, self.bot.services.texts)
 
-    async def _on_pick(self, interaction: Interaction) -> None:
-        self.selected = int(self.picker.values[0])
-        assert interaction.guild is not None
-        item = await self.bot.services.reflections.get_own(
-            interaction.guild.id, interaction.user.id, self.selected
-        )
-        await interaction.response.send_message(
-            reflection_line(item, self.bot.services.texts), ephemeral=True
+    async def editor(self, guild_id: int, user_id: int, entry_id: int) -> discord.ui.Modal:
+        item = await self.bot.services.reflections.get_own(guild_id, user_id, entry_id)
+        return ReflectionModal(
+            self.bot,
+            item.question or "",
+            body=item.body,
+            visibility=item.visibility,
+            reflection_id=item.reflection_id,
         )
 
-    async def _on_edit(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        item = await self.bot.services.reflections.get_own(
-            interaction.guild.id, interaction.user.id, self._current()
-        )
-        await interaction.response.send_modal(
-            ReflectionModal(
-                self.bot,
-                item.question or "",
-                body=item.body,
-                visibility=item.visibility,
-                reflection_id=item.reflection_id,
-            )
-        )
-
-    async def _on_delete(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        await self.bot.services.reflections.delete(
-            interaction.guild.id, interaction.user.id, self._current()
-        )
-        self.selected = None
-        await interaction.response.send_message(
-            self.bot.services.texts("reflect.deleted"), ephemeral=True
-        )
+    async def delete(self, guild_id: int, user_id: int, entry_id: int) -> None:
+        await self.bot.services.reflections.delete(guild_id, user_id, entry_id)

@@ -191,3 +191,34 @@ async def test_reflection_through_the_button_and_reminders(harness: Harness) -> 
     reminder = await h.emu.wait_for_message(hal.user, within=10)
     assert "reflection question" in reminder.content
     assert h.emu.dms_to(gia) == [] and h.emu.dms_to(ida) == []
+
+
+async def test_reflection_edits_and_deletions_take_effect(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    jan = await champion(h, "jan")
+    s = scenario(h)
+    await s.reflect(jan, "First thoughts")
+    await s.reflect(jan, "Second thoughts")
+    mine = await (await h.emu.slash(h.guild, jan, "reflections mine")).final()
+    picker = next(c["custom_id"] for c in mine.iter_components() if c.get("type") == 3)
+    first_id, second_id = sorted(int(o["value"]) for o in mine.component(picker)["options"])
+    refused = await (await click(h, mine, "kindness.delete_button", jan)).final()
+    assert refused.content == label("reflect.pick_first")  # nothing picked yet: nothing deleted
+    await h.emu.select(mine, picker, [str(second_id)], by=jan)
+    deleted = await (await click(h, mine, "kindness.delete_button", jan)).final()
+    assert deleted.content == label("reflect.deleted")
+    await h.emu.select(mine, picker, [str(first_id)], by=jan)
+    modal = await (await click(h, mine, "kindness.edit_button", jan)).wait_modal()
+    ids = modal_fields(modal)
+    field = label("kindness.visibility_label")
+    values = {
+        ids[label("reflect.body_label")]: "First thoughts, revised",
+        ids[field]: modal_option(modal, field, label("kindness.visibility_private")),
+    }
+    edited = await (await h.emu.submit_modal(modal, values, by=jan)).final()
+    assert edited.content == label("reflect.edited")
+    assert rows(h.db_path, "SELECT reflection_id, body, visibility FROM reflections") == [
+        (first_id, "First thoughts, revised", "private")
+    ]
