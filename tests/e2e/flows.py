@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-from pathlib import Path
 from typing import Any
 
 from bot.sandbox.interactions import InteractionHandle
 from bot.sandbox.scenario import Scenario, label, option_value, select_id
 from bot.sandbox.state import Member, Message, Role
 from tests.e2e.conftest import Harness
+from tests.sqlite_checks import rows, tables_mentioning
 
-__all__ = ["label", "option_value", "select_id"]
+__all__ = ["label", "option_value", "rows", "select_id", "tables_mentioning"]
 
 PURPOSES = {
     "welcome": "welcome",
@@ -62,20 +60,3 @@ async def review_and_confirm(h: Harness, form: Message, member: Member) -> Messa
 
 async def join(h: Harness, member: Member, group: str, **answers: Any) -> Message:
     return await scenario(h).join(member, group, **answers)
-
-
-def rows(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(db)) as conn:
-        return list(conn.execute(sql, params).fetchall())
-
-
-def tables_mentioning(db: Path, value: int) -> list[str]:
-    found = []
-    with closing(sqlite3.connect(db)) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):
-                if any(str(value) in str(cell) for cell in row):
-                    found.append(table)
-                    break
-    return found

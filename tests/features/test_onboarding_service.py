@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +16,7 @@ from bot.repos.privacy import MEMBER_TABLES, SHARED_TABLES, PrivacyRepo
 from bot.services.champions import ChampionsService, spreadsheet_safe
 from bot.services.content import load_content
 from bot.services.onboarding import INTRO_LIMIT, OnboardingService, plan_roles
+from tests.sqlite_checks import tables_mentioning
 
 GUILD = 555555555555555555
 OTHER_GUILD = 666666666666666666
@@ -172,19 +169,7 @@ async def test_my_data_and_forget_me_leave_no_trace(
     assert await champions.has_data(OTHER_GUILD, ALICE)  # another community is untouched
     await champions.forget(OTHER_GUILD, ALICE)
     await db.close()
-    assert _tables_mentioning(db.path, ALICE) == []
-
-
-def _tables_mentioning(path: Path, value: int) -> list[str]:
-    found = []
-    with closing(sqlite3.connect(path)) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):
-                if any(str(value) in str(cell) for cell in row):
-                    found.append(table)
-                    break
-    return found
+    assert tables_mentioning(db.path, ALICE) == []
 
 
 async def test_every_member_table_is_covered_by_privacy(db: Database) -> None:
