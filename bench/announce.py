@@ -44,11 +44,11 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.db import Database, migrate
+from bot.demo.process import BotProcess, start_bot
 from bot.models import ChannelPurpose, Profile
 from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
-from bot.sandbox import DiscordEmulator, Member
-from bot.sandbox.process import BotProcess, start_bot
+from sandbox import DiscordEmulator, Member
 
 #: A Wednesday: the weekly pairing is not due, so only ``/coffee run-now`` makes a round.
 CLOCK_START = datetime.fromisoformat("2026-11-25T12:00:00+00:00")

@@ -41,8 +41,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.sandbox import DiscordEmulator, Guild, InteractionHandle, Member, Perm
-from bot.sandbox.process import BotProcess, start_bot
+from bot.demo.process import BotProcess, start_bot
+from sandbox import DiscordEmulator, Guild, InteractionHandle, Member, Perm
 
 #: Discord's limit for acknowledging an interaction.
 ACK_LIMIT = 3.0

@@ -14,8 +14,8 @@ from discord.ext import commands
 from bot.db.migrations import migrate
 from bot.errors import report_error
 from bot.pacing import Pacer
-from bot.services_container import Services
 from bot.sync import sync_commands
+from bot.wiring import Services
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,9 @@ import pytest
 from bot.clock import FakeClock
 from bot.db import Database, migrate
 
+#: The emulator's fixtures (``discord_emulator``); registered here, never by the runtime.
+pytest_plugins = ["sandbox.pytest_plugin"]
+
 
 @pytest.fixture
 def clock() -> FakeClock:

@@ -8,7 +8,7 @@ from pathlib import Path
 from discord import app_commands
 
 from bot.core import DEFAULT_EXTENSIONS, KindBot
-from bot.services_container import Services
+from bot.wiring import Services
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.sandbox.emulator import DiscordEmulator
-from bot.sandbox.process import BotProcess, bot_env
-from bot.sandbox.state import Channel, Guild, Member, Role
+from bot.demo.process import BotProcess, bot_env
+from sandbox.emulator import DiscordEmulator
+from sandbox.state import Channel, Guild, Member, Role
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +61,7 @@ class Harness:
 
 @pytest_asyncio.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    from bot.sandbox.redirect import restore_discord_defaults
+    from sandbox.redirect import restore_discord_defaults
 
     emu = DiscordEmulator()
     await emu.start()

@@ -1,12 +1,12 @@
-"""What members and coordinators do, as short steps for the journeys (see bot.sandbox.scenario)."""
+"""What members and coordinators do, as short steps for the journeys (see bot.demo.scenario)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.interactions import InteractionHandle
-from bot.sandbox.scenario import Scenario, label, option_value, select_id
-from bot.sandbox.state import Member, Message, Role
+from bot.demo.scenario import Scenario, label, option_value, select_id
+from sandbox.interactions import InteractionHandle
+from sandbox.state import Member, Message, Role
 from tests.e2e.conftest import Harness
 from tests.sqlite_checks import rows, tables_mentioning
 

@@ -6,8 +6,8 @@ import itertools
 import signal
 from datetime import datetime, timedelta
 
-from bot.sandbox.permissions import Perm
-from bot.sandbox.state import Channel, Member
+from sandbox.permissions import Perm
+from sandbox.state import Channel, Member
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import click, configure, join, label, rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.sandbox.demo import run_demo
+from bot.demo.runner import run_demo
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

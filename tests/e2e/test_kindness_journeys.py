@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.sandbox.interactions import Modal
-from bot.sandbox.scenario import modal_fields, modal_option
-from bot.sandbox.state import Member, Message
+from bot.demo.scenario import modal_fields, modal_option
+from sandbox.interactions import Modal
+from sandbox.state import Member, Message
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import click, configure, join, label, rows, scenario
 

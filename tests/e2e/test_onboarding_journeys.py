@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from bot.sandbox.permissions import DEFAULT_BOT_PERMISSIONS, Perm
+from sandbox.permissions import DEFAULT_BOT_PERMISSIONS, Perm
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import (
     click,

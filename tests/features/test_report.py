@@ -27,6 +27,7 @@ from test_digest import (
     seed_community,
 )
 
+from bot.cli.report import run_report_cli
 from bot.clock import FakeClock
 from bot.db import Database, migrate
 from bot.repos.analytics import AnalyticsRepo
@@ -42,7 +43,6 @@ from bot.services.report import (
     pseudonym,
     render_html,
 )
-from bot.services.report_cli import run_report_cli
 
 CONTENT = load_content()
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.services.pairing_io import run_pair_cli
+from bot.cli.pair import run_pair_cli
 
 MEMBERS = [
     {"id": "a", "group": "Health & care", "timezone": "Europe/London", "interests": ["food"]},

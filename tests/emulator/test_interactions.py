@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox import CommandUnavailable, DiscordEmulator, Guild, Member, Perm
-from tests.sandbox.conftest import BotRunner
+from sandbox import CommandUnavailable, DiscordEmulator, Guild, Member, Perm
+from tests.emulator.conftest import BotRunner
 
 
 async def _world(emu: DiscordEmulator, run_bot: BotRunner) -> tuple[Guild, Member, Member]:

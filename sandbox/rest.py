@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox import payloads
-from bot.sandbox.gateway import Intent
-from bot.sandbox.permissions import Perm, base_permissions, has
-from bot.sandbox.router import DiscordHTTPError, Reply, Request, Router
-from bot.sandbox.state import Channel, ChannelType, Guild, Member, Message, ThreadMember
+from sandbox import payloads
+from sandbox.gateway import Intent
+from sandbox.permissions import Perm, base_permissions, has
+from sandbox.router import DiscordHTTPError, Reply, Request, Router
+from sandbox.state import Channel, ChannelType, Guild, Member, Message, ThreadMember
 
 if TYPE_CHECKING:
-    from bot.sandbox.core import EmulatorCore
+    from sandbox.core import EmulatorCore
 
 log = logging.getLogger(__name__)
 

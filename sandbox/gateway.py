@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from bot.sandbox import payloads
+from sandbox import payloads
 
 if TYPE_CHECKING:
-    from bot.sandbox.core import EmulatorCore
+    from sandbox.core import EmulatorCore
 
 log = logging.getLogger(__name__)
 

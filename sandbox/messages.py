@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.router import DiscordHTTPError, UploadedFile
-from bot.sandbox.state import Attachment, Message, utcnow
+from sandbox.router import DiscordHTTPError, UploadedFile
+from sandbox.state import Attachment, Message, utcnow
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")

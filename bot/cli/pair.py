@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .pairing import Meeting, PairingInput, PairingInputError, Participant, make_round
+from bot.services.pairing import Meeting, PairingInput, PairingInputError, Participant, make_round
 
 PROG = "kindbot pair"
 EXIT_OK = 0

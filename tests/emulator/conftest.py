@@ -10,11 +10,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import discord
 import pytest_asyncio
 
-from bot.sandbox import DiscordEmulator
-from bot.sandbox.pytest_plugin import discord_emulator
-from tests.sandbox.testbot import SandboxBot
-
-__all__ = ["discord_emulator"]
+from sandbox import DiscordEmulator
+from tests.emulator.testbot import SandboxBot
 
 BotRunner = Callable[..., Awaitable[SandboxBot]]
 

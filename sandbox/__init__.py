@@ -4,18 +4,18 @@ The unmodified discord.py client talks to it over HTTP and websocket (see
 :func:`point_discord_at`); tests drive users through :class:`DiscordEmulator`.
 """
 
-from bot.sandbox.emulator import DiscordEmulator
-from bot.sandbox.gateway import Intent
-from bot.sandbox.interactions import (
+from sandbox.emulator import DiscordEmulator
+from sandbox.gateway import Intent
+from sandbox.interactions import (
     CommandUnavailable,
     InteractionError,
     InteractionHandle,
     Modal,
 )
-from bot.sandbox.permissions import Perm
-from bot.sandbox.redirect import point_discord_at, restore_discord_defaults
-from bot.sandbox.router import FailureRule, RequestRecord
-from bot.sandbox.state import Attachment, Channel, Guild, Member, Message, Role, User
+from sandbox.permissions import Perm
+from sandbox.redirect import point_discord_at, restore_discord_defaults
+from sandbox.router import FailureRule, RequestRecord
+from sandbox.state import Attachment, Channel, Guild, Member, Message, Role, User
 
 __all__ = [
     "Attachment",

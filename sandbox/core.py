@@ -18,20 +18,20 @@ from typing import Any, Self
 
 from aiohttp import web
 
-from bot.sandbox import payloads
-from bot.sandbox.gateway import Gateway, Intent
-from bot.sandbox.interactions import (
+from sandbox import payloads
+from sandbox.gateway import Gateway, Intent
+from sandbox.interactions import (
     InteractionApi,
     InteractionHandle,
 )
-from bot.sandbox.messages import apply_body, make_attachments, snapshot, validate_body
-from bot.sandbox.permissions import (
+from sandbox.messages import apply_body, make_attachments, snapshot, validate_body
+from sandbox.permissions import (
     Perm,
     base_permissions,
     channel_permissions,
 )
-from bot.sandbox.rest import RestApi
-from bot.sandbox.router import (
+from sandbox.rest import RestApi
+from sandbox.router import (
     DiscordHTTPError,
     FailureRule,
     Reply,
@@ -40,7 +40,7 @@ from bot.sandbox.router import (
     Router,
     UploadedFile,
 )
-from bot.sandbox.state import (
+from sandbox.state import (
     AppCommand,
     Attachment,
     Channel,

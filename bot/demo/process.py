@@ -26,13 +26,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+import bot
+
 if TYPE_CHECKING:
-    from bot.sandbox.core import EmulatorCore
+    from sandbox.core import EmulatorCore
 
 #: What the bot logs (to stderr) once ``on_ready`` has run.
 READY_LINE = "kindbot is ready as"
-#: The project root, put on ``PYTHONPATH`` so the child imports this checkout.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: The folder that holds the ``bot`` package this process imported: a checkout or
+#: site-packages. It goes first on the child's ``PYTHONPATH``, so the child runs the
+#: same kindbot as its parent, installed or not.
+IMPORT_ROOT = Path(bot.__file__).resolve().parent.parent
 #: Longest stderr line kept whole; longer lines are split rather than failing the reader.
 _LINE_LIMIT = 1 << 20
 
@@ -68,7 +72,7 @@ def bot_env(
     """
     source = os.environ if base is None else base
     env = {k: v for k, v in source.items() if not k.startswith(("KINDBOT_", "DISCORD_"))}
-    python_path = [str(PROJECT_ROOT)]
+    python_path = [str(IMPORT_ROOT)]
     if source.get("PYTHONPATH"):
         python_path.append(source["PYTHONPATH"])
     env.update(
@@ -269,7 +273,7 @@ async def start_bot(
 
 
 __all__ = [
-    "PROJECT_ROOT",
+    "IMPORT_ROOT",
     "READY_LINE",
     "BotExited",
     "BotProcess",

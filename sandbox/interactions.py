@@ -13,14 +13,14 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox import payloads
-from bot.sandbox.messages import normalise_components
-from bot.sandbox.permissions import DM_PERMISSIONS
-from bot.sandbox.router import DiscordHTTPError, Reply, Request, Router
-from bot.sandbox.state import AppCommand, Attachment, Channel, Guild, Member, Message, Role, User
+from sandbox import payloads
+from sandbox.messages import normalise_components
+from sandbox.permissions import DM_PERMISSIONS
+from sandbox.router import DiscordHTTPError, Reply, Request, Router
+from sandbox.state import AppCommand, Attachment, Channel, Guild, Member, Message, Role, User
 
 if TYPE_CHECKING:
-    from bot.sandbox.core import EmulatorCore
+    from sandbox.core import EmulatorCore
 
 log = logging.getLogger(__name__)
 

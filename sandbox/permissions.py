@@ -10,7 +10,7 @@ import enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.sandbox.state import Channel, Guild, Member
+    from sandbox.state import Channel, Guild, Member
 
 
 class Perm(enum.IntFlag):

@@ -6,8 +6,8 @@ import asyncio
 
 import discord
 
-from bot.sandbox import DiscordEmulator, Perm
-from tests.sandbox.conftest import BotRunner
+from sandbox import DiscordEmulator, Perm
+from tests.emulator.conftest import BotRunner
 
 
 async def test_member_lifecycle(discord_emulator: DiscordEmulator, run_bot: BotRunner) -> None:

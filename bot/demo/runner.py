@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.sandbox.emulator import DiscordEmulator
-from bot.sandbox.process import BotProcess, bot_env
-from bot.sandbox.scenario import Scenario, label
-from bot.sandbox.state import Channel, Member, Message
+from bot.demo.process import BotProcess, bot_env
+from bot.demo.scenario import Scenario, label
 from cogs.shared.display import shorten
+from sandbox.emulator import DiscordEmulator
+from sandbox.state import Channel, Member, Message
 
 START = datetime.fromisoformat("2026-11-25T12:00:00+00:00")  # a Wednesday
 GROUPS = (
@@ -273,7 +273,7 @@ async def write_outputs(demo: Demo, out_dir: Path) -> list[Path]:
 
 async def write_report(demo: Demo, out_dir: Path) -> list[Path]:
     """The bridging heatmap and the impact report, from the demo's database."""
-    from bot.services.report_cli import write_report_outputs
+    from bot.cli.report import write_report_outputs
 
     month = (demo.now - timedelta(days=1)).strftime("%Y-%m")
     report_dir = out_dir / "report"

@@ -1,6 +1,6 @@
 """Pytest fixtures for the Discord emulator.
 
-Enable with ``pytest_plugins = ["bot.sandbox.pytest_plugin"]`` in a conftest. The
+Enabled by ``pytest_plugins = ["sandbox.pytest_plugin"]`` in the suite's root conftest. The
 ``discord_emulator`` fixture yields a started :class:`DiscordEmulator` with discord.py
 pointed at it, and fails the test at teardown if the bot called an unimplemented route.
 """
@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from bot.sandbox.emulator import DiscordEmulator
-from bot.sandbox.redirect import point_discord_at, restore_discord_defaults
+from sandbox.emulator import DiscordEmulator
+from sandbox.redirect import point_discord_at, restore_discord_defaults
 
 
 @pytest_asyncio.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import DiscordEmulator
-from bot.sandbox.process import BotExited, BotProcess, bot_env, start_bot
+from bot.demo.process import BotExited, BotProcess, bot_env, start_bot
+from sandbox import DiscordEmulator
 
 
 async def test_real_bot_gets_ready_and_stops_on_sigterm(

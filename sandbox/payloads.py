@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.state import (
+from sandbox.state import (
     AppCommand,
     Attachment,
     Channel,

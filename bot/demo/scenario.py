@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.emulator import DiscordEmulator
-from bot.sandbox.interactions import InteractionHandle, Modal
-from bot.sandbox.state import Channel, Guild, Member, Message
 from bot.text import Messages
+from sandbox.emulator import DiscordEmulator
+from sandbox.interactions import InteractionHandle, Modal
+from sandbox.state import Channel, Guild, Member, Message
 
 TEXTS = Messages.load()
 

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from bot.sandbox.core import JSON, EmulatorCore
-from bot.sandbox.interactions import (
+from sandbox.core import JSON, EmulatorCore
+from sandbox.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
     MESSAGE_COMPONENT,
@@ -25,15 +25,15 @@ from bot.sandbox.interactions import (
     build_command_data,
     build_modal_submit,
 )
-from bot.sandbox.permissions import (
+from sandbox.permissions import (
     ALL_PERMISSIONS,
     Perm,
     base_permissions,
 )
-from bot.sandbox.router import (
+from sandbox.router import (
     UploadedFile,
 )
-from bot.sandbox.state import (
+from sandbox.state import (
     AppCommand,
     Attachment,
     Channel,

@@ -9,8 +9,8 @@ import time
 import discord
 import pytest
 
-from bot.sandbox import DiscordEmulator, Perm
-from tests.sandbox.conftest import BotRunner
+from sandbox import DiscordEmulator, Perm
+from tests.emulator.conftest import BotRunner
 
 
 async def test_dm_and_closed_dm(discord_emulator: DiscordEmulator, run_bot: BotRunner) -> None:

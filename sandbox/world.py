@@ -8,15 +8,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from bot.sandbox import payloads
-from bot.sandbox.core import EmulatorCore, PermLike, Target
-from bot.sandbox.gateway import Intent
-from bot.sandbox.permissions import (
+from sandbox import payloads
+from sandbox.core import EmulatorCore, PermLike, Target
+from sandbox.gateway import Intent
+from sandbox.permissions import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE,
     as_int,
 )
-from bot.sandbox.state import (
+from sandbox.state import (
     Attachment,
     Channel,
     ChannelType,

@@ -7,8 +7,8 @@ import os
 import sys
 import textwrap
 
-from bot.sandbox import DiscordEmulator
-from tests.sandbox.conftest import BotRunner
+from sandbox import DiscordEmulator
+from tests.emulator.conftest import BotRunner
 
 
 async def test_reconnect_resumes_and_replays_missed_events(
@@ -31,7 +31,7 @@ async def test_reconnect_resumes_and_replays_missed_events(
 BOT_SCRIPT = textwrap.dedent(
     """
     import os, discord
-    from bot.sandbox.redirect import point_discord_at
+    from sandbox.redirect import point_discord_at
 
     point_discord_at(os.environ["KINDBOT_DISCORD_API"])
     client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)

@@ -76,7 +76,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     if command == "pair":
-        from bot.services.pairing_io import run_pair_cli
+        from bot.cli.pair import run_pair_cli
 
         return run_pair_cli(args.input, args.seed, args.output)
     if command == "demo":
@@ -89,7 +89,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
             secrets=[settings.token.reveal()] if settings.token else [],
         )
         if command == "report":
-            from bot.services.report_cli import run_report_cli
+            from bot.cli.report import run_report_cli
 
             return run_report_cli(settings.db_path, args.guild, args.month, args.out)
         handler = _COMMANDS[command if command != "db" else f"db {args.db_command}"]
@@ -100,7 +100,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
 
 
 async def _demo(out: Path, weeks: int, members: int) -> int:
-    from bot.sandbox.demo import run_demo
+    from bot.demo.runner import run_demo
 
     await run_demo(out, weeks=weeks, members=members)
     return 0
@@ -166,12 +166,12 @@ async def _db_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 def _make_bot(settings: Settings, *, for_sync: bool = False) -> Any:
     from bot.core import KindBot
-    from bot.services_container import Services
+    from bot.wiring import Services
 
     if settings.discord_api:
-        from bot.sandbox.redirect import point_discord_at
+        from bot.endpoint import use_discord_api
 
-        point_discord_at(settings.discord_api)
+        use_discord_api(settings.discord_api)
     return KindBot(
         Services.from_settings(settings),
         dev_guild=settings.dev_guild,

@@ -6,8 +6,8 @@ clicks, modals, messages), and read back everything the real discord.py client d
 
 from __future__ import annotations
 
-from bot.sandbox.actions import UserActions
-from bot.sandbox.world import WorldBuilder
+from sandbox.actions import UserActions
+from sandbox.world import WorldBuilder
 
 
 class DiscordEmulator(WorldBuilder, UserActions):

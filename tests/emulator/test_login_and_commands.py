@@ -7,9 +7,9 @@ import asyncio
 import discord
 import pytest
 
-from bot.sandbox import DiscordEmulator
-from tests.sandbox.conftest import BotRunner
-from tests.sandbox.testbot import SandboxBot
+from sandbox import DiscordEmulator
+from tests.emulator.conftest import BotRunner
+from tests.emulator.testbot import SandboxBot
 
 
 async def test_login_ready_and_guild_sync(
