@@ -42,6 +42,10 @@ class JobRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @property
+    def database(self) -> Database:
+        return self._db
+
     async def get(self, guild_id: int, job: str, period_key: str) -> RunRecord | None:
         row = await self._db.fetchone(
             "SELECT * FROM job_runs WHERE guild_id = ? AND job = ? AND period_key = ?",

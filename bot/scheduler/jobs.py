@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 
 from bot.clock import Clock
 from bot.models import WeeklyTime
+from bot.repos.deliveries import DeliveryRepo
 from bot.repos.jobs import JobRepo
+from bot.scheduler.delivery import Delivered, Deliverer, Find, Send
 
 T = TypeVar("T")
 
@@ -60,6 +62,7 @@ class JobContext:
         attempt: int,
         repo: JobRepo,
         clock: Clock,
+        deliveries: DeliveryRepo,
     ) -> None:
         self.run_id = run_id
         self.guild_id = guild_id
@@ -69,6 +72,9 @@ class JobContext:
         self.attempt = attempt
         self._repo = repo
         self._clock = clock
+        self._deliverer = Deliverer(
+            deliveries, clock, guild_id=guild_id, job=job, period_key=period_key
+        )
 
     @property
     def resumed(self) -> bool:
@@ -93,3 +99,18 @@ class JobContext:
 
     async def mark_done(self, name: str, result: Any = None) -> None:
         await self._repo.record_step(self.run_id, name, result, self._clock.now())
+
+    def nonce(self, step: str) -> str:
+        """The nonce a delivery step sends with (derived from guild, job, period and step)."""
+        return self._deliverer.nonce(step)
+
+    async def deliver(
+        self,
+        step: str,
+        send: Send,
+        *,
+        target_id: int | None = None,
+        find: Find | None = None,
+    ) -> Delivered:
+        """A post or DM that takes effect once (see :mod:`bot.scheduler.delivery`)."""
+        return await self._deliverer.deliver(step, send, target_id=target_id, find=find)

@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.models import WeeklyTime
+from bot.repos.deliveries import DeliveryRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.jobs import JobRepo
 from bot.scheduler.jobs import JobContext, JobSkipped, JobSpec, RunOutcome
@@ -42,8 +43,10 @@ class JobScheduler:
         *,
         catch_up_grace: timedelta = timedelta(hours=24),
         tick_seconds: float = 60.0,
+        deliveries: DeliveryRepo | None = None,
     ) -> None:
         self._jobs = jobs
+        self._deliveries = deliveries or DeliveryRepo(jobs.database)
         self._guilds = guilds
         self._clock = clock
         self.catch_up_grace = catch_up_grace
@@ -233,6 +236,7 @@ class JobScheduler:
             attempt=record.attempts,
             repo=self._jobs,
             clock=self._clock,
+            deliveries=self._deliveries,
         )
         if context.resumed:
             log.info("Resuming %s for guild %s, period %s", spec.name, guild_id, period)
