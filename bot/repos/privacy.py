@@ -46,6 +46,7 @@ MEMBER_TABLES: tuple[MemberRows, ...] = (
     ),
     MemberRows("acts"),
     MemberRows("reflections"),
+    MemberRows("deliveries", "guild_id = :guild AND target_id = :user"),
     MemberRows("champions"),
 )
 
