@@ -97,7 +97,8 @@ def backups_to_delete(names: Iterable[str], stem: str, today: date) -> list[str]
     """Which daily backups to remove so that the last 7 daily and 4 weekly copies remain.
 
     Kept: every backup from the 7 days ending ``today``, and the newest backup of each
-    of the 4 most recent calendar weeks (Monday to Sunday) up to ``today``. Backups
+    of the 4 most recent calendar weeks (Monday to Sunday) up to ``today``, and always
+    the newest backup, however old. Backups
     dated after ``today`` (the clock went back) and files not named like a daily
     backup of ``stem`` are never touched.
     """
@@ -117,6 +118,8 @@ def backups_to_delete(names: Iterable[str], stem: str, today: date) -> list[str]
         in_week = [n for n, d in dated.items() if monday <= d < monday + timedelta(days=7)]
         if in_week:
             keep.add(max(in_week, key=lambda n: dated[n]))
+    if dated:
+        keep.add(max(dated, key=lambda n: dated[n]))
     return sorted(n for n in dated if n not in keep)
 
 
