@@ -29,7 +29,6 @@ from bot.db.backup import (
 from bot.db.migrations import discover
 from bot.heartbeat import HeartbeatWriter, check_health, heartbeat_path
 from bot.logging_setup import configure_logging
-
 from tests.core.test_cli import kindbot, one_line_failure
 
 LATEST = len(discover())
