@@ -15,6 +15,7 @@ import random
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from bot.demo.process import BotProcess, bot_env
 from bot.demo.scenario import Scenario, label
 from cogs.shared.display import shorten
 from sandbox.emulator import DiscordEmulator
-from sandbox.state import Channel, Member, Message
+from sandbox.state import DISCORD_EPOCH_MS, Channel, Member, Message, SnowflakeFactory
 
 START = datetime.fromisoformat("2026-11-25T12:00:00+00:00")  # a Wednesday
 GROUPS = (
@@ -142,6 +143,22 @@ class Demo:
         self.echo(f"  {line}")
 
 
+class SeededSnowflakes(SnowflakeFactory):
+    """Ids counted up from a fixed moment, so every run has the same server, members
+    and ids, and therefore the same coffee pairs (the pairing seed uses them)."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__()
+        self._base = (int(start.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22
+        self._issued = 0
+        self._guard = threading.Lock()
+
+    def next(self) -> int:
+        with self._guard:
+            self._issued += 1
+            return self._base + self._issued
+
+
 class DemoOutputError(Exception):
     """The output folder cannot be used; the message is one line for a human."""
 
@@ -224,6 +241,7 @@ async def run_demo(
     rng = random.Random(seed)
     workdir = await asyncio.to_thread(_prepare, out_dir)
     emu = DiscordEmulator(ack_deadline=None)
+    emu.ids = SeededSnowflakes(START)
     await emu.start()
     try:
         guild = emu.create_guild("Kindness Town", owner="olive")
