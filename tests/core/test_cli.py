@@ -310,3 +310,23 @@ def test_run_help_does_not_load_the_emulator(tmp_path: Path) -> None:
     modules = loaded_modules(tmp_path, "run", "--help")
     assert "bot.cli" in modules
     assert not {m for m in modules if m.split(".")[0] == "sandbox"}
+
+
+def test_the_readme_pair_example_runs_as_written(tmp_path: Path) -> None:
+    import json
+    import re
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Offline pairing", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```(json|sh)\n(.*?)```", section, flags=re.S)
+    (_, given), (_, command), (_, printed) = blocks[:3]
+    args = shlex.split(command)
+    assert args[0] == "kindbot"
+    (tmp_path / args[args.index("--input") + 1]).write_text(given)
+    result = kindbot(tmp_path, *args[1:])
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output == json.loads(printed)
+    for key in ["meetings", *(f"stats.{name}" for name in output["stats"])]:
+        assert f"| `{key}` |" in section, f"the README does not explain {key}"
