@@ -82,17 +82,21 @@ class HeartbeatWriter:
         self._clock = clock or SystemClock()
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
+        self._announced = False
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._beat(), name="heartbeat")
 
     async def stop(self) -> None:
+        """Stop beating and remove the file: a stopped bot is not a healthy one."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        with contextlib.suppress(OSError):
+            await asyncio.to_thread(self.path.unlink, missing_ok=True)
 
     async def beat_once(self) -> bool:
         """Write one heartbeat if connected; False when skipped or it failed."""
@@ -103,9 +107,14 @@ class HeartbeatWriter:
         except OSError as exc:
             log.warning("Cannot write the heartbeat %s: %s", self.path, exc.strerror or exc)
             return False
+        if not self._announced:
+            self._announced = True
+            log.info("Heartbeat: %s, every %d s", self.path, int(self._interval.total_seconds()))
         return True
 
     async def _beat(self) -> None:
+        # Until the first beat, look every second, so a fresh start shows up at once.
         while True:
-            await self.beat_once()
-            await asyncio.sleep(self._interval.total_seconds())
+            beat = await self.beat_once()
+            wait = self._interval.total_seconds()
+            await asyncio.sleep(wait if beat else min(wait, 1.0))

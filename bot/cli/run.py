@@ -12,7 +12,10 @@ import aiohttp
 import discord
 
 from bot.cli.common import CliError
+from bot.clock import SystemClock
 from bot.core import KindBot
+from bot.db.backup import keep_daily_backups
+from bot.heartbeat import HeartbeatWriter, heartbeat_path
 from bot.settings import Settings
 from bot.wiring import Services
 
@@ -54,9 +57,28 @@ async def run(settings: Settings) -> int:
             loop.add_signal_handler(sig, stop.set)
     async with bot:
         await _login(bot, token.reveal())
-        connection = asyncio.create_task(bot.connect(reconnect=True))
-        stopping = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        heartbeat = HeartbeatWriter(heartbeat_path(settings.db_path), lambda: _connected(bot))
+        heartbeat.start()
+        upkeep = (
+            [
+                asyncio.create_task(
+                    keep_daily_backups(bot.services.db, settings.backup_dir, SystemClock())
+                )
+            ]
+            if settings.backups
+            else []
+        )
+        try:
+            connection = asyncio.create_task(bot.connect(reconnect=True))
+            stopping = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait(
+                {connection, stopping}, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            await heartbeat.stop()
+            for task in upkeep:
+                task.cancel()
+            await asyncio.gather(*upkeep, return_exceptions=True)
         if connection in done:
             stopping.cancel()
             _raise_connection_error(connection)
@@ -66,6 +88,11 @@ async def run(settings: Settings) -> int:
             await asyncio.gather(connection, return_exceptions=True)
     log.info("kindbot stopped")
     return 0
+
+
+def _connected(bot: KindBot) -> bool:
+    """Ready, not closing, and the gateway socket is open (not reconnecting)."""
+    return bot.is_ready() and not bot.is_closed() and bot.ws is not None and bot.ws.open
 
 
 async def _login(bot: Any, token: str) -> None:

@@ -152,6 +152,23 @@ async def run_daily_backup(db: Database, backup_dir: Path, clock: Clock) -> Dail
     return DailyBackup(made, deleted)
 
 
+async def keep_daily_backups(
+    db: Database,
+    backup_dir: Path,
+    clock: Clock,
+    *,
+    first_after: timedelta = timedelta(minutes=1),
+    check_every: timedelta = timedelta(hours=1),
+) -> None:
+    """Run :func:`run_daily_backup` shortly after start-up and then every hour, for
+    ever (cancel the task to stop); a failed backup is logged and tried again later."""
+    await asyncio.sleep(first_after.total_seconds())
+    while True:
+        with suppress(BackupError):
+            await run_daily_backup(db, backup_dir, clock)
+        await asyncio.sleep(check_every.total_seconds())
+
+
 def _prune(backup_dir: Path, stem: str, today: date) -> tuple[Path, ...]:
     names = [p.name for p in backup_dir.iterdir()] if backup_dir.is_dir() else []
     deleted: list[Path] = []

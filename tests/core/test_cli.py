@@ -330,3 +330,12 @@ def test_the_readme_pair_example_runs_as_written(tmp_path: Path) -> None:
     assert output == json.loads(printed)
     for key in ["meetings", *(f"stats.{name}" for name in output["stats"])]:
         assert f"| `{key}` |" in section, f"the README does not explain {key}"
+
+
+def test_a_failed_login_stops_quietly(tmp_path: Path) -> None:
+    result = kindbot(tmp_path, "run", DISCORD_TOKEN=TOKEN, KINDBOT_DISCORD_API="http://127.0.0.1:1")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("kindbot: cannot reach Discord")
+    assert "Scheduler stopped" not in result.stderr
+    assert "voice will NOT be supported" not in result.stderr
+    assert "Traceback" not in result.stderr
