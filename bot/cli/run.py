@@ -15,6 +15,7 @@ from bot.cli.common import CliError
 from bot.clock import SystemClock
 from bot.core import KindBot
 from bot.db.backup import keep_daily_backups
+from bot.db.migrations import migrate
 from bot.heartbeat import HeartbeatWriter, heartbeat_path
 from bot.settings import Settings
 from bot.wiring import Services
@@ -36,9 +37,22 @@ def make_bot(settings: Settings, *, for_sync: bool = False) -> KindBot:
     )
 
 
+async def upgrade_database(bot: KindBot, settings: Settings) -> None:
+    """Open and migrate the database before connecting, backing it up into
+    ``KINDBOT_BACKUP_DIR`` first (the bot's own start-up then finds nothing to do)."""
+    db = bot.services.db
+    await db.connect()
+    try:
+        await migrate(db, backup_dir=settings.backup_dir)
+    except BaseException:
+        await db.close()
+        raise
+
+
 async def sync(settings: Settings) -> int:
     token = settings.require_token()
     bot = make_bot(settings, for_sync=True)
+    await upgrade_database(bot, settings)
     async with bot:
         await _login(bot, token.reveal())
         await bot.sync_commands(force=True)
@@ -50,6 +64,7 @@ async def sync(settings: Settings) -> int:
 async def run(settings: Settings) -> int:
     token = settings.require_token()
     bot = make_bot(settings)
+    await upgrade_database(bot, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
