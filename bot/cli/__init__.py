@@ -9,6 +9,7 @@ loads discord.py or matplotlib. Every expected failure prints one line starting 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -126,6 +127,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "pair":
         from bot.cli.pair import run_pair_cli
 
+        quiet_logging(logging.ERROR)  # the command prints its own warning
         return run_pair_cli(args.input, args.seed, args.output)
     if command == "demo":
         from bot.cli.demo import demo

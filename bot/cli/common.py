@@ -30,8 +30,8 @@ def setup_logging(settings: Settings) -> None:
     )
 
 
-def quiet_logging() -> None:
-    configure_logging(logging.WARNING)
+def quiet_logging(level: int = logging.WARNING) -> None:
+    configure_logging(level)
 
 
 def run_async(coro: Coroutine[Any, Any, int]) -> int:

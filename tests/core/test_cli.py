@@ -339,3 +339,20 @@ def test_a_failed_login_stops_quietly(tmp_path: Path) -> None:
     assert "Scheduler stopped" not in result.stderr
     assert "voice will NOT be supported" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pair_warns_once_when_a_repeat_cannot_be_avoided(tmp_path: Path) -> None:
+    import json
+
+    document = {
+        "members": [{"id": "a", "group": "A"}, {"id": "b", "group": "B"}],
+        "history": [{"round": 1, "meetings": [["a", "b"]]}],
+    }
+    (tmp_path / "in.json").write_text(json.dumps(document))
+    result = kindbot(tmp_path, "pair", "--input", "in.json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stats"]["repeats"] == 1
+    assert result.stderr.splitlines() == [
+        "kindbot pair: warning: no round avoids every constraint; "
+        "this one has 0 blocked pair(s) and 1 repeat(s)"
+    ]
