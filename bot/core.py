@@ -134,8 +134,9 @@ class KindBot(commands.Bot):
 
     async def close(self) -> None:
         """Stop the scheduler, disconnect, then close the database."""
-        await self.services.scheduler.stop()
-        log.info("Scheduler stopped")
+        if self.services.scheduler.running:
+            await self.services.scheduler.stop()
+            log.info("Scheduler stopped")
         await super().close()
         if self.services.db.is_open:
             await self.services.db.close()

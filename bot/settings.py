@@ -59,22 +59,42 @@ class Settings:
     catch_up_grace: timedelta = timedelta(hours=24)
     discord_api: str | None = None
     clock_start: datetime | None = None
+    log_format: str = "text"
+    backups: bool = True
+    backup_dir_setting: Path | None = None
+
+    @property
+    def backup_dir(self) -> Path:
+        """Where the daily backups go: ``KINDBOT_BACKUP_DIR`` or ``backups`` beside the DB."""
+        if self.backup_dir_setting is not None:
+            return self.backup_dir_setting
+        return self.db_path.parent / "backups"
 
     def require_token(self) -> Secret:
+        """The token, checked only by the commands that connect to Discord."""
         if self.token is None:
             raise SettingsError(
                 "DISCORD_TOKEN is not set: put your bot token in a .env file or the "
                 "environment (see 'Create the Discord application' in the README)."
             )
+        _check_token(self.token.reveal())
         return self.token
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None,
     env_file: Path | None = Path(".env"),
+    *,
+    required_env_file: bool = False,
 ) -> Settings:
-    """Read settings; values in the environment win over those in ``env_file``."""
+    """Read settings; values in the environment win over those in ``env_file``.
+
+    A missing ``env_file`` is skipped, unless ``required_env_file`` (it was named
+    on the command line). ``DISCORD_TOKEN`` is only checked by :meth:`Settings.require_token`.
+    """
     values: dict[str, str] = {}
+    if env_file is not None and required_env_file and not env_file.is_file():
+        raise SettingsError(f"the settings file {env_file} does not exist.")
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
@@ -86,19 +106,20 @@ def load_settings(
         return raw.strip()
 
     return Settings(
-        token=_parse_token(get("DISCORD_TOKEN")),
+        token=Secret(token) if (token := get("DISCORD_TOKEN")) else None,
         db_path=_parse_db_path(get("KINDBOT_DB")),
         log_level=_parse_log_level(get("LOG_LEVEL")),
         dev_guild=_parse_snowflake("KINDBOT_DEV_GUILD", get("KINDBOT_DEV_GUILD")),
         catch_up_grace=_parse_hours("KINDBOT_CATCH_UP_HOURS", get("KINDBOT_CATCH_UP_HOURS")),
         discord_api=_parse_api(get("KINDBOT_DISCORD_API")),
         clock_start=_parse_clock(get("KINDBOT_CLOCK_START")),
+        log_format=_parse_choice("LOG_FORMAT", get("LOG_FORMAT"), ("text", "json")),
+        backups=_parse_choice("KINDBOT_BACKUPS", get("KINDBOT_BACKUPS"), ("on", "off")) == "on",
+        backup_dir_setting=_parse_backup_dir(get("KINDBOT_BACKUP_DIR")),
     )
 
 
-def _parse_token(raw: str | None) -> Secret | None:
-    if raw is None:
-        return None
+def _check_token(raw: str) -> None:
     if raw.lower().startswith("bot "):
         raise SettingsError(
             "DISCORD_TOKEN starts with 'Bot ': paste only the token itself, without the prefix."
@@ -108,13 +129,29 @@ def _parse_token(raw: str | None) -> Secret | None:
             "DISCORD_TOKEN does not look like a bot token: copy it again from the Bot page "
             "of your application in the Discord Developer Portal."
         )
-    return Secret(raw)
 
 
 def _parse_db_path(raw: str | None) -> Path:
     path = Path(raw).expanduser() if raw else DEFAULT_DB_PATH
     if path.exists() and path.is_dir():
         raise SettingsError(f"KINDBOT_DB points at a folder ({path}): give a file path instead.")
+    return path
+
+
+def _parse_choice(name: str, raw: str | None, choices: tuple[str, ...]) -> str:
+    if raw is None:
+        return choices[0]
+    if raw.lower() not in choices:
+        raise SettingsError(f"{name} must be {' or '.join(choices)} (got {raw!r}).")
+    return raw.lower()
+
+
+def _parse_backup_dir(raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw).expanduser()
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"KINDBOT_BACKUP_DIR points at a file ({path}): give a folder.")
     return path
 
 

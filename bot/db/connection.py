@@ -24,6 +24,17 @@ Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
 
 
+class DatabaseOpenError(Exception):
+    """The database file cannot be opened or used; the message is one line for a human."""
+
+
+def describe(exc: BaseException) -> str:
+    """A short reason for an OS or SQLite error, for one-line messages."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
 class Written(NamedTuple):
     """What a write statement changed."""
 
@@ -73,15 +84,42 @@ class Database:
         return self._conn is not None
 
     async def connect(self) -> None:
+        """Open the file; a file that is not a database, or a folder kindbot cannot
+        write, raises :class:`DatabaseOpenError` with the connection's thread stopped
+        (a thread left running would keep the process from ever exiting)."""
         if self._conn is not None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            raise DatabaseOpenError(
+                f"{folder} is a file, so the database {self.path} cannot be there"
+            )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseOpenError(
+                f"cannot create the folder for the database {self.path} ({describe(exc)})"
+            ) from exc
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseOpenError(f"cannot open the database {self.path} ({exc})") from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException as exc:
+            await conn.close()
+            if isinstance(exc, sqlite3.OperationalError):
+                raise DatabaseOpenError(
+                    f"cannot use the database {self.path} ({exc}): kindbot needs to write "
+                    "to the file and to its folder"
+                ) from exc
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise DatabaseOpenError(f"{self.path} is not a database ({exc})") from exc
+            raise
         self._conn = conn
         log.debug("Opened database %s", self.path)
 
@@ -92,6 +130,8 @@ class Database:
             conn, self._conn = self._conn, None
             try:
                 await conn.execute("PRAGMA optimize")
+            except sqlite3.Error as exc:
+                log.debug("PRAGMA optimize skipped: %s", exc)
             finally:
                 await conn.close()
         log.debug("Closed database %s", self.path)

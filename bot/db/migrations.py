@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.db.backup import BackupError, backup_before_migration
 from bot.db.connection import Database
 from bot.resources import migrations_dir
 
@@ -121,8 +122,15 @@ async def status(db: Database, directory: Path | None = None) -> MigrationStatus
     return MigrationStatus(db.path, current, latest, pending)
 
 
-async def migrate(db: Database, directory: Path | None = None) -> list[Migration]:
-    """Bring the database up to the newest schema; return what was applied."""
+async def migrate(
+    db: Database, directory: Path | None = None, *, backup_dir: Path | None = None
+) -> list[Migration]:
+    """Bring the database up to the newest schema; return what was applied.
+
+    A database that already holds data is first copied into ``backup_dir`` (by
+    default ``backups`` beside it), so an upgrade can always be undone with
+    ``kindbot db restore``.
+    """
     state = await status(db, directory)
     if state.current > state.latest:
         raise SchemaTooNewError(
@@ -130,6 +138,15 @@ async def migrate(db: Database, directory: Path | None = None) -> list[Migration
             f"only knows versions up to {state.latest}. Upgrade kindbot, or point KINDBOT_DB "
             "at a backup made by this version."
         )
+    if state.pending and state.current > 0:
+        folder = backup_dir if backup_dir is not None else db.path.parent / "backups"
+        try:
+            copy = await backup_before_migration(db, folder, state.current)
+        except BackupError as exc:
+            raise MigrationError(
+                f"no migration was applied, because the backup before upgrading failed: {exc}"
+            ) from exc
+        log.info("Backed up %s to %s before upgrading", db.path, copy)
     applied: list[Migration] = []
     for migration in state.pending:
         await _apply(db, migration)
@@ -145,7 +162,10 @@ async def _apply(db: Database, migration: Migration) -> None:
         # way to rebuild tables) and checked explicitly before committing.
         await conn.execute("PRAGMA foreign_keys = OFF")
         try:
-            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise MigrationError(f"{migration.label} could not start: {exc}") from exc
             try:
                 for statement in statements:
                     await conn.execute(statement)

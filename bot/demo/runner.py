@@ -4,7 +4,8 @@ A local emulator stands in for Discord. Champions from six groups join, meet for
 coffee across groups, record acts of kindness and reflect, over a few simulated
 weeks; the bot's clock is moved forward by restarting it at each next moment
 (just as a real restart would catch up on what fell due). What members would see is
-printed as a transcript, and the charts and an impact report are written to a folder.
+printed, and saved in full as ``transcript.txt`` beside the charts and the impact report.
+The story is seeded: two runs give the same figures.
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ import random
 import re
 import shutil
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.db.connection import describe
 from bot.demo.process import BotProcess, bot_env
 from bot.demo.scenario import Scenario, label
 from cogs.shared.display import shorten
 from sandbox.emulator import DiscordEmulator
-from sandbox.state import Channel, Member, Message
+from sandbox.state import DISCORD_EPOCH_MS, Channel, Member, Message, SnowflakeFactory
 
 START = datetime.fromisoformat("2026-11-25T12:00:00+00:00")  # a Wednesday
 GROUPS = (
@@ -50,6 +54,15 @@ ACTS = (
     "Shared my allotment courgettes with the food bank",
     "Wrote a thank-you card to our cleaning team",
 )
+TRANSCRIPT_FILE = "transcript.txt"
+REPORT_DIR = "report"
+#: Everything a run writes; an earlier run's copies are removed first.
+_OWN_FILES = ("digest-*.png", TRANSCRIPT_FILE)
+_OWN_REPORT_FILES = (
+    "report.html",
+    "bridging.png",
+    *("figures.csv", "acts.csv", "reflections.csv", "rounds.csv", "meetings.csv"),
+)
 REFLECTIONS = (
     "Meeting someone from the council changed how I see our paperwork.",
     "I noticed how much a simple hello matters to people who feel invisible.",
@@ -71,6 +84,7 @@ class Demo:
     now: datetime = START
     printed: int = 0
     answered: set[int] = field(default_factory=set)
+    transcript: list[str] = field(default_factory=list)
 
     @property
     def db_path(self) -> Path:
@@ -87,6 +101,7 @@ class Demo:
             await self.bot.wait_for_log(waits_for)
             await self.settle()
         self.echo(f"\n── {when:%a %d %b, %H:%M} ──")
+        self.transcript.append(f"── {when:%a %d %b %Y, %H:%M} ──\n")
 
     async def settle(self) -> None:
         """Let the bot finish what the last step started (its log goes quiet)."""
@@ -105,6 +120,8 @@ class Demo:
                 continue
             text = re.sub(r"<@!?(\d+)>", self.name_of, summary(message))
             self.echo(f"  {self.where(message)} · kindbot: {text}")
+            full = re.sub(r"<@!?(\d+)>", self.name_of, full_text(message))
+            self.transcript.append(f"{self.where(message)}\n{full}\n")
 
     def name_of(self, match: re.Match[str]) -> str:
         user = self.emu.world.users.get(int(match.group(1)))
@@ -126,8 +143,49 @@ class Demo:
         self.echo(f"  {line}")
 
 
+class SeededSnowflakes(SnowflakeFactory):
+    """Ids counted up from a fixed moment, so every run has the same server, members
+    and ids, and therefore the same coffee pairs (the pairing seed uses them)."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__()
+        self._base = (int(start.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22
+        self._issued = 0
+        self._guard = threading.Lock()
+
+    def next(self) -> int:
+        with self._guard:
+            self._issued += 1
+            return self._base + self._issued
+
+
+class DemoOutputError(Exception):
+    """The output folder cannot be used; the message is one line for a human."""
+
+
+def prepare_output(out_dir: Path) -> None:
+    """Make sure ``out_dir`` is a writable folder holding nothing from an earlier run."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DemoOutputError(f"{out_dir} is a file; give --out a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for pattern in _OWN_FILES:
+            for old in out_dir.glob(pattern):
+                old.unlink()
+        report = out_dir / REPORT_DIR
+        if report.exists() and not report.is_dir():
+            raise DemoOutputError(f"{report} is a file; move it away or choose another --out")
+        for name in _OWN_REPORT_FILES:
+            (report / name).unlink(missing_ok=True)
+        probe = out_dir / ".kindbot-demo-probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DemoOutputError(f"cannot write to {out_dir} ({describe(exc)})") from exc
+
+
 def _prepare(out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_output(out_dir)
     return Path(tempfile.mkdtemp(prefix="kindbot-demo-"))
 
 
@@ -138,6 +196,32 @@ def summary(message: Message) -> str:
     if message.attachments:
         parts.append(f"[{', '.join(a.filename for a in message.attachments)}]")
     return shorten(" · ".join(p for p in parts if p).replace("\n", " "), 160)
+
+
+def full_text(message: Message) -> str:
+    """Everything a member reads in a message: its text, each embed, its files."""
+    parts = [message.content] if message.content else []
+    for embed in message.embeds:
+        for key in ("title", "description"):
+            if embed.get(key):
+                parts.append(str(embed[key]))
+        for item in embed.get("fields", []):
+            parts.append(f"{item.get('name', '')}: {item.get('value', '')}")
+        if embed.get("footer", {}).get("text"):
+            parts.append(str(embed["footer"]["text"]))
+    if message.attachments:
+        parts.append(f"[files: {', '.join(a.filename for a in message.attachments)}]")
+    return "\n".join("  " + line for part in parts for line in part.splitlines())
+
+
+def report_month(weeks: int) -> str:
+    """The month most of the demo's activity falls in (acts are recorded on Mondays)."""
+    months = Counter(_monday(week).strftime("%Y-%m") for week in range(weeks))
+    return min(months, key=lambda m: (-months[m], m))
+
+
+def _monday(week: int) -> datetime:
+    return START + timedelta(days=5 + 7 * week, hours=-2, minutes=-55)  # Monday 09:05
 
 
 async def _pause(seconds: float) -> None:
@@ -157,6 +241,7 @@ async def run_demo(
     rng = random.Random(seed)
     workdir = await asyncio.to_thread(_prepare, out_dir)
     emu = DiscordEmulator(ack_deadline=None)
+    emu.ids = SeededSnowflakes(START)
     await emu.start()
     try:
         guild = emu.create_guild("Kindness Town", owner="olive")
@@ -173,7 +258,7 @@ async def run_demo(
             await live_a_week(demo, week, rng)
         if demo.bot is not None:
             await demo.bot.stop()
-        written = await write_outputs(demo, out_dir)
+        written = await write_outputs(demo, out_dir, report_month(weeks))
         echo(f"\nWrote {len(written)} files to {out_dir} in {time.monotonic() - started:.1f} s.")
         return out_dir
     finally:
@@ -214,7 +299,7 @@ async def onboard(demo: Demo, count: int, rng: random.Random) -> None:
 
 
 async def live_a_week(demo: Demo, week: int, rng: random.Random) -> None:
-    monday = START + timedelta(days=5 + 7 * week, hours=-2, minutes=-55)  # Monday 09:05
+    monday = _monday(week)
     await demo.start_bot_at(monday, waits_for="Coffee round")
     demo.show_new_posts()
     s = demo.scenario
@@ -259,7 +344,7 @@ async def answer_checkins(demo: Demo, rng: random.Random) -> int:
     return answered
 
 
-async def write_outputs(demo: Demo, out_dir: Path) -> list[Path]:
+async def write_outputs(demo: Demo, out_dir: Path, month: str) -> list[Path]:
     written: list[Path] = []
     for message in demo.emu.bot_messages(demo.channels["digest"]):
         for attachment in message.attachments:
@@ -267,16 +352,18 @@ async def write_outputs(demo: Demo, out_dir: Path) -> list[Path]:
                 target = out_dir / f"digest-{len(written) + 1}.png"
                 target.write_bytes(attachment.data)
                 written.append(target)
-    written.extend(await write_report(demo, out_dir))
+    transcript = out_dir / TRANSCRIPT_FILE
+    transcript.write_text("\n".join(demo.transcript), encoding="utf-8")
+    written.append(transcript)
+    written.extend(await write_report(demo, out_dir, month))
     return written
 
 
-async def write_report(demo: Demo, out_dir: Path) -> list[Path]:
-    """The bridging heatmap and the impact report, from the demo's database."""
+async def write_report(demo: Demo, out_dir: Path, month: str) -> list[Path]:
+    """The bridging heatmap and the impact report for ``month``, from the demo's database."""
     from bot.cli.report import write_report_outputs
 
-    month = (demo.now - timedelta(days=1)).strftime("%Y-%m")
-    report_dir = out_dir / "report"
+    report_dir = out_dir / REPORT_DIR
     return await write_report_outputs(
         demo.db_path, demo.scenario.guild.id, month, report_dir, now=demo.now
     )

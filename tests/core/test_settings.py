@@ -41,8 +41,6 @@ def test_token_is_never_shown_in_repr() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "hint"),
     [
-        ("DISCORD_TOKEN", "Bot " + TOKEN, "without the prefix"),
-        ("DISCORD_TOKEN", "not a token", "does not look like a bot token"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
         ("KINDBOT_DEV_GUILD", "my-server", "server ID"),
         ("KINDBOT_DEV_GUILD", "12", "server ID"),
@@ -59,6 +57,49 @@ def test_bad_values_give_one_clear_line(name: str, value: str, hint: str) -> Non
     assert hint in message
     assert "\n" not in message
     assert TOKEN not in message
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("Bot " + TOKEN, "without the prefix"), ("not a token", "does not look like a bot token")],
+)
+def test_malformed_token_is_refused_only_when_needed(value: str, hint: str) -> None:
+    settings = load_settings({"DISCORD_TOKEN": value}, env_file=None)
+    with pytest.raises(SettingsError) as raised:
+        settings.require_token()
+    assert hint in str(raised.value)
+    assert "\n" not in str(raised.value)
+    assert TOKEN not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "hint"),
+    [
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be text or json"),
+        ("KINDBOT_BACKUPS", "maybe", "KINDBOT_BACKUPS must be on or off"),
+    ],
+)
+def test_bad_choices_give_one_clear_line(name: str, value: str, hint: str) -> None:
+    with pytest.raises(SettingsError, match=hint):
+        load_settings({name: value}, env_file=None)
+
+
+def test_backup_settings(tmp_path: Path) -> None:
+    default = load_settings({"KINDBOT_DB": str(tmp_path / "kb.sqlite3")}, env_file=None)
+    assert default.backups is True
+    assert default.backup_dir == tmp_path / "backups"
+    chosen = load_settings(
+        {"KINDBOT_BACKUP_DIR": str(tmp_path / "elsewhere"), "KINDBOT_BACKUPS": "OFF"},
+        env_file=None,
+    )
+    assert chosen.backups is False
+    assert chosen.backup_dir == tmp_path / "elsewhere"
+
+
+def test_named_env_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings({}, env_file=tmp_path / "missing.env", required_env_file=True)
+    assert load_settings({}, env_file=tmp_path / "missing.env").token is None
 
 
 def test_db_path_that_is_a_folder_is_refused(tmp_path: Path) -> None:

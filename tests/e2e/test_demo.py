@@ -2,26 +2,61 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
-from bot.demo.runner import run_demo
+from bot.demo.runner import report_month, run_demo
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-async def test_short_demo_runs_end_to_end(tmp_path: Path) -> None:
+def figures(out: Path) -> list[list[str]]:
+    with (out / "report" / "figures.csv").open(encoding="utf-8-sig") as file:
+        return list(csv.reader(file))
+
+
+async def test_short_demo_runs_end_to_end_and_twice_the_same(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "report").mkdir(parents=True)
+    (out / "digest-9.png").write_bytes(PNG)  # left over from an earlier, longer run
+    (out / "report" / "report.html").write_text("old")
+    (out / "my-notes.txt").write_text("not the demo's")
+
     lines: list[str] = []
-    out = await run_demo(tmp_path / "out", weeks=1, members=8, echo=lines.append)
-    transcript = "\n".join(lines)
-    assert "8 people join as champions" in transcript
-    assert "Your coffee match this week" in transcript
-    assert "This week: condition 1" in transcript
-    assert "This week in our kindness community" in transcript
-    assert "Did you manage to meet" in transcript
-    digest = out / "digest-1.png"
-    assert digest.read_bytes().startswith(PNG)
+    await run_demo(out, weeks=1, members=8, echo=lines.append)
+    printed = "\n".join(lines)
+    assert "8 people join as champions" in printed
+    assert "Your coffee match this week" in printed
+    assert "This week: condition 1" in printed
+    assert "This week in our kindness community" in printed
+    assert "Did you manage to meet" in printed
+
+    assert sorted(p.name for p in out.glob("digest-*.png")) == ["digest-1.png"]
+    assert (out / "my-notes.txt").read_text() == "not the demo's"
+    assert (out / "digest-1.png").read_bytes().startswith(PNG)
     assert (out / "report" / "bridging.png").read_bytes().startswith(PNG)
     html = (out / "report" / "report.html").read_text()
     assert "<html" in html and "http://" not in html and "https://" not in html
     for name in ("acts.csv", "reflections.csv", "rounds.csv", "meetings.csv", "figures.csv"):
         assert (out / "report" / name).exists()
+
+    # The transcript keeps what members read in full: intros, digests, highlights.
+    transcript = (out / "transcript.txt").read_text(encoding="utf-8")
+    assert "Hi, I'm Ada from health & care." in transcript
+    assert "This week in our kindness community" in transcript
+    assert "Welcome, @ada!" in transcript
+    assert "<@" not in transcript
+
+    # The report covers the month the activity falls in, so its figures are not zero.
+    table = figures(out)
+    header, rows = table[0], {(r[0], r[1]): r for r in table[1:]}
+    assert header[2] == f"This month ({report_month(1)})"
+    assert int(rows[("New champions", "All")][2]) == 8
+    assert int(rows[("Acts of kindness logged", "All")][2]) > 0
+    assert int(rows[("Coffee meetings arranged", "All")][2]) == 4
+    assert not any(r[4].startswith("-") for r in table[1:] if r[4])
+
+    again = tmp_path / "again"
+    await run_demo(again, weeks=1, members=8, echo=lambda _: None)
+    assert figures(again) == table
+    assert (again / "transcript.txt").read_text(encoding="utf-8") == transcript
