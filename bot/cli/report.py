@@ -21,7 +21,7 @@ from bot.repos.analytics import AnalyticsRepo
 from bot.services import charts
 from bot.services.content import ContentError, load_content
 from bot.services.digest import UnknownGuildError
-from bot.services.report import ReportService, parse_month
+from bot.services.report import FutureMonthError, ReportService, parse_month
 from bot.text import TextError
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,8 @@ async def write_report_outputs(
         return [*written, target]
     except UnknownGuildError:
         raise ReportCliError(f"guild {guild_id} is not in {db_path}") from None
+    except FutureMonthError as exc:
+        raise ReportCliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise ReportCliError(f"cannot read {db_path} as a kindbot database ({exc})") from None
     finally:
