@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.db import Database
+from bot.services.defaults import AVOID_REPEAT_ROUNDS, CHECKIN_DAYS
 from bot.timeutil import from_db, to_db
 
 
@@ -94,7 +95,7 @@ class CoffeeRepo:
             (guild_id,),
         )
         if row is None:
-            return CoffeeSettings(8, 5, None)
+            return CoffeeSettings(AVOID_REPEAT_ROUNDS, CHECKIN_DAYS, None)
         return CoffeeSettings(row[0], row[1], row[2])
 
     async def set_headsup_hours(self, guild_id: int, hours: int | None) -> None:

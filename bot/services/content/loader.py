@@ -26,6 +26,7 @@ from bot.services.content.model import (
 )
 from bot.services.content.reader import Entry, Reader
 from bot.services.content.words import describe, fold, join, show
+from bot.services.defaults import DEFAULT_TIMEZONE
 
 
 def load_content(directory: Path | None = None) -> ContentLibrary:
@@ -234,7 +235,9 @@ def _region_timezone(entry: Entry, table: Mapping[str, object]) -> str | None:
         return None
     if "timezone" not in table:
         if not ask:
-            entry.problem("needs a 'timezone' (such as 'Europe/London') or 'ask_timezone = true'")
+            entry.problem(
+                f"needs a 'timezone' (such as {DEFAULT_TIMEZONE!r}) or 'ask_timezone = true'"
+            )
         return None
     if ask:
         entry.problem("has both a 'timezone' and 'ask_timezone = true'; keep only one")
@@ -244,7 +247,8 @@ def _region_timezone(entry: Entry, table: Mapping[str, object]) -> str | None:
         return None
     if timezone not in known_timezones():
         close = difflib.get_close_matches(timezone, sorted(known_timezones()), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "use a name such as 'Europe/London'"
+        example = f"use a name such as {DEFAULT_TIMEZONE!r}"
+        hint = f"did you mean {close[0]!r}?" if close else example
         entry.problem(f"has an unknown timezone {show(timezone)} ({hint})")
         return None
     return timezone
