@@ -59,6 +59,7 @@ class Settings:
     catch_up_grace: timedelta = timedelta(hours=24)
     discord_api: str | None = None
     clock_start: datetime | None = None
+    content_dir: Path | None = None  # wording files that override the shipped ones
 
     def require_token(self) -> Secret:
         if self.token is None:
@@ -93,6 +94,7 @@ def load_settings(
         catch_up_grace=_parse_hours("KINDBOT_CATCH_UP_HOURS", get("KINDBOT_CATCH_UP_HOURS")),
         discord_api=_parse_api(get("KINDBOT_DISCORD_API")),
         clock_start=_parse_clock(get("KINDBOT_CLOCK_START")),
+        content_dir=_parse_content_dir(get("KINDBOT_CONTENT_DIR")),
     )
 
 
@@ -174,6 +176,18 @@ def _parse_clock(raw: str | None) -> datetime | None:
             f"like 2026-01-05T09:00:00+00:00 (got {raw!r})."
         )
     return when
+
+
+def _parse_content_dir(raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise SettingsError(
+            f"KINDBOT_CONTENT_DIR must be a folder of wording files ({path} is not one); "
+            "'kindbot content export FOLDER' makes one to start from."
+        )
+    return path
 
 
 def level_number(settings: Settings) -> int:

@@ -20,6 +20,8 @@ import aiohttp
 import discord
 
 from bot import __version__
+from bot.cli.content import add_parser as add_content_parser
+from bot.cli.content import run_content_cli
 from bot.db import Database
 from bot.db.backup import backup_to
 from bot.db.migrations import MigrationError, migrate, status
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--guild", type=int, required=True, help="the server's id")
     report.add_argument("--month", required=True, help="YYYY-MM")
     report.add_argument("--out", type=Path, required=True, help="folder for report.html and CSVs")
+    add_content_parser(sub)
     demo = sub.add_parser("demo", help="watch kindbot work offline, with no token")
     demo.add_argument("--out", type=Path, default=Path("demo-output"), help="default: demo-output")
     demo.add_argument("--weeks", type=int, default=4, choices=range(1, 9), metavar="1-8")
@@ -79,6 +82,8 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         from bot.cli.pair import run_pair_cli
 
         return run_pair_cli(args.input, args.seed, args.output)
+    if command == "content":
+        return run_content_cli(args)
     if command == "demo":
         configure_logging(logging.WARNING)
         return _run_async(_demo(args.out, args.weeks, args.members))

@@ -12,13 +12,17 @@ Layout of the content folder::
     interests.toml              [[interest]] id = "...", label = "..."
     regions.toml                [[region]] id, label, and timezone or ask_timezone = true
 
+A folder named by ``KINDBOT_CONTENT_DIR`` overrides these files one by one (same
+relative paths); anything it lacks comes from the shipped folder.
+
 Guild-specific prompts live in the database, not here; they are merged at read
 time with :meth:`Condition.combined` or :meth:`ContentLibrary.prompts_for`.
 """
 
 from __future__ import annotations
 
-from bot.services.content.loader import load_content
+from bot.services.content.check import CATALOGUES, content_problems
+from bot.services.content.loader import load_content, shipped_files
 from bot.services.content.model import (
     CONDITION_NUMBERS,
     MAX_EXPLANATION_LENGTH,
@@ -38,6 +42,7 @@ from bot.services.content.model import (
 )
 
 __all__ = [
+    "CATALOGUES",
     "CONDITION_NUMBERS",
     "MAX_EXPLANATION_LENGTH",
     "MAX_ID_LENGTH",
@@ -53,5 +58,7 @@ __all__ = [
     "PromptKind",
     "Region",
     "clean_custom_prompt",
+    "content_problems",
     "load_content",
+    "shipped_files",
 ]

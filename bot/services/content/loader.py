@@ -29,10 +29,17 @@ from bot.services.content.words import describe, fold, join, show
 from bot.services.defaults import DEFAULT_TIMEZONE
 
 
-def load_content(directory: Path | None = None) -> ContentLibrary:
-    """Read and check every content file; raise ContentError listing all problems."""
+def load_content(directory: Path | None = None, override: Path | None = None) -> ContentLibrary:
+    """Read and check every content file; raise ContentError listing all problems.
+
+    ``directory`` is the shipped content (``prompts/`` by default). A file in
+    ``override`` replaces the file with the same relative path there, file by file;
+    a file the override folder lacks comes from ``directory``.
+    """
     root = prompts_dir() if directory is None else directory
-    reader = Reader(root)
+    reader = Reader(root, override)
+    if override is not None:
+        _check_override(reader, override)
     conditions = _load_conditions(reader)
     nudges = _load_nudges(reader)
     interests = _load_interests(reader)
@@ -47,16 +54,16 @@ def load_content(directory: Path | None = None) -> ContentLibrary:
 
 
 def _load_conditions(reader: Reader) -> tuple[Condition, ...] | None:
+    if reader.exists("conditions.toml"):
+        reader.problem(
+            reader.locate("conditions.toml"),
+            "is not read; each condition has its own file in conditions/",
+        )
     folder = reader.root / "conditions"
-    stray = reader.root / "conditions.toml"
-    if stray.exists():
-        reader.problem(stray, "is not read; each condition has its own file in conditions/")
-    if not folder.is_dir():
+    paths = reader.folder_files("conditions", ".toml")
+    if paths is None:
         reader.problem(folder, "folder is missing (it should hold one file per condition)")
         return None
-    paths = sorted(
-        p for p in folder.iterdir() if p.suffix == ".toml" and not p.name.startswith(".")
-    )
     before = len(reader.problems)
     by_number: dict[int, tuple[Path, Condition]] = {}
     for path in paths:
@@ -80,6 +87,34 @@ def _load_conditions(reader: Reader) -> tuple[Condition, ...] | None:
         )
         return None
     return tuple(by_number[n][1] for n in CONDITION_NUMBERS)
+
+
+def shipped_files(directory: Path | None = None) -> list[str]:
+    """The relative paths (``messages.toml``, ``conditions/01-….toml``) of the shipped content."""
+    root = prompts_dir() if directory is None else directory
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.toml")
+        if not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+
+
+def _check_override(reader: Reader, override: Path) -> None:
+    """An override folder must exist, and every TOML file in it must be one kindbot reads."""
+    if not override.is_dir():
+        reader.problem(override, "folder is missing")
+        return
+    known = set(shipped_files(reader.root))
+    for path in sorted(override.rglob("*")):
+        relative = path.relative_to(override)
+        if path.suffix != ".toml" or any(part.startswith(".") for part in relative.parts):
+            continue
+        name = relative.as_posix()
+        if name in known or (relative.parent.as_posix() == "conditions" and path.suffix == ".toml"):
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "it is not one of the content files"
+        reader.problem(path, f"is not read by kindbot ({hint})")
 
 
 _CONDITION_KEYS = ("number", "title", "explanation", *(kind.key for kind in PromptKind))
@@ -120,7 +155,7 @@ def _parse_condition(reader: Reader, path: Path) -> Condition | None:
 
 
 def _load_nudges(reader: Reader) -> tuple[str, ...] | None:
-    path = reader.root / "nudges.toml"
+    path = reader.locate("nudges.toml")
     data = reader.read(path)
     if data is None:
         return None
@@ -185,7 +220,7 @@ def _check_unique(
 
 
 def _load_interests(reader: Reader) -> tuple[Interest, ...] | None:
-    path = reader.root / "interests.toml"
+    path = reader.locate("interests.toml")
     tables = _tables(reader, path, "interest")
     if tables is None:
         return None
@@ -203,7 +238,7 @@ def _load_interests(reader: Reader) -> tuple[Interest, ...] | None:
 
 
 def _load_regions(reader: Reader) -> tuple[Region, ...] | None:
-    path = reader.root / "regions.toml"
+    path = reader.locate("regions.toml")
     tables = _tables(reader, path, "region")
     if tables is None:
         return None

@@ -22,18 +22,56 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 class Reader:
     """Collects problems across files so a coordinator sees them all at once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, override: Path | None = None) -> None:
         self.root = root
+        self.override = override
         self.label = root.name or root.resolve().name
         self.problems: list[str] = []
 
+    def locate(self, relative: str) -> Path:
+        """The override folder's copy of a file if it has one, otherwise the shipped one."""
+        if self.override is not None:
+            candidate = self.override / relative
+            if candidate.exists():
+                return candidate
+        return self.root / relative
+
+    def exists(self, relative: str) -> bool:
+        return self.locate(relative).exists()
+
+    def folder_files(self, folder: str, suffix: str) -> list[Path] | None:
+        """The files of a folder, name by name: an override file replaces the shipped one.
+
+        None when neither the shipped nor the override folder exists.
+        """
+        found: dict[str, Path] = {}
+        bases = [self.root] if self.override is None else [self.root, self.override]
+        present = False
+        for base in bases:
+            directory = base / folder
+            if not directory.is_dir():
+                continue
+            present = True
+            for path in directory.iterdir():
+                if path.suffix == suffix and not path.name.startswith("."):
+                    found[path.name] = path
+        return [found[name] for name in sorted(found)] if present else None
+
     def show(self, path: Path) -> str:
-        """A short, familiar path such as ``prompts/nudges.toml``."""
-        try:
-            relative = path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-        return f"{self.label}/{relative}" if relative != "." else self.label
+        """A short, familiar path such as ``prompts/nudges.toml``.
+
+        Files from the override folder are shown under that folder as it was given.
+        """
+        bases = [(self.root, self.label)]
+        if self.override is not None:
+            bases.insert(0, (self.override, str(self.override)))
+        for base, label in bases:
+            try:
+                relative = path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            return f"{label}/{relative}" if relative != "." else label
+        return str(path)
 
     def problem(self, path: Path, message: str) -> None:
         self.problems.append(f"{self.show(path)}: {message}")

@@ -28,9 +28,12 @@ REPORT_FILE = "report.html"
 CSV_FILES = ("figures.csv", "acts.csv", "reflections.csv", "rounds.csv", "meetings.csv")
 
 
-def load_report_texts() -> Messages:
-    """The wording for charts, the HTML report and the CSV headers."""
-    return Messages.load(prompts_dir() / "report.toml")
+def load_report_texts(override_dir: Path | None = None) -> Messages:
+    """The wording for charts, the HTML report and the CSV headers.
+
+    ``override_dir`` may hold a ``report.toml`` that replaces the shipped one.
+    """
+    return Messages.load(prompts_dir() / "report.toml", override_dir=override_dir)
 
 
 class ReportService:
