@@ -45,6 +45,7 @@ from bot.services.report import (
     pseudonym,
     render_html,
 )
+from bot.text import Messages
 
 CONTENT = load_content()
 
@@ -325,6 +326,8 @@ async def test_a_month_that_has_not_started_is_refused(community: Community) -> 
     with pytest.raises(FutureMonthError) as refused:
         await service(community).build(GUILD, 2027, 1)
     assert refused.value.key == "digest.month_future"
+    kind = Messages.load()(refused.value.key, **refused.value.params)
+    assert "2027-01" in kind and "hasn't started yet" in kind
     assert "2027-01" in str(refused.value) and "\n" not in str(refused.value)
     community.clock.set(at(1, 0, month=12).replace(year=2027, month=1))
     january = await service(community).build(GUILD, 2027, 1)
