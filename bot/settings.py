@@ -59,6 +59,7 @@ class Settings:
     catch_up_grace: timedelta = timedelta(hours=24)
     discord_api: str | None = None
     clock_start: datetime | None = None
+    content_dir: Path | None = None  # wording files that override the shipped ones
     log_format: str = "text"
     backups: bool = True
     backup_dir_setting: Path | None = None
@@ -116,6 +117,7 @@ def load_settings(
         log_format=_parse_choice("LOG_FORMAT", get("LOG_FORMAT"), ("text", "json")),
         backups=_parse_choice("KINDBOT_BACKUPS", get("KINDBOT_BACKUPS"), ("on", "off")) == "on",
         backup_dir_setting=_parse_backup_dir(get("KINDBOT_BACKUP_DIR")),
+        content_dir=_parse_content_dir(get("KINDBOT_CONTENT_DIR")),
     )
 
 
@@ -211,6 +213,18 @@ def _parse_clock(raw: str | None) -> datetime | None:
             f"like 2026-01-05T09:00:00+00:00 (got {raw!r})."
         )
     return when
+
+
+def _parse_content_dir(raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise SettingsError(
+            f"KINDBOT_CONTENT_DIR must be a folder of wording files ({path} is not one); "
+            "'kindbot content export FOLDER' makes one to start from."
+        )
+    return path
 
 
 def level_number(settings: Settings) -> int:

@@ -17,7 +17,17 @@ from bot.resources import prompts_dir
 
 
 class TextError(Exception):
-    """The messages file is broken, or code asked for a message it does not have."""
+    """The messages file is broken, or code asked for a message it does not have.
+
+    ``str(error)`` is the first problem on one line; ``error.problems`` holds all.
+    """
+
+    def __init__(self, first: str, *more: str) -> None:
+        self.problems: tuple[str, ...] = (first, *more)
+        message = first
+        if more:
+            message += f" (and {len(more)} more problem{'s' if len(more) > 1 else ''})"
+        super().__init__(message)
 
 
 class Messages:
@@ -28,20 +38,55 @@ class Messages:
         self._source = source
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Messages:
-        file = path or prompts_dir() / "messages.toml"
+    def load(cls, path: Path | None = None, *, override_dir: Path | None = None) -> Messages:
+        """Read a catalogue (``prompts/messages.toml`` by default).
+
+        When ``override_dir`` holds a file with the same name, its messages replace
+        the shipped ones; a message it leaves out keeps the shipped wording. It may
+        not add messages kindbot does not use, nor placeholders it does not fill in.
+        """
+        shipped = path or prompts_dir() / "messages.toml"
+        override = None if override_dir is None else override_dir / shipped.name
+        if override is None or not override.is_file():
+            return cls._read(shipped, shipped.name)
+        own = cls._read(override, str(override))
+        base = cls._read(shipped, shipped.name)
+        problems = own.differences(base)
+        if problems:
+            raise TextError(*problems)
+        return cls({**base._templates, **own._templates}, str(override))
+
+    @classmethod
+    def _read(cls, file: Path, label: str) -> Messages:
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise TextError(f"{file}: cannot read messages ({exc})") from exc
         templates: dict[str, str] = {}
-        _flatten(data, "", templates, file.name)
+        _flatten(data, "", templates, label)
         for key, template in templates.items():
             try:
                 list(string.Formatter().parse(template))
             except ValueError as exc:
-                raise TextError(f"{file.name}: message '{key}' has a broken placeholder") from exc
-        return cls(templates, file.name)
+                raise TextError(f"{label}: message '{key}' has a broken placeholder") from exc
+        return cls(templates, label)
+
+    def differences(self, shipped: Messages) -> list[str]:
+        """How this catalogue would fail where ``shipped`` works, one line per problem."""
+        problems = [
+            f"{self._source}: message '{key}' is not one kindbot uses"
+            for key in sorted(self.keys() - shipped.keys())
+        ]
+        for key in sorted(self.keys() & shipped.keys()):
+            unknown = sorted(self.placeholders(key) - shipped.placeholders(key))
+            if unknown:
+                names = ", ".join("{" + name + "}" for name in unknown)
+                allowed = ", ".join("{" + n + "}" for n in sorted(shipped.placeholders(key)))
+                problems.append(
+                    f"{self._source}: message '{key}' uses {names}, which kindbot does not fill "
+                    f"in (it offers {allowed or 'no placeholders'})"
+                )
+        return problems
 
     def keys(self) -> set[str]:
         return set(self._templates)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 
 def to_db(when: datetime) -> str:
@@ -20,6 +21,11 @@ def iso_week_key(day: date) -> str:
     """The ISO week a date falls in, like ``2026-W47``."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def local_midnight(day: date, timezone: str) -> datetime:
+    """00:00 on ``day`` in ``timezone`` (an IANA name), as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone))
 
 
 def day_key(day: date) -> str:

@@ -32,7 +32,7 @@ from bot.services.kindness import KindnessService
 from bot.services.onboarding import OnboardingService
 from bot.services.prompts import PromptService
 from bot.services.reflections import ReflectionService
-from bot.services.report import ReportService
+from bot.services.report import ReportService, load_report_texts
 from bot.services.setup import SetupService
 from bot.settings import Settings
 from bot.text import Messages
@@ -69,10 +69,11 @@ class Services:
         texts: Messages | None = None,
         content: ContentLibrary | None = None,
         catch_up_grace: timedelta = timedelta(hours=24),
+        content_dir: Path | None = None,
     ) -> Services:
         clock = clock or SystemClock()
         db = Database(db_path)
-        content = content or load_content()
+        content = content or load_content(override=content_dir)
         guilds = GuildRepo(db)
         jobs = JobRepo(db)
         champions = ChampionRepo(db)
@@ -83,7 +84,7 @@ class Services:
         return cls(
             db=db,
             clock=clock,
-            texts=texts or Messages.load(),
+            texts=texts or Messages.load(override_dir=content_dir),
             guilds=guilds,
             jobs=jobs,
             meta=MetaRepo(db),
@@ -99,10 +100,15 @@ class Services:
             reflections=ReflectionService(ReflectionRepo(db), champions, guilds, prompts, clock),
             digest=DigestService(analytics, prompts, clock),
             bridging=BridgingService(analytics),
-            report=ReportService(analytics, content, clock),
+            report=ReportService(analytics, content, clock, load_report_texts(content_dir)),
         )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         clock: Clock = OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
-        return cls.build(settings.db_path, clock=clock, catch_up_grace=settings.catch_up_grace)
+        return cls.build(
+            settings.db_path,
+            clock=clock,
+            catch_up_grace=settings.catch_up_grace,
+            content_dir=settings.content_dir,
+        )

@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="6-60",
         help="champions taking part (24)",
     )
+
+    from bot.cli.content import add_parser as add_content_parser
+
+    add_content_parser(sub)
     return parser
 
 
@@ -134,6 +138,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         quiet_logging()
         return run_async(demo(args.out, args.weeks, args.members))
+    if command == "content":
+        from bot.cli.content import run_content_cli
+
+        return run_content_cli(args)
     settings = _settings(args)
     if command == "health":
         from bot.cli.health import health
@@ -142,7 +150,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "report":
         from bot.cli.report import run_report_cli
 
-        return run_report_cli(settings.db_path, args.guild, args.month, args.out)
+        return run_report_cli(
+            settings.db_path,
+            args.guild,
+            args.month,
+            args.out,
+            content_dir=settings.content_dir,
+        )
     if command == "db":
         return _db(settings, args)
     return _connect(settings, command)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.services.defaults import AVOID_REPEAT_ROUNDS
 from bot.services.pairing import Meeting, PairingInput, PairingInputError, Participant, make_round
 
 PROG = "kindbot pair"
@@ -20,7 +21,7 @@ EXIT_OK = 0
 EXIT_OUTPUT_FAILED = 1
 EXIT_BAD_INPUT = 2
 TOP_LEVEL_KEYS = frozenset({"members", "history", "blocked", "avoid_repeat_rounds"})
-DEFAULT_AVOID_REPEAT_ROUNDS = 8
+DEFAULT_AVOID_REPEAT_ROUNDS = AVOID_REPEAT_ROUNDS
 
 
 def run_pair_cli(input_path: str, seed: int | None, output_path: str | None) -> int:

@@ -21,7 +21,7 @@ from bot.repos.analytics import AnalyticsRepo
 from bot.services import charts
 from bot.services.content import ContentError, load_content
 from bot.services.digest import UnknownGuildError
-from bot.services.report import ReportService, parse_month
+from bot.services.report import FutureMonthError, ReportService, parse_month
 from bot.text import TextError
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,13 @@ class ReportCliError(Exception):
 
 
 async def write_report_outputs(
-    db_path: Path, guild_id: int, month: str, out_dir: Path, now: datetime | None = None
+    db_path: Path,
+    guild_id: int,
+    month: str,
+    out_dir: Path,
+    now: datetime | None = None,
+    *,
+    content_dir: Path | None = None,
 ) -> list[Path]:
     """Build the month's report and write the HTML, the CSVs and the bridging heatmap.
 
@@ -58,7 +64,7 @@ async def write_report_outputs(
         if state.current > state.latest:
             raise ReportCliError(f"{db_path} was written by a newer kindbot; upgrade kindbot")
         clock: Clock = FakeClock(now) if now is not None else SystemClock()
-        service = ReportService(AnalyticsRepo(db), load_content(), clock)
+        service = ReportService(AnalyticsRepo(db), load_content(override=content_dir), clock)
         report = await service.build(guild_id, year, number)
         written = await service.write(report, out_dir)
         heatmap = await asyncio.to_thread(
@@ -68,24 +74,30 @@ async def write_report_outputs(
         await asyncio.to_thread(target.write_bytes, heatmap)
         return [*written, target]
     except UnknownGuildError:
-        raise ReportCliError(f"guild {guild_id} is not in {db_path}") from None
+        raise ReportCliError(f"server {guild_id} is not in {db_path}") from None
+    except FutureMonthError as exc:
+        raise ReportCliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise ReportCliError(f"cannot read {db_path} as a kindbot database ({exc})") from None
     finally:
         await db.close()
 
 
-def run_report_cli(db_path: Path, guild_id: int, month: str, out_dir: Path) -> int:
+def run_report_cli(
+    db_path: Path, guild_id: int, month: str, out_dir: Path, *, content_dir: Path | None = None
+) -> int:
     """Write the report and print where; one-line error and exit code 2 on bad input."""
     try:
-        written = asyncio.run(write_report_outputs(db_path, guild_id, month, out_dir))
+        written = asyncio.run(
+            write_report_outputs(db_path, guild_id, month, out_dir, content_dir=content_dir)
+        )
     except (ReportCliError, ContentError, TextError) as exc:
         print(f"kindbot report: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         print(f"kindbot report: cannot write to {out_dir} ({exc.strerror or exc})", file=sys.stderr)
         return EXIT_USAGE
-    print(f"Wrote the {month} impact report for guild {guild_id} to {out_dir}:")
+    print(f"Wrote the {month} impact report for server {guild_id} to {out_dir}:")
     for path in written:
         print(f"  {path}")
     return EXIT_OK

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.db import Database
+from bot.services.defaults import AVOID_REPEAT_ROUNDS, CHECKIN_DAYS
 from bot.timeutil import from_db, to_db
 
 
@@ -94,7 +95,7 @@ class CoffeeRepo:
             (guild_id,),
         )
         if row is None:
-            return CoffeeSettings(8, 5, None)
+            return CoffeeSettings(AVOID_REPEAT_ROUNDS, CHECKIN_DAYS, None)
         return CoffeeSettings(row[0], row[1], row[2])
 
     async def set_headsup_hours(self, guild_id: int, hours: int | None) -> None:
@@ -168,24 +169,25 @@ class CoffeeRepo:
 
     async def recent_meetings(self, guild_id: int, rounds: int) -> list[list[tuple[int, ...]]]:
         """The last ``rounds`` rounds, oldest first, as meetings of known members."""
-        round_rows = await self._db.fetchall(
-            "SELECT round_id FROM coffee_rounds WHERE guild_id = ? "
-            "ORDER BY period_key DESC LIMIT ?",
+        rows = await self._db.fetchall(
+            "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
+            "ORDER BY period_key DESC LIMIT ?) "
+            "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
+            "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
+            "LEFT JOIN coffee_meeting_members mm "
+            "ON mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL "
+            "ORDER BY r.period_key, m.meeting_id, mm.id",
             (guild_id, rounds),
         )
-        result: list[list[tuple[int, ...]]] = []
-        for (round_id,) in reversed(round_rows):
-            rows = await self._db.fetchall(
-                "SELECT m.meeting_id, mm.user_id FROM coffee_meetings m "
-                "JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
-                "WHERE m.round_id = ? AND mm.user_id IS NOT NULL ORDER BY m.meeting_id",
-                (round_id,),
-            )
-            meetings: dict[int, list[int]] = {}
-            for meeting_id, user_id in rows:
+        by_round: dict[int, dict[int, list[int]]] = {}
+        for round_id, meeting_id, user_id in rows:
+            meetings = by_round.setdefault(round_id, {})
+            if meeting_id is not None and user_id is not None:
                 meetings.setdefault(meeting_id, []).append(user_id)
-            result.append([tuple(users) for users in meetings.values() if len(users) > 1])
-        return result
+        return [
+            [tuple(users) for users in meetings.values() if len(users) > 1]
+            for meetings in by_round.values()
+        ]
 
     async def round_for(self, guild_id: int, period_key: str) -> RoundRecord | None:
         row = await self._db.fetchone(
@@ -277,17 +279,30 @@ class CoffeeRepo:
         return [_meeting(row, members.get(row["meeting_id"], [])) for row in rows]
 
     async def meeting(self, meeting_id: int) -> MeetingRecord | None:
-        row = await self._db.fetchone(
-            "SELECT * FROM coffee_meetings WHERE meeting_id = ?", (meeting_id,)
+        found = await self._meetings_where("m.meeting_id = ?", (meeting_id,))
+        return found[0] if found else None
+
+    async def _meetings_where(self, condition: str, params: Sequence[Any]) -> list[MeetingRecord]:
+        """Meetings matching ``condition`` (on ``m`` and ``r``), with members, in one query."""
+        rows = await self._db.fetchall(
+            "SELECT m.meeting_id, m.round_id, m.position, m.cross_group, m.thread_id, "
+            "m.announced_at, m.checkin_posted_at, "
+            "mm.id AS member_row, mm.user_id, mm.group_id, mm.answer, mm.reached "
+            "FROM coffee_meetings m JOIN coffee_rounds r ON r.round_id = m.round_id "
+            "LEFT JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
+            f"WHERE {condition} ORDER BY m.meeting_id, mm.id",
+            params,
         )
-        if row is None:
-            return None
-        member_rows = await self._db.fetchall(
-            "SELECT user_id, group_id, answer, reached FROM coffee_meeting_members "
-            "WHERE meeting_id = ? ORDER BY id",
-            (meeting_id,),
-        )
-        return _meeting(row, [MeetingMember(*r) for r in member_rows])
+        heads: dict[int, Any] = {}
+        members: dict[int, list[MeetingMember]] = {}
+        for row in rows:
+            heads.setdefault(row["meeting_id"], row)
+            people = members.setdefault(row["meeting_id"], [])
+            if row["member_row"] is not None:
+                people.append(
+                    MeetingMember(row["user_id"], row["group_id"], row["answer"], row["reached"])
+                )
+        return [_meeting(row, members[meeting_id]) for meeting_id, row in heads.items()]
 
     async def set_thread(self, meeting_id: int, thread_id: int) -> None:
         await self._db.execute(
@@ -313,29 +328,28 @@ class CoffeeRepo:
         )
 
     async def meetings_due_for_checkin(self, guild_id: int, now: datetime) -> list[MeetingRecord]:
-        rows = await self._db.fetchall(
-            "SELECT m.meeting_id FROM coffee_meetings m JOIN coffee_rounds r "
-            "ON r.round_id = m.round_id WHERE m.guild_id = ? AND m.announced_at IS NOT NULL "
-            "AND m.checkin_posted_at IS NULL AND r.checkin_due_at <= ? ORDER BY m.meeting_id",
+        return await self._meetings_where(
+            "m.guild_id = ? AND m.announced_at IS NOT NULL AND m.checkin_posted_at IS NULL "
+            "AND r.checkin_due_at <= ?",
             (guild_id, to_db(now)),
         )
-        found = [await self.meeting(row[0]) for row in rows]
-        return [m for m in found if m is not None]
 
     async def record_answer(
         self, meeting_id: int, user_id: int, answer: str, now: datetime
     ) -> bool:
-        written = await self._db.execute(
-            "UPDATE coffee_meeting_members SET answer = ?, answered_at = ? "
-            "WHERE meeting_id = ? AND user_id = ?",
-            (answer, to_db(now), meeting_id, user_id),
-        )
-        if written.rowcount:
-            await self._db.execute(
-                "UPDATE champions SET coffee_missed_checkins = 0 WHERE guild_id = "
-                "(SELECT guild_id FROM coffee_meetings WHERE meeting_id = ?) AND user_id = ?",
-                (meeting_id, user_id),
+        """Store the answer and reset the member's run of missed check-ins, both or neither."""
+        async with self._db.transaction() as tx:
+            written = await tx.execute(
+                "UPDATE coffee_meeting_members SET answer = ?, answered_at = ? "
+                "WHERE meeting_id = ? AND user_id = ?",
+                (answer, to_db(now), meeting_id, user_id),
             )
+            if written.rowcount:
+                await tx.execute(
+                    "UPDATE champions SET coffee_missed_checkins = 0 WHERE guild_id = "
+                    "(SELECT guild_id FROM coffee_meetings WHERE meeting_id = ?) AND user_id = ?",
+                    (meeting_id, user_id),
+                )
         return written.rowcount > 0
 
     async def count_missed_checkins(self, round_id: int) -> list[tuple[int, int]]:
@@ -372,21 +386,22 @@ class CoffeeRepo:
     ) -> list[tuple[str, list[int | None]]]:
         """(period, partner ids) of a member's meetings, newest first; None = erased partner."""
         rows = await self._db.fetchall(
-            "SELECT r.period_key, m.meeting_id FROM coffee_meeting_members mm "
+            "WITH mine AS (SELECT r.period_key, m.meeting_id FROM coffee_meeting_members mm "
             "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
             "JOIN coffee_rounds r ON r.round_id = m.round_id "
-            "WHERE mm.guild_id = ? AND mm.user_id = ? ORDER BY r.period_key DESC LIMIT ?",
-            (guild_id, user_id, limit),
+            "WHERE mm.guild_id = ? AND mm.user_id = ? ORDER BY r.period_key DESC LIMIT ?) "
+            "SELECT mine.period_key, mine.meeting_id, o.id, o.user_id FROM mine "
+            "LEFT JOIN coffee_meeting_members o ON o.meeting_id = mine.meeting_id "
+            "AND (o.user_id IS NULL OR o.user_id != ?) "
+            "ORDER BY mine.period_key DESC, mine.meeting_id, o.id",
+            (guild_id, user_id, limit, user_id),
         )
-        result: list[tuple[str, list[int | None]]] = []
-        for period_key, meeting_id in rows:
-            others = await self._db.fetchall(
-                "SELECT user_id FROM coffee_meeting_members WHERE meeting_id = ? "
-                "AND (user_id IS NULL OR user_id != ?) ORDER BY id",
-                (meeting_id, user_id),
-            )
-            result.append((period_key, [r[0] for r in others]))
-        return result
+        meetings: dict[int, tuple[str, list[int | None]]] = {}
+        for period_key, meeting_id, member_row, partner in rows:
+            _, partners = meetings.setdefault(meeting_id, (period_key, []))
+            if member_row is not None:
+                partners.append(partner)
+        return list(meetings.values())
 
     async def totals(self, guild_id: int) -> CoffeeTotals:
         rounds = await self._db.fetchval(

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.db import Database
 from bot.models import Act, Visibility
+from bot.services.defaults import KINDNESS_DAILY_LIMIT
 from bot.timeutil import from_db, to_db
 
 
@@ -29,7 +30,7 @@ class KindnessRepo:
         value = await self._db.fetchval(
             "SELECT kindness_daily_limit FROM guilds WHERE guild_id = ?", (guild_id,)
         )
-        return 20 if value is None else int(value)
+        return KINDNESS_DAILY_LIMIT if value is None else int(value)
 
     async def set_daily_limit(self, guild_id: int, limit: int) -> None:
         await self._db.execute(

@@ -24,6 +24,7 @@ from bot.repos.guilds import GuildRepo
 from bot.repos.jobs import JobRepo
 from bot.scheduler.jobs import JobContext, JobSkipped, JobSpec, RunOutcome
 from bot.scheduler.timing import latest_due, period_key_for, weekly_trigger
+from bot.services.defaults import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +257,7 @@ class JobScheduler:
 
     async def _timezone(self, guild_id: int) -> str:
         config = await self._guilds.config(guild_id)
-        return config.timezone if config else "Europe/London"
+        return config.timezone if config else DEFAULT_TIMEZONE
 
     # APScheduler entry points: each only starts a task we own and can cancel.
 

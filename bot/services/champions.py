@@ -16,9 +16,9 @@ from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.privacy import PrivacyRepo
+from bot.services.spreadsheet import spreadsheet_safe
 
 RECENT_DAYS = 14
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,6 @@ class Overview:
     total: int
     by_group: list[tuple[Group | None, int]]
     recent: list[Champion]
-
-
-def spreadsheet_safe(value: object) -> str:
-    """Text for a CSV cell that a spreadsheet will never run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 class ChampionsService:

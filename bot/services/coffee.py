@@ -17,12 +17,13 @@ from bot.repos.coffee import Candidate, CoffeeRepo, NewMeeting, RoundRecord
 from bot.repos.guilds import GuildRepo
 from bot.scheduler.timing import period_key_for, weekly_trigger
 from bot.services.content import PromptKind
+from bot.services.defaults import DEFAULT_TIMEZONE
+from bot.services.defaults import MAX_HEADSUP_HOURS as MAX_HEADSUP_HOURS
+from bot.services.defaults import MAX_PAUSE_WEEKS as MAX_PAUSE_WEEKS
+from bot.services.defaults import MISSED_CHECKINS_BEFORE_PAUSE as MISSED_CHECKINS_BEFORE_PAUSE
 from bot.services.pairing import PairingInput, PairingResult, Participant, make_round
 from bot.services.prompts import PromptService, stable_seed
 
-MISSED_CHECKINS_BEFORE_PAUSE = 3
-MAX_PAUSE_WEEKS = 12
-MAX_HEADSUP_HOURS = 72
 PAUSED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
 
 
@@ -89,12 +90,12 @@ class CoffeeService:
 
     async def period_at(self, guild_id: int, when: datetime) -> str:
         config = await self._guilds.config(guild_id)
-        return period_key_for(when, config.timezone if config else "Europe/London")
+        return period_key_for(when, config.timezone if config else DEFAULT_TIMEZONE)
 
     async def next_round_period(self, guild_id: int) -> str:
         """The week of the next scheduled round that has not been made yet."""
         config = await self._guilds.config(guild_id)
-        timezone = config.timezone if config else "Europe/London"
+        timezone = config.timezone if config else DEFAULT_TIMEZONE
         trigger = weekly_trigger(await self.pairing_time(guild_id), timezone)
         upcoming = trigger.get_next_fire_time(None, self.now())
         while True:

@@ -30,14 +30,13 @@ import logging
 import random
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.repos.analytics import AnalyticsRepo, RoundFigures, SharedItem, Window
 from bot.scheduler.timing import period_key_for
 from bot.services.prompts import PromptService
-from bot.timeutil import iso_week_key
+from bot.timeutil import iso_week_key, local_midnight
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +155,6 @@ def parse_week_key(period_key: str) -> date:
         return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:
         raise ValueError(f"'{period_key}' is not a week that exists") from None
-
-
-def local_midnight(day: date, timezone: str) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone))
 
 
 def week_window(monday: date, timezone: str) -> Window:

@@ -17,6 +17,7 @@ from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.kindness import KindnessRepo, NewAct
+from bot.services.defaults import DEFAULT_TIMEZONE
 from bot.services.text_rules import clean_text
 
 WHAT_LIMIT = 1000
@@ -155,7 +156,7 @@ class KindnessService:
 
     async def stats(self, guild_id: int) -> KindnessStats:
         config = await self._guilds.config(guild_id)
-        start = week_start(self._clock.now(), config.timezone if config else "Europe/London")
+        start = week_start(self._clock.now(), config.timezone if config else DEFAULT_TIMEZONE)
         week = Totals(*await self._repo.totals(guild_id, start))
         everything = Totals(*await self._repo.totals(guild_id, None))
         return KindnessStats(week, everything)

@@ -12,6 +12,7 @@ from bot.repos.guilds import GuildRepo
 from bot.repos.reflections import ReflectionRepo
 from bot.scheduler.timing import period_key_for
 from bot.services.content import Condition, PromptKind
+from bot.services.defaults import DEFAULT_TIMEZONE
 from bot.services.kindness import parse_visibility
 from bot.services.prompts import PromptService
 from bot.services.text_rules import clean_text
@@ -43,7 +44,7 @@ class ReflectionService:
 
     async def current_period(self, guild_id: int) -> str:
         config = await self._guilds.config(guild_id)
-        return period_key_for(self._clock.now(), config.timezone if config else "Europe/London")
+        return period_key_for(self._clock.now(), config.timezone if config else DEFAULT_TIMEZONE)
 
     async def this_week(self, guild_id: int) -> WeekPrompt:
         period = await self.current_period(guild_id)

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.models import ChannelPurpose, Group, ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.repos.guilds import DuplicateGroupError, GuildRepo
+from bot.services.defaults import DEFAULT_TIMEZONE
 
 GROUP_NAME_MAX = 50
 MIN_GROUPS = 2
@@ -84,7 +85,7 @@ def suggest_timezones(typed: str, limit: int = 25) -> list[str]:
     needle = typed.strip().casefold().replace(" ", "_")
     names = sorted(_all_timezones().values())
     if not needle:
-        preferred = ["Europe/London", "Europe/Dublin", "UTC"]
+        preferred = [DEFAULT_TIMEZONE, "Europe/Dublin", "UTC"]
         return preferred + [n for n in names if n not in preferred][: limit - len(preferred)]
     starts = [n for n in names if n.casefold().startswith(needle)]
     parts = [n for n in names if n not in starts and any(p.startswith(needle) for p in _parts(n))]

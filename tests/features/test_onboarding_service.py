@@ -13,9 +13,10 @@ from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.privacy import MEMBER_TABLES, SHARED_TABLES, PrivacyRepo
-from bot.services.champions import ChampionsService, spreadsheet_safe
+from bot.services.champions import ChampionsService
 from bot.services.content import load_content
 from bot.services.onboarding import INTRO_LIMIT, OnboardingService, plan_roles
+from bot.services.spreadsheet import spreadsheet_safe
 from tests.sqlite_checks import tables_mentioning
 
 GUILD = 555555555555555555

@@ -7,6 +7,7 @@ import base64
 import csv
 import sqlite3
 from contextlib import closing
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -37,12 +38,14 @@ from bot.services.digest import UnknownGuildError
 from bot.services.report import (
     CSV_FILES,
     REPORT_FILE,
+    FutureMonthError,
     MonthlyReport,
     ReportService,
     parse_month,
     pseudonym,
     render_html,
 )
+from bot.text import Messages
 
 CONTENT = load_content()
 
@@ -231,8 +234,6 @@ async def test_unknown_guild_and_bad_month(community: Community) -> None:
         with pytest.raises(ValueError):
             parse_month(bad)
     assert parse_month("2026-01") == (2026, 1)
-    january = await service(community).build(GUILD, 2027, 1)
-    assert january.previous.label == "2026-12"
 
 
 async def test_cli_happy_path(
@@ -298,4 +299,70 @@ async def test_cli_on_a_database_without_guilds(
         run_report_cli, tmp_path / "empty.sqlite3", GUILD, "2026-11", tmp_path / "o"
     )
     assert code == 2
-    assert capsys.readouterr().err.startswith(f"kindbot report: guild {GUILD} is not in")
+    assert capsys.readouterr().err.startswith(f"kindbot report: server {GUILD} is not in")
+
+
+async def test_a_month_in_progress_is_labelled_to_date_with_its_real_last_day(
+    community: Community, tmp_path: Path
+) -> None:
+    report = await service(community).build(GUILD, 2026, 12)  # the clock says 2 December
+    assert report.current.in_progress and not report.previous.in_progress
+    assert report.current.last_day == date(2026, 12, 2)
+    assert report.previous.last_day == date(2026, 11, 30)
+    page = render_html(report, TEXTS)
+    to_date = TEXTS("period.to_date", month="2026-12", end="2026-12-02")
+    assert to_date in page
+    assert "2026-12-31" not in page
+    assert "2026-12-02" in page
+    await service(community).write(report, tmp_path)
+    header = read_csv(tmp_path / "figures.csv")[0]
+    assert header[2] == TEXTS("csv.this_month", month=to_date)
+    whole = render_html(await november(community), TEXTS)
+    assert TEXTS("period.to_date", month="2026-11", end="2026-11-30") not in whole
+    assert "2026-11-30" in whole
+
+
+async def test_a_month_that_has_not_started_is_refused(community: Community) -> None:
+    with pytest.raises(FutureMonthError) as refused:
+        await service(community).build(GUILD, 2027, 1)
+    assert refused.value.key == "digest.month_future"
+    kind = Messages.load()(refused.value.key, **refused.value.params)
+    assert "2027-01" in kind and "hasn't started yet" in kind
+    assert "2027-01" in str(refused.value) and "\n" not in str(refused.value)
+    community.clock.set(at(1, 0, month=12).replace(year=2027, month=1))
+    january = await service(community).build(GUILD, 2027, 1)
+    assert january.current.in_progress and january.previous.label == "2026-12"
+
+
+async def test_cli_refuses_a_future_month_in_one_line(
+    community: Community, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = await asyncio.to_thread(
+        run_report_cli, community.db.path, GUILD, "2999-01", tmp_path / "o"
+    )
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("kindbot report: ") and "2999-01" in captured.err
+    assert not (tmp_path / "o").exists()
+
+
+async def test_figures_csv_writes_numbers_as_numbers_and_escapes_only_text(
+    community: Community, tmp_path: Path
+) -> None:
+    from test_digest import add_act
+
+    from bot.models import Visibility
+
+    edu = community.groups["Education"]
+    await add_act(community.db, NAMED, edu, "-1 cup of tea", 1, Visibility.SHAREABLE, at(1, 9, 12))
+    report = await service(community).build(GUILD, 2026, 12)
+    await service(community).write(report, tmp_path)
+    figures = read_csv(tmp_path / "figures.csv")
+    acts_row = next(r for r in figures if r[0] == TEXTS("figure.acts") and r[1] == "All")
+    assert acts_row[2:] == ["1", "8", "-7"]
+    assert all(not cell.startswith("'") for row in figures[1:] for cell in row[2:])
+    raw = (tmp_path / "figures.csv").read_bytes().decode("utf-8-sig")
+    assert ",-7\r\n" in raw
+    acts = read_csv(tmp_path / "acts.csv")
+    assert [row[3] for row in acts[1:]] == ["'-1 cup of tea"]

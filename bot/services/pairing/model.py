@@ -6,6 +6,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.services.defaults import AVOID_REPEAT_ROUNDS
+
 Meeting = tuple[str, ...]
 
 
@@ -36,7 +38,7 @@ class PairingInput:
     participants: Sequence[Participant]
     history: Sequence[Sequence[Meeting]] = ()
     blocked: Collection[tuple[str, str]] = ()
-    avoid_repeat_rounds: int = 8
+    avoid_repeat_rounds: int = AVOID_REPEAT_ROUNDS
     seed: int = 0
     reference_time: datetime | None = None
 

@@ -1,0 +1,181 @@
+"""Build the monthly report from the database and write its files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.repos.analytics import AnalyticsRepo
+from bot.resources import prompts_dir
+from bot.services import charts
+from bot.services.bridging import build_matrix
+from bot.services.content import ContentLibrary
+from bot.services.digest import ConditionCount, UnknownGuildError, group_counts
+from bot.services.report.figures import MonthFigures, MonthlyReport
+from bot.services.report.page import render_html
+from bot.services.report.periods import month_so_far, month_window, previous_month
+from bot.services.report.tables import figures_csv, meetings_csv, rounds_csv
+from bot.services.spreadsheet import to_csv
+from bot.text import Messages
+
+log = logging.getLogger(__name__)
+
+REPORT_FILE = "report.html"
+CSV_FILES = ("figures.csv", "acts.csv", "reflections.csv", "rounds.csv", "meetings.csv")
+
+
+def load_report_texts(override_dir: Path | None = None) -> Messages:
+    """The wording for charts, the HTML report and the CSV headers.
+
+    ``override_dir`` may hold a ``report.toml`` that replaces the shipped one.
+    """
+    return Messages.load(prompts_dir() / "report.toml", override_dir=override_dir)
+
+
+class ReportService:
+    def __init__(
+        self,
+        analytics: AnalyticsRepo,
+        content: ContentLibrary,
+        clock: Clock,
+        texts: Messages | None = None,
+    ) -> None:
+        self._analytics = analytics
+        self._content = content
+        self._clock = clock
+        self.texts = texts or load_report_texts()
+
+    async def build(self, guild_id: int, year: int, month: int) -> MonthlyReport:
+        """The month's figures beside the previous month's.
+
+        A month still going on is counted up to now and marked ``in_progress``;
+        a month that has not started raises FutureMonthError.
+        """
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} does not exist")
+        timezone = await self._analytics.guild_timezone(guild_id)
+        if timezone is None:
+            raise UnknownGuildError(f"guild {guild_id} is not set up")
+        now = self._clock.now()
+        current = await self._figures(guild_id, year, month, timezone, now)
+        previous = await self._figures(guild_id, *previous_month(year, month), timezone, now)
+        log.debug("Built the %04d-%02d report for guild %s", year, month, guild_id)
+        return MonthlyReport(guild_id, timezone, now, current, previous)
+
+    async def _figures(
+        self, guild_id: int, year: int, month: int, timezone: str, now: datetime
+    ) -> MonthFigures:
+        window = month_so_far(year, month, timezone, now)
+        groups = await self._analytics.group_names(guild_id)
+        active = await self._analytics.active_champions_by_group(guild_id, window)
+        new = await self._analytics.new_champions_by_group(guild_id, window)
+        acts = await self._analytics.acts_by_condition(guild_id, window)
+        reflections, shareable = await self._analytics.reflection_counts(guild_id, window)
+        rounds = await self._analytics.rounds(guild_id, window)
+        checked = [r for r in rounds if r.checkin_due_at <= now]
+        pairs = await self._analytics.group_pairs_met(guild_id, window)
+        return MonthFigures(
+            year=year,
+            month=month,
+            window=window,
+            active_champions=group_counts(active, groups),
+            new_champions=group_counts(new, groups),
+            acts_by_condition=self._conditions(acts),
+            reflections=reflections,
+            reflections_shareable=shareable,
+            rounds=len(rounds),
+            meetings=sum(r.meetings for r in rounds),
+            cross_group_meetings=sum(r.cross_group_meetings for r in rounds),
+            meetings_met=sum(r.met for r in rounds),
+            cross_group_meetings_met=sum(r.cross_group_met for r in rounds),
+            checked_meetings=sum(r.meetings for r in checked),
+            checked_meetings_met=sum(r.met for r in checked),
+            bridging=build_matrix(window, groups, pairs),
+            in_progress=window != month_window(year, month, timezone),
+        )
+
+    def _conditions(self, counts: dict[int | None, int]) -> tuple[ConditionCount, ...]:
+        result = [
+            ConditionCount(c.number, c.title, counts.get(c.number, 0))
+            for c in self._content.conditions
+        ]
+        if counts.get(None):
+            result.append(ConditionCount(None, None, counts[None]))
+        return tuple(result)
+
+    async def write(self, report: MonthlyReport, out_dir: Path) -> list[Path]:
+        """Write report.html and the five CSV files into ``out_dir``; return their paths."""
+        guild_id, window = report.guild_id, report.current.window
+        zone = ZoneInfo(report.timezone)
+        salt = await self._analytics.report_salt(guild_id, self._clock.now())
+        acts = (await self._analytics.shareable_acts(guild_id, window))[::-1]
+        reflections = (await self._analytics.shareable_reflections(guild_id, window))[::-1]
+        rounds = await self._analytics.rounds(guild_id, window)
+        members = await self._analytics.meeting_members(guild_id, window)
+        groups = await self._analytics.group_names(guild_id)
+        t = self.texts
+        titles = {c.number: charts.condition_label(c, t) for c in report.current.acts_by_condition}
+
+        def condition(number: int | None) -> str:
+            return titles.get(number, "") if number is not None else ""
+
+        def group(group_id: int | None) -> str:
+            return groups.get(group_id, "") if group_id is not None else ""
+
+        def local_day(when: datetime) -> str:
+            return when.astimezone(zone).date().isoformat()
+
+        files: dict[str, str] = {
+            "figures.csv": figures_csv(report, t),
+            "acts.csv": to_csv(
+                [
+                    t("csv.date"),
+                    t("csv.group"),
+                    t("csv.condition"),
+                    t("csv.what"),
+                    t("csv.who_benefited"),
+                ],
+                (
+                    [
+                        local_day(a.created_at),
+                        group(a.group_id),
+                        condition(a.condition_number),
+                        a.text,
+                        a.who_benefited,
+                    ]
+                    for a in acts
+                ),
+            ),
+            "reflections.csv": to_csv(
+                [t("csv.date"), t("csv.group"), t("csv.condition"), t("csv.reflection")],
+                (
+                    [
+                        local_day(r.created_at),
+                        group(r.group_id),
+                        condition(r.condition_number),
+                        r.text,
+                    ]
+                    for r in reflections
+                ),
+            ),
+            "rounds.csv": rounds_csv(rounds, t, local_day),
+            "meetings.csv": meetings_csv(members, groups, t, guild_id, salt),
+        }
+        page = await asyncio.to_thread(render_html, report, t)
+        return await asyncio.to_thread(_write_files, out_dir, {REPORT_FILE: page, **files})
+
+
+def _write_files(out_dir: Path, files: dict[str, str]) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        path = out_dir / name
+        # utf-8-sig so spreadsheet programs read accents and emoji correctly.
+        encoding = "utf-8-sig" if name.endswith(".csv") else "utf-8"
+        path.write_text(text, encoding=encoding, newline="")
+        written.append(path)
+    return written

@@ -1,0 +1,114 @@
+"""The report's CSV files: figures, rounds and pseudonymous meetings.
+
+Numbers are written as numbers and every text cell is safe to open in a
+spreadsheet (see :mod:`bot.services.spreadsheet`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from bot.repos.analytics import MeetingMemberRow, RoundFigures
+from bot.services.report.figures import MonthlyReport, figure_label, period_label
+from bot.services.spreadsheet import to_csv
+from bot.text import Messages
+
+
+def pseudonym(guild_id: int, salt: str, user_id: int | None) -> str | None:
+    """A stable, non-reversible id for exports; None for an erased member."""
+    if user_id is None:
+        return None
+    digest = hashlib.sha256(f"{guild_id}:{salt}:{user_id}".encode()).hexdigest()
+    return f"c-{digest[:10]}"
+
+
+def figures_csv(report: MonthlyReport, texts: Messages) -> str:
+    header = [
+        texts("csv.figure"),
+        texts("csv.detail"),
+        texts("csv.this_month", month=period_label(report.current, texts)),
+        texts("csv.previous_month", month=period_label(report.previous, texts)),
+        texts("csv.change"),
+    ]
+    rows = (
+        [
+            figure_label(row, texts),
+            row.detail or texts("csv.all"),
+            "" if row.current is None else round(row.current, 1),
+            "" if row.previous is None else round(row.previous, 1),
+            "" if row.change is None else round(row.change, 1),
+        ]
+        for row in report.rows(texts)
+    )
+    return to_csv(header, rows)
+
+
+def rounds_csv(
+    rounds: Sequence[RoundFigures], texts: Messages, local_day: Callable[[datetime], str]
+) -> str:
+    header = [
+        texts("csv.week"),
+        texts("csv.made_on"),
+        texts("csv.condition_number"),
+        texts("csv.meetings"),
+        texts("csv.cross_group_meetings"),
+        texts("csv.pairs"),
+        texts("csv.cross_group_pairs"),
+        texts("csv.meetings_met"),
+        texts("csv.meetings_answered"),
+        texts("csv.checkin_due"),
+    ]
+    rows = (
+        [
+            r.period_key,
+            local_day(r.created_at),
+            r.condition_number or "",
+            r.meetings,
+            r.cross_group_meetings,
+            r.pairs,
+            r.cross_group_pairs,
+            r.met,
+            r.answered,
+            local_day(r.checkin_due_at),
+        ]
+        for r in rounds
+    )
+    return to_csv(header, rows)
+
+
+def meetings_csv(
+    members: Sequence[MeetingMemberRow],
+    groups: dict[int, str],
+    texts: Messages,
+    guild_id: int,
+    salt: str,
+) -> str:
+    header = [
+        texts("csv.week"),
+        texts("csv.meeting"),
+        texts("csv.cross_group"),
+        texts("csv.member"),
+        texts("csv.group"),
+        texts("csv.answer"),
+    ]
+    answers = {
+        "yes": texts("csv.answer_yes"),
+        "not_yet": texts("csv.answer_not_yet"),
+        "cant": texts("csv.answer_cant"),
+    }
+    anonymous = texts("csv.anonymous")
+    yes, no = texts("csv.yes"), texts("csv.no")
+    rows = (
+        [
+            m.period_key,
+            m.position + 1,
+            yes if m.cross_group else no,
+            pseudonym(guild_id, salt, m.user_id) or anonymous,
+            groups.get(m.group_id, "") if m.group_id is not None else "",
+            answers.get(m.answer or "", ""),
+        ]
+        for m in members
+    )
+    return to_csv(header, rows)

@@ -1,0 +1,236 @@
+"""The coffee repository's reads give the same answers as looking rows up one by one.
+
+The database is built by hand: rounds stored out of week order, pairs and trios,
+members erased by /forget-me (user id NULL), a meeting left with one known member,
+a round with no meetings at all, and a second server whose rows must never leak in.
+The reference functions below look every row up separately, the slow obvious way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.db import Database
+from bot.models import Profile
+from bot.repos.champions import ChampionRepo
+from bot.repos.coffee import CoffeeRepo, MeetingMember, MeetingRecord, NewMeeting
+from bot.repos.guilds import GuildRepo
+from bot.timeutil import to_db
+
+GUILD = 555555555555555555
+OTHER = 666666666666666666
+START = datetime(2026, 9, 7, 9, 0, tzinfo=UTC)  # a Monday
+
+# Week number → meetings as (user, group) lists; None marks a member erased later.
+ROUNDS: dict[int, list[list[tuple[int, int]]]] = {
+    3: [[(1, 1), (2, 2)], [(3, 1), (4, 3), (5, 2)]],
+    1: [[(1, 1), (3, 2)], [(2, 2), (4, 1)]],
+    2: [[(1, 1), (4, 3)], [(2, 2), (3, 1)], [(5, 2), (6, 3)]],
+    5: [[(6, 3), (1, 1)], [(2, 2), (5, 1), (3, 3)]],
+    4: [],
+    6: [[(1, 1), (7, 2)], [(2, 2), (8, 3)]],
+    7: [[(1, 1), (5, 2), (8, 3)], [(3, 3), (6, 2)]],
+}
+ERASED = (7, 8)  # both forget-me'd: week 6 leaves meetings with one known member
+
+
+def _week(number: int) -> str:
+    return f"2026-W{36 + number:02d}"
+
+
+async def _build(db: Database) -> CoffeeRepo:
+    repo = CoffeeRepo(db)
+    guilds = GuildRepo(db)
+    for guild in (GUILD, OTHER):
+        await guilds.ensure(guild, START)
+    for week, meetings in ROUNDS.items():
+        made_at = START + timedelta(weeks=week)
+        for guild in (GUILD, OTHER):
+            shift = 0 if guild == GUILD else 100
+            await repo.create_round(
+                guild,
+                _week(week),
+                seed=week,
+                condition_number=week % 10 + 1,
+                starter="What made you smile?",
+                now=made_at,
+                checkin_due_at=made_at + timedelta(days=5),
+                meetings=[
+                    NewMeeting(tuple((u + shift, g) for u, g in members)) for members in meetings
+                ],
+            )
+    rows = await db.fetchall(
+        "SELECT m.meeting_id, r.period_key, m.position FROM coffee_meetings m "
+        "JOIN coffee_rounds r ON r.round_id = m.round_id WHERE m.guild_id = ?",
+        (GUILD,),
+    )
+    for meeting_id, period_key, position in rows:
+        week = int(period_key[-2:]) - 36
+        if week != 7:  # the newest round has not been announced yet
+            await repo.mark_announced(meeting_id, START + timedelta(weeks=week))
+        if week <= 2 or (week == 5 and position == 0):
+            await repo.mark_checkin_posted(meeting_id, START + timedelta(weeks=week, days=5))
+        if week == 3:
+            await repo.record_answer(meeting_id, 2, "yes", START + timedelta(weeks=3, days=5))
+    await db.execute(
+        "UPDATE coffee_meeting_members SET user_id = NULL WHERE guild_id = ? AND user_id IN (?, ?)",
+        (GUILD, *ERASED),
+    )
+    return repo
+
+
+# The reference: one query per round, per meeting and per partner.
+
+
+async def _recent_one_by_one(
+    db: Database, guild_id: int, rounds: int
+) -> list[list[tuple[int, ...]]]:
+    round_rows = await db.fetchall(
+        "SELECT round_id FROM coffee_rounds WHERE guild_id = ? ORDER BY period_key DESC LIMIT ?",
+        (guild_id, rounds),
+    )
+    result: list[list[tuple[int, ...]]] = []
+    for (round_id,) in reversed(round_rows):
+        meetings = await db.fetchall(
+            "SELECT meeting_id FROM coffee_meetings WHERE round_id = ? ORDER BY meeting_id",
+            (round_id,),
+        )
+        found = []
+        for (meeting_id,) in meetings:
+            users = await db.fetchall(
+                "SELECT user_id FROM coffee_meeting_members WHERE meeting_id = ? "
+                "AND user_id IS NOT NULL ORDER BY id",
+                (meeting_id,),
+            )
+            if len(users) > 1:
+                found.append(tuple(u[0] for u in users))
+        result.append(found)
+    return result
+
+
+async def _partners_one_by_one(
+    db: Database, guild_id: int, user_id: int, limit: int
+) -> list[tuple[str, list[int | None]]]:
+    mine = await db.fetchall(
+        "SELECT r.period_key, m.meeting_id FROM coffee_meeting_members mm "
+        "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
+        "JOIN coffee_rounds r ON r.round_id = m.round_id "
+        "WHERE mm.guild_id = ? AND mm.user_id = ? ORDER BY r.period_key DESC LIMIT ?",
+        (guild_id, user_id, limit),
+    )
+    result: list[tuple[str, list[int | None]]] = []
+    for period_key, meeting_id in mine:
+        others = await db.fetchall(
+            "SELECT user_id FROM coffee_meeting_members WHERE meeting_id = ? "
+            "AND (user_id IS NULL OR user_id != ?) ORDER BY id",
+            (meeting_id, user_id),
+        )
+        result.append((period_key, [o[0] for o in others]))
+    return result
+
+
+async def _due_one_by_one(db: Database, guild_id: int, now: datetime) -> list[MeetingRecord]:
+    rows = await db.fetchall(
+        "SELECT m.* FROM coffee_meetings m JOIN coffee_rounds r ON r.round_id = m.round_id "
+        "WHERE m.guild_id = ? AND m.announced_at IS NOT NULL AND m.checkin_posted_at IS NULL "
+        "AND r.checkin_due_at <= ? ORDER BY m.meeting_id",
+        (guild_id, to_db(now)),
+    )
+    result = []
+    for row in rows:
+        members = await db.fetchall(
+            "SELECT user_id, group_id, answer, reached FROM coffee_meeting_members "
+            "WHERE meeting_id = ? ORDER BY id",
+            (row["meeting_id"],),
+        )
+        result.append(
+            MeetingRecord(
+                meeting_id=row["meeting_id"],
+                round_id=row["round_id"],
+                position=row["position"],
+                cross_group=bool(row["cross_group"]),
+                thread_id=row["thread_id"],
+                announced=True,
+                checkin_posted=False,
+                members=tuple(MeetingMember(*m) for m in members),
+            )
+        )
+    return result
+
+
+@pytest.mark.parametrize("rounds", [0, 1, 2, 3, 4, 7, 20])
+async def test_recent_meetings_match_a_round_by_round_lookup(db: Database, rounds: int) -> None:
+    repo = await _build(db)
+    expected = await _recent_one_by_one(db, GUILD, rounds)
+    assert await repo.recent_meetings(GUILD, rounds) == expected
+    assert len(expected) == min(rounds, len(ROUNDS))
+    if rounds >= 4:
+        assert [] in expected  # the round without meetings still counts as a round
+
+
+@pytest.mark.parametrize("user_id", [1, 2, 3, 5, 6, 9])
+@pytest.mark.parametrize("limit", [1, 3, 20])
+async def test_partners_match_a_meeting_by_meeting_lookup(
+    db: Database, user_id: int, limit: int
+) -> None:
+    repo = await _build(db)
+    expected = await _partners_one_by_one(db, GUILD, user_id, limit)
+    assert await repo.partners_of(GUILD, user_id, limit) == expected
+    if user_id == 1 and limit == 20:
+        assert any(None in partners for _, partners in expected)  # an erased partner stays
+
+
+@pytest.mark.parametrize("days", [0, 8, 30, 40, 60])
+async def test_meetings_due_for_checkin_match_a_lookup_per_meeting(db: Database, days: int) -> None:
+    repo = await _build(db)
+    now = START + timedelta(days=days)
+    expected = await _due_one_by_one(db, GUILD, now)
+    assert await repo.meetings_due_for_checkin(GUILD, now) == expected
+    if days == 60:
+        assert any(p.answer == "yes" for m in expected for p in m.members)
+
+
+async def test_a_failure_while_recording_an_answer_leaves_nothing_half_written(
+    db: Database,
+) -> None:
+    repo = await _build(db)
+    group = (await GuildRepo(db).groups(GUILD))[0].group_id
+    await ChampionRepo(db).save(GUILD, 1, Profile(group_id=group, coffee_opt_in=True), START)
+    await db.execute("UPDATE champions SET coffee_missed_checkins = 2 WHERE guild_id = ?", (GUILD,))
+    meeting_id = await db.fetchval(
+        "SELECT mm.meeting_id FROM coffee_meeting_members mm JOIN coffee_meetings m "
+        "ON m.meeting_id = mm.meeting_id WHERE mm.guild_id = ? AND mm.user_id = 1 "
+        "AND mm.answer IS NULL ORDER BY m.meeting_id LIMIT 1",
+        (GUILD,),
+    )
+    # The second write (resetting the miss count) fails, as a full disk or a lock would.
+    await db.execute(
+        "CREATE TEMP TRIGGER refuse_reset BEFORE UPDATE OF coffee_missed_checkins ON champions "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    with pytest.raises(Exception, match="disk full"):
+        await repo.record_answer(meeting_id, 1, "yes", START + timedelta(days=60))
+    answer = await db.fetchval(
+        "SELECT answer FROM coffee_meeting_members WHERE meeting_id = ? AND user_id = 1",
+        (meeting_id,),
+    )
+    assert answer is None
+    misses = await db.fetchval(
+        "SELECT coffee_missed_checkins FROM champions WHERE guild_id = ? AND user_id = 1", (GUILD,)
+    )
+    assert misses == 2
+    await db.execute("DROP TRIGGER refuse_reset")
+    assert await repo.record_answer(meeting_id, 1, "yes", START + timedelta(days=60))
+    assert (
+        await db.fetchval(
+            "SELECT answer FROM coffee_meeting_members WHERE meeting_id = ? AND user_id = 1",
+            (meeting_id,),
+        )
+        == "yes"
+    )
+    misses = await db.fetchval(
+        "SELECT coffee_missed_checkins FROM champions WHERE guild_id = ? AND user_id = 1", (GUILD,)
+    )
+    assert misses == 0
