@@ -14,7 +14,7 @@ from sandbox.interactions import (
 )
 from sandbox.permissions import Perm
 from sandbox.redirect import point_discord_at, restore_discord_defaults
-from sandbox.router import FailureRule, RequestRecord
+from sandbox.router import FailureMode, FailureRule, RequestRecord
 from sandbox.state import Attachment, Channel, Guild, Member, Message, Role, User
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Channel",
     "CommandUnavailable",
     "DiscordEmulator",
+    "FailureMode",
     "FailureRule",
     "Guild",
     "Intent",

@@ -6,10 +6,18 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from sandbox import payloads
+from sandbox.constants import ErrorCode, MessageType
 from sandbox.gateway import Intent
 from sandbox.permissions import Perm, base_permissions, has
 from sandbox.router import DiscordHTTPError, Reply, Request, Router
 from sandbox.state import Channel, ChannelType, Guild, Member, Message, ThreadMember
+
+
+def _wrong_channel_type() -> DiscordHTTPError:
+    return DiscordHTTPError(
+        400, ErrorCode.INVALID_CHANNEL_TYPE, "Cannot execute action on this channel type"
+    )
+
 
 if TYPE_CHECKING:
     from sandbox.core import EmulatorCore
@@ -339,7 +347,7 @@ class RestApi:
             emu.bot_user,
             body,
             req.files,
-            type=19 if ref else 0,
+            type=MessageType.REPLY if ref else MessageType.DEFAULT,
             reference=ref,
         )
         return Reply(body=emu.message_for_bot(msg))
@@ -349,7 +357,11 @@ class RestApi:
         msg = self._message(chan, req)
         body = req.json()
         if msg.author.id != self.emu.bot_user.id and set(body) - {"flags"}:
-            raise DiscordHTTPError(403, 50005, "Cannot edit a message authored by another user")
+            raise DiscordHTTPError(
+                403,
+                ErrorCode.CANNOT_EDIT_OTHERS_MESSAGE,
+                "Cannot edit a message authored by another user",
+            )
         self.emu.edit_message(msg, body, req.files)
         return Reply(body=self.emu.message_for_bot(msg))
 
@@ -368,7 +380,7 @@ class RestApi:
     def _thread(self, req: Request) -> tuple[Channel, Guild]:
         chan, guild = self._channel(req)
         if guild is None or not chan.is_thread:
-            raise DiscordHTTPError(400, 50024, "Cannot execute action on this channel type")
+            raise _wrong_channel_type()
         return chan, guild
 
     async def create_thread(self, req: Request) -> Reply:
@@ -376,7 +388,7 @@ class RestApi:
         emu = self.emu
         body = req.json()
         if guild is None or chan.type != ChannelType.TEXT:
-            raise DiscordHTTPError(400, 50024, "Cannot execute action on this channel type")
+            raise _wrong_channel_type()
         kind = int(body.get("type") or ChannelType.PRIVATE_THREAD)
         if kind not in (ChannelType.PUBLIC_THREAD, ChannelType.PRIVATE_THREAD):
             raise DiscordHTTPError.bad_request("Invalid Form Body: type: invalid thread type")
@@ -416,7 +428,7 @@ class RestApi:
         if not perms & Perm.SEND_MESSAGES:
             raise DiscordHTTPError.missing_permissions()
         if thread.archived:
-            raise DiscordHTTPError(400, 50083, "Thread is archived")
+            raise DiscordHTTPError(400, ErrorCode.THREAD_ARCHIVED, "Thread is archived")
 
     async def add_thread_member(self, req: Request) -> Reply:
         thread, guild = self._thread(req)
