@@ -15,6 +15,7 @@ from sandbox.constants import (
     ApplicationCommandType,
     ComponentType,
     InteractionType,
+    MessageReferenceType,
     MessageType,
 )
 from sandbox.core import JSON, EmulatorCore
@@ -75,7 +76,7 @@ class UserActions(EmulatorCore):
         ref = None
         if reply_to is not None:
             ref = {
-                "type": 0,
+                "type": MessageReferenceType.DEFAULT,
                 "message_id": str(reply_to.id),
                 "channel_id": str(reply_to.channel_id),
             }
@@ -84,7 +85,14 @@ class UserActions(EmulatorCore):
         files = {
             i: UploadedFile(a.filename, a.data, a.content_type) for i, a in enumerate(attachments)
         }
-        return self.post_message(channel, user, body, files, type=19 if ref else 0, reference=ref)
+        return self.post_message(
+            channel,
+            user,
+            body,
+            files,
+            type=MessageType.REPLY if ref else MessageType.DEFAULT,
+            reference=ref,
+        )
 
     def dm_bot(self, user: User | Member, content: str) -> Message:
         """``user`` sends the bot a direct message."""

@@ -109,6 +109,11 @@ class MessageType(enum.IntEnum):
     CONTEXT_MENU_COMMAND = 23
 
 
+class MessageReferenceType(enum.IntEnum):
+    DEFAULT = 0
+    FORWARD = 1
+
+
 class MessageFlag(enum.IntFlag):
     SUPPRESS_EMBEDS = 1 << 2
     EPHEMERAL = 1 << 6
