@@ -136,6 +136,33 @@ class OverwriteType(enum.IntEnum):
     MEMBER = 1
 
 
+class GatewayOp(enum.IntEnum):
+    DISPATCH = 0
+    HEARTBEAT = 1
+    IDENTIFY = 2
+    PRESENCE_UPDATE = 3
+    VOICE_STATE_UPDATE = 4
+    RESUME = 6
+    RECONNECT = 7
+    REQUEST_GUILD_MEMBERS = 8
+    INVALID_SESSION = 9
+    HELLO = 10
+    HEARTBEAT_ACK = 11
+
+
+class GatewayClose(enum.IntEnum):
+    """Websocket close codes the gateway uses."""
+
+    GOING_AWAY = 1001
+    UNKNOWN_ERROR = 4000
+    UNKNOWN_OPCODE = 4001
+    DECODE_ERROR = 4002
+    NOT_AUTHENTICATED = 4003
+    AUTHENTICATION_FAILED = 4004
+    ALREADY_AUTHENTICATED = 4005
+    DISALLOWED_INTENTS = 4014
+
+
 class ErrorCode(enum.IntEnum):
     """Discord's JSON error codes (the ``code`` of an error body)."""
 

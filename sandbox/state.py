@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.constants import ApplicationCommandType, MessageFlag
 from sandbox.constants import ChannelType as ChannelType
-from sandbox.constants import MessageFlag
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -305,7 +305,7 @@ class AppCommand:
 
     @property
     def type(self) -> int:
-        return int(self.data.get("type", 1))
+        return int(self.data.get("type", ApplicationCommandType.CHAT_INPUT))
 
 
 @dataclass(eq=False)
