@@ -115,6 +115,8 @@ class InteractionHandle:
     message_type: int = MessageType.CHAT_INPUT_COMMAND
     source_message: Message | None = None
     created: float = field(default_factory=time.monotonic)
+    #: Emulator-clock time the token was issued (it expires 15 minutes later).
+    issued_at: float = 0.0
     #: ``time.monotonic()`` when INTERACTION_CREATE was queued on the gateway.
     dispatched_at: float | None = None
     #: ``time.monotonic()`` when the callback (the 3 s acknowledgement) was recorded.
@@ -535,6 +537,7 @@ class InteractionApi:
             message_type=message_type,
             source_message=source_message,
             _source_edits=source_message.edits if source_message else 0,
+            issued_at=emu.clock.now(),
         )
         self.by_id[iid] = handle
         self.by_token[token] = handle
@@ -607,7 +610,7 @@ class InteractionApi:
         if (
             handle is None
             or req.params["application_id"] != str(self.emu.application_id)
-            or time.monotonic() - handle.created > INTERACTION_TOKEN_LIFETIME
+            or self.emu.clock.now() - handle.issued_at > INTERACTION_TOKEN_LIFETIME
         ):
             raise DiscordHTTPError.unknown("webhook")
         if not handle.responded:

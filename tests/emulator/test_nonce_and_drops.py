@@ -1,4 +1,6 @@
-"""``nonce``/``enforce_nonce`` as Discord documents them, and answers lost after storing."""
+"""``nonce``/``enforce_nonce`` as Discord documents them, answers lost after storing, and
+windows (nonce, interaction token) that expire on the emulator clock.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +9,13 @@ import discord
 import pytest
 
 from sandbox import DiscordEmulator, FailureMode
-from sandbox.constants import NONCE_WINDOW_SECONDS
+from sandbox.constants import (
+    INTERACTION_TOKEN_LIFETIME,
+    NONCE_WINDOW_SECONDS,
+    ErrorCode,
+    InteractionResponseType,
+    InteractionType,
+)
 from tests.emulator.conftest import BotRunner
 
 
@@ -145,3 +153,37 @@ async def test_store_then_drop_on_thread_creation(
         await channel.create_thread(name="coffee", type=discord.ChannelType.private_thread)
     [thread] = guild.threads
     assert thread.name == "coffee" and thread.type == discord.ChannelType.private_thread.value
+
+
+async def test_interaction_token_expires_on_the_emulator_clock(
+    discord_emulator: DiscordEmulator,
+) -> None:
+    emu = discord_emulator
+    guild = emu.create_guild("G")
+    alice = emu.create_member(guild, "alice")
+    handle = emu.interactions.new_handle(
+        type=InteractionType.APPLICATION_COMMAND,
+        description="probe",
+        user=alice.user,
+        guild=guild,
+        channel=guild.channel("general"),
+        data={"id": "1", "name": "probe", "type": 1},
+    )
+    base = f"{emu.api_base}/api/v10"
+    async with aiohttp.ClientSession() as session:
+        callback = f"{base}/interactions/{handle.id}/{handle.token}/callback"
+        answer = {
+            "type": InteractionResponseType.CHANNEL_MESSAGE_WITH_SOURCE,
+            "data": {"content": "hi"},
+        }
+        async with session.post(callback, json=answer) as r:
+            assert r.status == 204
+        hook = f"{base}/webhooks/{emu.application_id}/{handle.token}"
+        emu.clock.advance(INTERACTION_TOKEN_LIFETIME - 1)
+        async with session.post(hook, json={"content": "still in time"}) as r:
+            assert r.status == 204
+        emu.clock.advance(2)
+        async with session.post(hook, json={"content": "too late"}) as r:
+            assert r.status == 404
+            assert (await r.json())["code"] == ErrorCode.UNKNOWN_WEBHOOK
+    assert [m.content for m in handle.messages] == ["hi", "still in time"]
