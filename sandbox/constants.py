@@ -131,6 +131,13 @@ SENDABLE_FLAGS = (
 )
 
 
+class ApplicationFlag(enum.IntFlag):
+    GATEWAY_PRESENCE_LIMITED = 1 << 13
+    GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
+    GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
+    APPLICATION_COMMAND_BADGE = 1 << 23
+
+
 class OverwriteType(enum.IntEnum):
     ROLE = 0
     MEMBER = 1

@@ -23,6 +23,7 @@ from sandbox.clock import Clock
 from sandbox.constants import (
     NONCE_WINDOW_SECONDS,
     ApplicationCommandType,
+    ApplicationFlag,
     MessageFlag,
     MessageType,
 )
@@ -176,12 +177,12 @@ class EmulatorCore:
     def application_flags(self) -> int:
         flags = 0
         if self.privileged_intents & Intent.GUILD_PRESENCES:
-            flags |= 1 << 13
+            flags |= ApplicationFlag.GATEWAY_PRESENCE_LIMITED
         if self.privileged_intents & Intent.GUILD_MEMBERS:
-            flags |= 1 << 15
+            flags |= ApplicationFlag.GATEWAY_GUILD_MEMBERS_LIMITED
         if self.privileged_intents & Intent.MESSAGE_CONTENT:
-            flags |= 1 << 19
-        return flags | (1 << 23)
+            flags |= ApplicationFlag.GATEWAY_MESSAGE_CONTENT_LIMITED
+        return int(flags | ApplicationFlag.APPLICATION_COMMAND_BADGE)
 
     def _token_ok(self, header: str | None) -> bool:
         return header == f"Bot {self.bot_token}"
