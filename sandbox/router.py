@@ -147,7 +147,8 @@ class FailureMode(enum.Enum):
     #: Answer with the rule's status and body; the request has no effect.
     RESPOND = "respond"
     #: Let the request take effect (message stored, thread created...), then drop the
-    #: connection without an answer, as when a response is lost on the way back.
+    #: connection without an answer, as when a response is lost on the way back. A call
+    #: that fails (403, 429...) is answered normally and does not spend the rule.
     STORE_THEN_DROP = "store_then_drop"
 
 
@@ -283,14 +284,14 @@ class Router:
         except ValueError as exc:
             return _json_response(400, {"message": str(exc), "code": ErrorCode.INVALID_JSON})
 
-        drop = False
+        drop: FailureRule | None = None
         for rule in self.failures:
             if rule.matches(method, route.template, path):
-                rule.hits += 1
                 if rule.mode is FailureMode.STORE_THEN_DROP:
-                    log.info("dropping the connection after %s", route.name)
-                    drop = True
+                    # Spent only once the call has taken effect (see below).
+                    drop = rule
                     break
+                rule.hits += 1
                 self._record(method, path, route.template, rule.status, body, injected=True)
                 log.info("injecting %s into %s", rule.status, route.name)
                 return _failure_response(rule, route)
@@ -315,12 +316,12 @@ class Router:
         try:
             reply = await route.handler(req)
         except DiscordHTTPError as err:
-            self._record(method, path, route.template, err.status, body, injected=drop)
-            if drop:
-                _abort(request)
+            self._record(method, path, route.template, err.status, body)
             return _json_response(err.status, err.body(), headers=headers)
-        self._record(method, path, route.template, reply.status, body, injected=drop)
-        if drop:
+        self._record(method, path, route.template, reply.status, body, injected=drop is not None)
+        if drop is not None:
+            drop.hits += 1
+            log.info("dropping the connection after %s", route.name)
             _abort(request)
         if reply.status == 204:
             return web.Response(status=204, headers=headers)

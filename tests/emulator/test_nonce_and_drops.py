@@ -187,3 +187,24 @@ async def test_interaction_token_expires_on_the_emulator_clock(
             assert r.status == 404
             assert (await r.json())["code"] == ErrorCode.UNKNOWN_WEBHOOK
     assert [m.content for m in handle.messages] == ["hi", "still in time"]
+
+
+async def test_store_then_drop_waits_for_a_call_that_succeeds(
+    discord_emulator: DiscordEmulator, run_bot: BotRunner
+) -> None:
+    emu = discord_emulator
+    guild = emu.create_guild("G")
+    bot = await run_bot(guild.id)
+    general = guild.channel("general")
+    channel = await _text_channel(bot, general.id)
+    rule = emu.inject_failure(
+        "POST", "/channels/{channel_id}/messages", mode=FailureMode.STORE_THEN_DROP
+    )
+    with pytest.raises(discord.HTTPException) as info:
+        await channel.send("x" * 2001)
+    assert info.value.status == 400
+    assert not rule.exhausted and emu.messages_in(general) == []
+    with pytest.raises(aiohttp.ClientError):
+        await channel.send("short enough")
+    assert rule.exhausted
+    assert [m.content for m in emu.messages_in(general)] == ["short enough"]
