@@ -647,8 +647,9 @@ class InteractionApi:
             ),
         }[IT(handle.type)]
         if rtype not in allowed:
-            raise DiscordHTTPError.bad_request(
-                f"Invalid Form Body: type: interaction response type {rtype} is not valid here"
+            shown = ", ".join(str(int(t)) for t in sorted(allowed))
+            raise DiscordHTTPError.form_error(
+                ("type",), "BASE_TYPE_CHOICES", f"Value must be one of {{{shown}}}."
             )
         interaction: JSON = {"id": str(handle.id), "type": handle.type}
         resource: JSON = {"type": rtype}

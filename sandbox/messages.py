@@ -83,8 +83,11 @@ def make_attachments(
         if upload is None:
             kept = by_id.get(int(raw_id)) if raw_id is not None else None
             if kept is None:
-                raise DiscordHTTPError.bad_request(
-                    f"Invalid Form Body: attachments: unknown attachment {raw_id}"
+                index = described.index(meta)
+                raise DiscordHTTPError.form_error(
+                    ("attachments", index, "id"),
+                    "ATTACHMENT_NOT_FOUND",
+                    f"Unknown attachment {raw_id}",
                 )
             out.append(kept)
             continue

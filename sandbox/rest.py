@@ -11,6 +11,7 @@ from sandbox.gateway import Intent
 from sandbox.permissions import Perm, base_permissions, has
 from sandbox.router import DiscordHTTPError, Reply, Request, Router
 from sandbox.state import Channel, ChannelType, Guild, Member, Message, ThreadMember
+from sandbox.validation import DEFAULT_AUTO_ARCHIVE_MINUTES, check_thread
 
 
 def _wrong_channel_type() -> DiscordHTTPError:
@@ -144,7 +145,9 @@ class RestApi:
     async def create_dm(self, req: Request) -> Reply:
         raw = req.json().get("recipient_id")
         if raw is None:
-            raise DiscordHTTPError.bad_request("Invalid Form Body: recipient_id: required")
+            raise DiscordHTTPError.form_error(
+                ("recipient_id",), "BASE_TYPE_REQUIRED", "This field is required"
+            )
         user = self.emu.world.users.get(int(raw))
         if user is None:
             raise DiscordHTTPError.unknown("user")
@@ -389,12 +392,9 @@ class RestApi:
         body = req.json()
         if guild is None or chan.type != ChannelType.TEXT:
             raise _wrong_channel_type()
+        check_thread(body)
         kind = int(body.get("type") or ChannelType.PRIVATE_THREAD)
-        if kind not in (ChannelType.PUBLIC_THREAD, ChannelType.PRIVATE_THREAD):
-            raise DiscordHTTPError.bad_request("Invalid Form Body: type: invalid thread type")
-        name = str(body.get("name") or "").strip()
-        if not 1 <= len(name) <= 100:
-            raise DiscordHTTPError.bad_request("Invalid Form Body: name: Must be 1-100 long.")
+        name = str(body["name"])
         needed = (
             Perm.CREATE_PRIVATE_THREADS
             if kind == ChannelType.PRIVATE_THREAD
@@ -409,7 +409,9 @@ class RestApi:
             owner=emu.bot_user,
             private=kind == ChannelType.PRIVATE_THREAD,
             invitable=bool(body.get("invitable", True)),
-            auto_archive_duration=int(body.get("auto_archive_duration") or 1440),
+            auto_archive_duration=int(
+                body.get("auto_archive_duration") or DEFAULT_AUTO_ARCHIVE_MINUTES
+            ),
         )
         return Reply(status=201, body=payloads.channel(thread, viewer_id=emu.bot_user.id))
 

@@ -72,8 +72,14 @@ class DiscordHTTPError(Exception):
         return cls(404, codes[what], f"Unknown {what.title()}")
 
     @classmethod
-    def bad_request(cls, message: str, code: int = ErrorCode.INVALID_FORM_BODY) -> DiscordHTTPError:
-        return cls(400, code, message)
+    def form_error(cls, path: tuple[str | int, ...], code: str, message: str) -> DiscordHTTPError:
+        """A one-field Invalid Form Body (50035) error at ``path``."""
+        errors: JSON = {}
+        node = errors
+        for part in path:
+            node = node.setdefault(str(part), {})
+        node["_errors"] = [{"code": code, "message": message}]
+        return cls(400, ErrorCode.INVALID_FORM_BODY, "Invalid Form Body", errors=errors)
 
 
 @dataclass
@@ -100,8 +106,8 @@ class Request:
         try:
             return int(self.params[name])
         except ValueError:
-            raise DiscordHTTPError.bad_request(
-                f"Value {self.params[name]!r} is not snowflake."
+            raise DiscordHTTPError.form_error(
+                (name,), "NUMBER_TYPE_COERCE", f'Value "{self.params[name]}" is not snowflake.'
             ) from None
 
     def json(self) -> JSON:

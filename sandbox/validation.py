@@ -15,6 +15,7 @@ from sandbox.constants import (
     SELECT_TYPES,
     ApplicationCommandType,
     ButtonStyle,
+    ChannelType,
     ComponentType,
     ErrorCode,
     MessageFlag,
@@ -60,6 +61,11 @@ COMMAND_DESCRIPTION_MAX = 100
 COMMAND_OPTIONS_MAX = 25
 COMMAND_CHOICES_MAX = 25
 NONCE_MAX = 25
+THREAD_NAME_MAX = 100
+#: The ``auto_archive_duration`` values Discord accepts, in minutes.
+AUTO_ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
+DEFAULT_AUTO_ARCHIVE_MINUTES = 1440
+SLOWMODE_MAX_SECONDS = 21600
 
 #: Discord's documented pattern for CHAT_INPUT command and option names.
 COMMAND_NAME = re.compile(r"^[-_'\w\u0900-\u097F\u0E00-\u0E7F]{1,32}$")
@@ -331,6 +337,24 @@ def _check_select(errors: FormErrors, comp: JSON, at: Path, seen: set[str]) -> N
         errors.bad_length((*where, "label"), opt.get("label"), 1, OPTION_LABEL_MAX)
         errors.bad_length((*where, "value"), opt.get("value"), 1, OPTION_VALUE_MAX)
         errors.max_length((*where, "description"), opt.get("description"), OPTION_DESCRIPTION_MAX)
+
+
+def check_thread(body: JSON) -> None:
+    """A thread created in a text channel (``POST /channels/{id}/threads``)."""
+    errors = FormErrors()
+    errors.bad_length(("name",), body.get("name"), 1, THREAD_NAME_MAX)
+    if body.get("type") is not None:
+        errors.choice(
+            ("type",), body["type"], [ChannelType.PUBLIC_THREAD, ChannelType.PRIVATE_THREAD]
+        )
+    if body.get("auto_archive_duration") is not None:
+        errors.choice(
+            ("auto_archive_duration",), body["auto_archive_duration"], AUTO_ARCHIVE_MINUTES
+        )
+    errors.in_range(
+        ("rate_limit_per_user",), body.get("rate_limit_per_user"), 0, SLOWMODE_MAX_SECONDS
+    )
+    errors.raise_if_any()
 
 
 # -- interaction callbacks ---------------------------------------------------------------

@@ -658,3 +658,48 @@ async def test_discord_py_reports_the_field_path(
         await channel.send("x" * 2001)
     assert "In content: Must be 2000 or fewer in length." in info.value.text
     assert emu.messages_in(guild.channel("general")) == []
+
+
+THREAD_RULES: list[tuple[str, JSON, tuple[str | int, ...], str]] = [
+    ("empty name", {"name": ""}, ("name",), "BASE_TYPE_BAD_LENGTH"),
+    ("name > 100", {"name": "x" * 101}, ("name",), "BASE_TYPE_BAD_LENGTH"),
+    ("text channel type", {"name": "t", "type": 0}, ("type",), "BASE_TYPE_CHOICES"),
+    (
+        "archive after 2 days",
+        {"name": "t", "auto_archive_duration": 2880},
+        ("auto_archive_duration",),
+        "BASE_TYPE_CHOICES",
+    ),
+    (
+        "slowmode over 6 hours",
+        {"name": "t", "rate_limit_per_user": 21601},
+        ("rate_limit_per_user",),
+        "NUMBER_TYPE_MAX",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "code"), [r[1:] for r in THREAD_RULES], ids=[r[0] for r in THREAD_RULES]
+)
+async def test_thread_rules(
+    discord_emulator: DiscordEmulator, api: Api, body: JSON, path: tuple[str, ...], code: str
+) -> None:
+    guild = discord_emulator.create_guild("G")
+    general = guild.channel("general")
+    status, reply = await api.call("POST", f"/channels/{general.id}/threads", body)
+    assert status == 400
+    assert code in error_at(reply, *path)
+    assert guild.threads == []
+
+
+async def test_bad_snowflake_and_response_type(discord_emulator: DiscordEmulator, api: Api) -> None:
+    emu = discord_emulator
+    status, reply = await api.call("POST", "/channels/general/messages", {"content": "hi"})
+    assert status == 400 and error_at(reply, "channel_id") == ["NUMBER_TYPE_COERCE"]
+    guild = emu.create_guild("G")
+    handle = _handle(emu, guild, emu.create_member(guild, "a"), InteractionType.APPLICATION_COMMAND)
+    autocomplete = InteractionResponseType.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+    status, reply = await _callback(api, handle, {"type": autocomplete, "data": {"choices": []}})
+    assert status == 400 and error_at(reply, "type") == ["BASE_TYPE_CHOICES"]
+    assert not handle.responded
