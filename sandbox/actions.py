@@ -10,12 +10,16 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from sandbox.constants import (
+    SELECT_TYPES,
+    ApplicationCommandType,
+    ComponentType,
+    InteractionType,
+    MessageReferenceType,
+    MessageType,
+)
 from sandbox.core import JSON, EmulatorCore
 from sandbox.interactions import (
-    APPLICATION_COMMAND,
-    AUTOCOMPLETE,
-    MESSAGE_COMPONENT,
-    MODAL_SUBMIT,
     CommandUnavailable,
     InteractionError,
     InteractionHandle,
@@ -72,7 +76,7 @@ class UserActions(EmulatorCore):
         ref = None
         if reply_to is not None:
             ref = {
-                "type": 0,
+                "type": MessageReferenceType.DEFAULT,
                 "message_id": str(reply_to.id),
                 "channel_id": str(reply_to.channel_id),
             }
@@ -81,7 +85,14 @@ class UserActions(EmulatorCore):
         files = {
             i: UploadedFile(a.filename, a.data, a.content_type) for i, a in enumerate(attachments)
         }
-        return self.post_message(channel, user, body, files, type=19 if ref else 0, reference=ref)
+        return self.post_message(
+            channel,
+            user,
+            body,
+            files,
+            type=MessageType.REPLY if ref else MessageType.DEFAULT,
+            reference=ref,
+        )
 
     def dm_bot(self, user: User | Member, content: str) -> Message:
         """``user`` sends the bot a direct message."""
@@ -190,18 +201,18 @@ class UserActions(EmulatorCore):
         """
         guild, channel, account = self._context(where, user)
         name, *path = command.split()
-        cmd = self.find_command(guild, name, 1)
+        cmd = self.find_command(guild, name, ApplicationCommandType.CHAT_INPUT)
         self._check_command_allowed(cmd, guild, channel, account)
         resolved = ResolvedBuilder(self, guild, channel, account)
         data = build_command_data(cmd, path, options, resolved)
         return self.interactions.new_handle(
-            type=APPLICATION_COMMAND,
+            type=InteractionType.APPLICATION_COMMAND,
             description=f"/{command}",
             user=account,
             guild=guild,
             channel=channel,
             data=data,
-            message_type=20,
+            message_type=MessageType.CHAT_INPUT_COMMAND,
         )
 
     async def autocomplete(
@@ -217,12 +228,12 @@ class UserActions(EmulatorCore):
         """``user`` types ``typed`` into ``option``; returns the bot's choices ({name, value})."""
         guild, channel, account = self._context(where, user)
         name, *path = command.split()
-        cmd = self.find_command(guild, name, 1)
+        cmd = self.find_command(guild, name, ApplicationCommandType.CHAT_INPUT)
         self._check_command_allowed(cmd, guild, channel, account)
         resolved = ResolvedBuilder(self, guild, channel, account)
         data = build_command_data(cmd, path, {**options, option: typed}, resolved, focused=option)
         handle = self.interactions.new_handle(
-            type=AUTOCOMPLETE,
+            type=InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE,
             description=f"autocomplete of {option!r} in /{command}",
             user=account,
             guild=guild,
@@ -259,13 +270,13 @@ class UserActions(EmulatorCore):
         if cmd.guild_id is not None:
             data["guild_id"] = str(cmd.guild_id)
         handle = self.interactions.new_handle(
-            type=APPLICATION_COMMAND,
+            type=InteractionType.APPLICATION_COMMAND,
             description=f"context menu {name!r}",
             user=account,
             guild=guild,
             channel=channel,
             data=data,
-            message_type=23,
+            message_type=MessageType.CONTEXT_MENU_COMMAND,
         )
         return await self._fire(handle, wait)
 
@@ -276,7 +287,13 @@ class UserActions(EmulatorCore):
         found = self.world.find_channel(message.channel_id)
         assert found is not None, "message's channel no longer exists"
         return await self._context_menu(
-            3, found[0], user, name, message.id, lambda r: r.message(message), wait
+            ApplicationCommandType.MESSAGE,
+            found[0],
+            user,
+            name,
+            message.id,
+            lambda r: r.message(message),
+            wait,
         )
 
     async def user_command(
@@ -292,7 +309,13 @@ class UserActions(EmulatorCore):
         """``user`` picks the user context-menu command ``name`` on ``target``."""
         target_user = target.user if isinstance(target, Member) else target
         return await self._context_menu(
-            2, where, user, name, target_user.id, lambda r: r.user(target_user), wait
+            ApplicationCommandType.USER,
+            where,
+            user,
+            name,
+            target_user.id,
+            lambda r: r.user(target_user),
+            wait,
         )
 
     def _component_handle(
@@ -309,13 +332,13 @@ class UserActions(EmulatorCore):
         account = by.user if isinstance(by, Member) else by
         data.setdefault("id", comp.get("id"))
         return self.interactions.new_handle(
-            type=MESSAGE_COMPONENT,
+            type=InteractionType.MESSAGE_COMPONENT,
             description=f"{what} {custom_id!r}",
             user=account,
             guild=guild,
             channel=channel,
             data=data,
-            message_type=19,
+            message_type=MessageType.REPLY,
             source_message=message,
         )
 
@@ -324,7 +347,7 @@ class UserActions(EmulatorCore):
     ) -> InteractionHandle:
         """``by`` clicks the button ``custom_id`` (see :meth:`Message.custom_id_for`)."""
         comp = message.component(custom_id)
-        if comp.get("type") != 2:
+        if comp.get("type") != ComponentType.BUTTON:
             raise TypeError(f"component {custom_id!r} is not a button")
         data: JSON = {"custom_id": custom_id, "component_type": 2}
         handle = self._component_handle(message, custom_id, by, data, "button")
@@ -343,12 +366,12 @@ class UserActions(EmulatorCore):
         """``by`` picks ``values`` in a select (strings, or Members/Roles/Channels)."""
         comp = message.component(custom_id)
         kind = int(comp.get("type", 0))
-        if kind not in (3, 5, 6, 7, 8):
+        if kind not in SELECT_TYPES:
             raise TypeError(f"component {custom_id!r} is not a select menu")
         lo, hi = comp.get("min_values", 1), comp.get("max_values", 1)
         if not lo <= len(values) <= hi:
             raise ValueError(f"select {custom_id!r} takes {lo}..{hi} values, got {len(values)}")
-        if kind == 3:
+        if kind == ComponentType.STRING_SELECT:
             allowed = {o["value"] for o in comp.get("options", [])}
             bad = [v for v in values if v not in allowed]
             if bad:
@@ -382,13 +405,15 @@ class UserActions(EmulatorCore):
         resolved = ResolvedBuilder(self, origin.guild, origin.channel, account)
         data = build_modal_submit(modal, values, resolved)
         handle = self.interactions.new_handle(
-            type=MODAL_SUBMIT,
+            type=InteractionType.MODAL_SUBMIT,
             description=f"modal {modal.custom_id!r}",
             user=account,
             guild=origin.guild,
             channel=origin.channel,
             data=data,
-            message_type=19 if origin.source_message else 20,
+            message_type=(
+                MessageType.REPLY if origin.source_message else MessageType.CHAT_INPUT_COMMAND
+            ),
             source_message=origin.source_message,
         )
         return await self._fire(handle, wait)

@@ -19,6 +19,14 @@ from typing import Any, Self
 from aiohttp import web
 
 from sandbox import payloads
+from sandbox.clock import Clock
+from sandbox.constants import (
+    NONCE_WINDOW_SECONDS,
+    ApplicationCommandType,
+    ApplicationFlag,
+    MessageFlag,
+    MessageType,
+)
 from sandbox.gateway import Gateway, Intent
 from sandbox.interactions import (
     InteractionApi,
@@ -33,6 +41,7 @@ from sandbox.permissions import (
 from sandbox.rest import RestApi
 from sandbox.router import (
     DiscordHTTPError,
+    FailureMode,
     FailureRule,
     Reply,
     Request,
@@ -55,6 +64,7 @@ from sandbox.state import (
     World,
     utcnow,
 )
+from sandbox.validation import check_commands
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +84,10 @@ class EmulatorCore:
         ack_deadline: float | None = 3.0,
     ) -> None:
         self.ids = SnowflakeFactory()
+        #: The emulator's notion of time for windows such as ``enforce_nonce``.
+        self.clock = Clock()
+        #: ``(channel, author, nonce)`` → (clock time, message) for ``enforce_nonce``.
+        self._nonces: dict[tuple[int, int, str], tuple[float, Message]] = {}
         self.world = World()
         self.bot_user = self._new_user(bot_name, bot=True)
         self.app_owner = self._new_user(f"{bot_name.lower()}-owner")
@@ -163,12 +177,12 @@ class EmulatorCore:
     def application_flags(self) -> int:
         flags = 0
         if self.privileged_intents & Intent.GUILD_PRESENCES:
-            flags |= 1 << 13
+            flags |= ApplicationFlag.GATEWAY_PRESENCE_LIMITED
         if self.privileged_intents & Intent.GUILD_MEMBERS:
-            flags |= 1 << 15
+            flags |= ApplicationFlag.GATEWAY_GUILD_MEMBERS_LIMITED
         if self.privileged_intents & Intent.MESSAGE_CONTENT:
-            flags |= 1 << 19
-        return flags | (1 << 23)
+            flags |= ApplicationFlag.GATEWAY_MESSAGE_CONTENT_LIMITED
+        return int(flags | ApplicationFlag.APPLICATION_COMMAND_BADGE)
 
     def _token_ok(self, header: str | None) -> bool:
         return header == f"Bot {self.bot_token}"
@@ -204,15 +218,18 @@ class EmulatorCore:
         is_global: bool = False,
         code: int | None = None,
         message: str | None = None,
+        mode: FailureMode = FailureMode.RESPOND,
     ) -> FailureRule:
         """Makes the next ``times`` matching calls fail with ``status``.
 
         ``route`` is a Discord path template such as ``"/channels/{channel_id}/messages"``
         (or a concrete path), or a compiled regex searched in the path. ``method`` may be
         ``"*"``. 429s carry ``Via``, ``retry_after`` and X-RateLimit-* like Discord's.
+        ``mode=FailureMode.STORE_THEN_DROP`` lets the call take effect and then drops the
+        connection without answering (``status`` is then unused).
         """
         rule = FailureRule(
-            method.upper(), route, status, times, retry_after, is_global, code, message
+            method.upper(), route, status, times, retry_after, is_global, code, message, mode
         )
         self.router.failures.append(rule)
         return rule
@@ -360,8 +377,10 @@ class EmulatorCore:
     def attachment_url(self, channel_id: int, attachment_id: int, filename: str) -> str:
         return f"{self.api_base}/attachments/{channel_id}/{attachment_id}/{filename}"
 
-    def validate_message_body(self, body: JSON, files: dict[int, UploadedFile]) -> None:
-        validate_body(body, files, creating=True)
+    def validate_message_body(
+        self, body: JSON, files: dict[int, UploadedFile], *, prefix: tuple[str, ...] = ()
+    ) -> None:
+        validate_body(body, files, creating=True, prefix=prefix)
 
     def message_for_bot(self, msg: Message, *, gateway: bool = False) -> JSON:
         """The message as the bot may see it (MESSAGE_CONTENT intent applies)."""
@@ -387,16 +406,30 @@ class EmulatorCore:
         body: JSON,
         files: dict[int, UploadedFile] | None = None,
         *,
-        type: int = 0,
+        type: int = MessageType.DEFAULT,
         reference: JSON | None = None,
         webhook_id: int | None = None,
         interaction: InteractionHandle | None = None,
         loading: bool = False,
     ) -> Message:
-        """Stores a new message and dispatches MESSAGE_CREATE (unless ephemeral)."""
+        """Stores a new message and dispatches MESSAGE_CREATE (unless ephemeral).
+
+        With ``enforce_nonce`` and a ``nonce`` the same author already used in this
+        channel within :data:`NONCE_WINDOW_SECONDS`, returns that message instead.
+        """
         files = files or {}
         if not loading:
             validate_body(body, files, creating=True)
+        nonce = body.get("nonce")
+        nonce_key = (channel.id, author.id, str(nonce))
+        if nonce is not None and body.get("enforce_nonce"):
+            earlier = self._nonces.get(nonce_key)
+            if (
+                earlier is not None
+                and self.clock.now() - earlier[0] < NONCE_WINDOW_SECONDS
+                and not earlier[1].deleted
+            ):
+                return earlier[1]
         msg = Message(
             id=self.ids.next(),
             channel_id=channel.id,
@@ -414,10 +447,13 @@ class EmulatorCore:
             existing=[],
         )
         apply_body(msg, body, atts)
+        if nonce is not None:
+            msg.nonce = nonce
+            self._nonces[nonce_key] = (self.clock.now(), msg)
         if loading:
-            msg.flags |= 128
+            msg.flags |= MessageFlag.LOADING
         if interaction is not None:
-            msg.flags |= int(body.get("flags") or 0) & 64
+            msg.flags |= int(body.get("flags") or 0) & MessageFlag.EPHEMERAL
             msg.application_id = self.application_id
             msg.interaction_id = interaction.id
             msg.interaction_metadata = {
@@ -494,7 +530,7 @@ class EmulatorCore:
         )
         apply_body(msg, body, atts)
         if clear_loading:
-            msg.flags &= ~128
+            msg.flags &= ~MessageFlag.LOADING
         msg.edited_at = utcnow()
         msg.edits += 1
         msg.history.append(snapshot(msg))
@@ -613,27 +649,23 @@ class EmulatorCore:
 
     async def _put_commands(self, req: Request) -> Reply:
         if req.params["application_id"] != str(self.application_id):
-            raise DiscordHTTPError(403, 50001, "Missing Access")
+            raise DiscordHTTPError.missing_access()
         guild_id = req.snowflake("guild_id") if "guild_id" in req.params else None
         if guild_id is not None:
             guild = self.world.guilds.get(guild_id)
             if guild is None or self.bot_user.id not in guild.members:
-                raise DiscordHTTPError(403, 50001, "Missing Access")
+                raise DiscordHTTPError.missing_access()
             registry = self.world.guild_commands.setdefault(guild_id, {})
         else:
             registry = self.world.global_commands
-        body = req.body if isinstance(req.body, list) else []
+        check_commands(req.body)
+        body: list[JSON] = req.body
         new: dict[tuple[str, int], AppCommand] = {}
         for raw in body:
-            _validate_command(raw)
             raw = dict(raw)
             if raw.get("default_member_permissions") is not None:
                 raw["default_member_permissions"] = str(raw["default_member_permissions"])
-            key = (str(raw["name"]), int(raw.get("type", 1)))
-            if key in new:
-                raise DiscordHTTPError.bad_request(
-                    f"Invalid Form Body: APPLICATION_COMMANDS_DUPLICATE_NAME {key[0]}"
-                )
+            key = (str(raw["name"]), int(raw.get("type") or ApplicationCommandType.CHAT_INPUT))
             old = registry.get(key)
             if old is not None and old.data == raw:
                 new[key] = old
@@ -667,7 +699,9 @@ class EmulatorCore:
         )
         return {c.name: c for c in registry.values()}
 
-    def find_command(self, guild: Guild | None, name: str, type: int = 1) -> AppCommand:
+    def find_command(
+        self, guild: Guild | None, name: str, type: int = ApplicationCommandType.CHAT_INPUT
+    ) -> AppCommand:
         if guild is not None:
             cmd = self.world.guild_commands.get(guild.id, {}).get((name, type))
             if cmd is not None:
@@ -703,24 +737,3 @@ class EmulatorCore:
 
     def interaction(self, interaction_id: int) -> InteractionHandle:
         return self.interactions.by_id[interaction_id]
-
-
-def _validate_command(raw: Any) -> None:
-    if not isinstance(raw, dict):
-        raise DiscordHTTPError.bad_request("Invalid Form Body: command must be an object")
-    name = raw.get("name")
-    kind = int(raw.get("type", 1))
-    if not isinstance(name, str) or not 1 <= len(name) <= 32:
-        raise DiscordHTTPError.bad_request(f"Invalid Form Body: name: {name!r}")
-    if kind == 1:
-        if not re.fullmatch(r"[-_\w]{1,32}", name) or name != name.lower():
-            raise DiscordHTTPError.bad_request(f"Invalid Form Body: name: {name!r} is invalid")
-        desc = raw.get("description", "")
-        if not 1 <= len(desc) <= 100:
-            raise DiscordHTTPError.bad_request(
-                f"Invalid Form Body: description of {name!r} must be 1-100 characters"
-            )
-    elif raw.get("description") or raw.get("options"):
-        raise DiscordHTTPError.bad_request(
-            f"Invalid Form Body: context menu {name!r} cannot have a description/options"
-        )

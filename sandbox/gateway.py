@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from sandbox import payloads
+from sandbox.constants import GatewayClose, GatewayOp
 
 if TYPE_CHECKING:
     from sandbox.core import EmulatorCore
@@ -56,10 +57,10 @@ class Session:
 
     def push(self, op: int, event: str | None, data: Any) -> None:
         seq = 0
-        if op == 0:
+        if op == GatewayOp.DISPATCH:
             self.seq += 1
             seq = self.seq
-            frame = json.dumps({"op": 0, "t": event, "s": seq, "d": data})
+            frame = json.dumps({"op": GatewayOp.DISPATCH, "t": event, "s": seq, "d": data})
             self.backlog.append((seq, frame))
         else:
             frame = json.dumps({"op": op, "t": None, "s": None, "d": data})
@@ -87,13 +88,13 @@ class Gateway:
         for session in self.sessions.values():
             if intent is not None and not session.intents & intent:
                 continue
-            session.push(0, event, data)
+            session.push(GatewayOp.DISPATCH, event, data)
 
-    async def close_all(self, code: int = 1001) -> None:
+    async def close_all(self, code: int = GatewayClose.GOING_AWAY) -> None:
         for ws in list(self._sockets):
             await ws.close(code=code, message=b"emulator stopping")
 
-    async def disconnect(self, *, code: int = 4000) -> None:
+    async def disconnect(self, *, code: int = GatewayClose.UNKNOWN_ERROR) -> None:
         """Drops every socket (as Discord does on a gateway restart); sessions stay resumable."""
         await self.close_all(code)
 
@@ -107,7 +108,7 @@ class Gateway:
             await ws.send_str(
                 json.dumps(
                     {
-                        "op": 10,
+                        "op": GatewayOp.HELLO,
                         "t": None,
                         "s": None,
                         "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS, "_trace": ["emu"]},
@@ -117,40 +118,55 @@ class Gateway:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     if msg.type == WSMsgType.BINARY:
-                        await ws.close(code=4002, message=b"Error while decoding payload.")
+                        await ws.close(
+                            code=GatewayClose.DECODE_ERROR, message=b"Error while decoding payload."
+                        )
                     continue
                 try:
                     frame = json.loads(msg.data)
                     op = frame["op"]
                     data = frame.get("d")
                 except (ValueError, KeyError, TypeError):
-                    await ws.close(code=4002, message=b"Error while decoding payload.")
+                    await ws.close(
+                        code=GatewayClose.DECODE_ERROR, message=b"Error while decoding payload."
+                    )
                     break
-                if op == 1:
-                    await ws.send_str(json.dumps({"op": 11, "t": None, "s": None, "d": None}))
-                elif op == 2:
+                if op == GatewayOp.HEARTBEAT:
+                    await ws.send_str(
+                        json.dumps({"op": GatewayOp.HEARTBEAT_ACK, "t": None, "s": None, "d": None})
+                    )
+                elif op == GatewayOp.IDENTIFY:
                     if session is not None:
-                        await ws.close(code=4005, message=b"Already authenticated.")
+                        await ws.close(
+                            code=GatewayClose.ALREADY_AUTHENTICATED,
+                            message=b"Already authenticated.",
+                        )
                         break
                     session = await self._identify(ws, data)
                     if session is None:
                         break
                     writer = asyncio.create_task(self._writer(ws, session))
-                elif op == 6:
+                elif op == GatewayOp.RESUME:
                     session = self._resume(data)
                     if session is None:
-                        await ws.send_str(json.dumps({"op": 9, "t": None, "s": None, "d": False}))
+                        await ws.send_str(
+                            json.dumps(
+                                {"op": GatewayOp.INVALID_SESSION, "t": None, "s": None, "d": False}
+                            )
+                        )
                         continue
                     writer = asyncio.create_task(self._writer(ws, session))
-                elif op == 8:
+                elif op == GatewayOp.REQUEST_GUILD_MEMBERS:
                     if session is None:
-                        await ws.close(code=4003, message=b"Not authenticated.")
+                        await ws.close(
+                            code=GatewayClose.NOT_AUTHENTICATED, message=b"Not authenticated."
+                        )
                         break
                     self._request_members(session, data)
-                elif op in (3, 4):
+                elif op in (GatewayOp.PRESENCE_UPDATE, GatewayOp.VOICE_STATE_UPDATE):
                     continue
                 else:
-                    await ws.close(code=4001, message=b"Unknown opcode.")
+                    await ws.close(code=GatewayClose.UNKNOWN_OPCODE, message=b"Unknown opcode.")
                     break
         finally:
             self._sockets.discard(ws)
@@ -182,11 +198,13 @@ class Gateway:
     async def _identify(self, ws: web.WebSocketResponse, data: Any) -> Session | None:
         emu = self.emu
         if not isinstance(data, dict) or data.get("token") != emu.bot_token:
-            await ws.close(code=4004, message=b"Authentication failed.")
+            await ws.close(
+                code=GatewayClose.AUTHENTICATION_FAILED, message=b"Authentication failed."
+            )
             return None
         intents = int(data.get("intents", 0))
         if intents & Intent.PRIVILEGED & ~emu.privileged_intents:
-            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            await ws.close(code=GatewayClose.DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
             return None
         for old in list(self.sessions.values()):
             if not old.connected:
@@ -217,10 +235,10 @@ class Gateway:
         shard = data.get("shard")
         if shard is not None:
             ready["shard"] = shard
-        session.push(0, "READY", ready)
+        session.push(GatewayOp.DISPATCH, "READY", ready)
         if intents & Intent.GUILDS:
             for g in guilds:
-                session.push(0, "GUILD_CREATE", self.guild_create(g, intents))
+                session.push(GatewayOp.DISPATCH, "GUILD_CREATE", self.guild_create(g, intents))
         session.identify_seq = session.seq
         self.on_change()
         log.info("bot identified (intents=%s, %d guilds)", intents, len(guilds))
@@ -247,7 +265,7 @@ class Gateway:
         for frame_seq, frame in session.backlog:
             if frame_seq > seq:
                 session.outbox.put_nowait((frame_seq, frame))
-        session.push(0, "RESUMED", {"_trace": ["emu"]})
+        session.push(GatewayOp.DISPATCH, "RESUMED", {"_trace": ["emu"]})
         self.resume_count += 1
         self.on_change()
         return session
@@ -288,4 +306,4 @@ class Gateway:
                 body["not_found"] = not_found
             if data.get("nonce"):
                 body["nonce"] = data["nonce"]
-            session.push(0, "GUILD_MEMBERS_CHUNK", body)
+            session.push(GatewayOp.DISPATCH, "GUILD_MEMBERS_CHUNK", body)

@@ -14,10 +14,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sandbox import payloads
-from sandbox.messages import normalise_components
+from sandbox.constants import (
+    INTERACTION_TOKEN_LIFETIME,
+    SELECT_TYPES,
+    ComponentType,
+    ErrorCode,
+    InteractionResponseType,
+    InteractionType,
+    MessageFlag,
+    MessageType,
+    OptionType,
+)
+from sandbox.messages import normalise_components, validate_body
 from sandbox.permissions import DM_PERMISSIONS
 from sandbox.router import DiscordHTTPError, Reply, Request, Router
 from sandbox.state import AppCommand, Attachment, Channel, Guild, Member, Message, Role, User
+from sandbox.validation import check_autocomplete, check_modal
 
 if TYPE_CHECKING:
     from sandbox.core import EmulatorCore
@@ -26,8 +38,16 @@ log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 
-PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
-TOKEN_LIFETIME = 15 * 60
+IT = InteractionType
+RT = InteractionResponseType
+CT = ComponentType
+OT = OptionType
+_MESSAGE = RT.CHANNEL_MESSAGE_WITH_SOURCE
+_DEFER = RT.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+_DEFER_UPDATE = RT.DEFERRED_UPDATE_MESSAGE
+_UPDATE = RT.UPDATE_MESSAGE
+_CHOICES = RT.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+_GROUPING = (OT.SUB_COMMAND, OT.SUB_COMMAND_GROUP)
 
 
 class InteractionError(AssertionError):
@@ -58,7 +78,10 @@ class Modal:
     def label(self, custom_id: str) -> str | None:
         """The visible label of a field (Label component label or legacy TextInput label)."""
         for top in self.components:
-            if top.get("type") == 18 and top.get("component", {}).get("custom_id") == custom_id:
+            if (
+                top.get("type") == CT.LABEL
+                and top.get("component", {}).get("custom_id") == custom_id
+            ):
                 return top.get("label")
         comp = self.fields.get(custom_id)
         return None if comp is None else comp.get("label")
@@ -67,9 +90,9 @@ class Modal:
 def _modal_inputs(components: list[JSON]) -> list[JSON]:
     out: list[JSON] = []
     for comp in components:
-        if comp.get("type") == 1:
+        if comp.get("type") == CT.ACTION_ROW:
             out.extend(_modal_inputs(comp.get("components", [])))
-        elif comp.get("type") == 18:
+        elif comp.get("type") == CT.LABEL:
             out.extend(_modal_inputs([comp["component"]]))
         elif "custom_id" in comp:
             out.append(comp)
@@ -89,9 +112,11 @@ class InteractionHandle:
     guild: Guild | None
     channel: Channel
     payload: JSON = field(repr=False)
-    message_type: int = 20
+    message_type: int = MessageType.CHAT_INPUT_COMMAND
     source_message: Message | None = None
     created: float = field(default_factory=time.monotonic)
+    #: Emulator-clock time the token was issued (it expires 15 minutes later).
+    issued_at: float = 0.0
     #: ``time.monotonic()`` when INTERACTION_CREATE was queued on the gateway.
     dispatched_at: float | None = None
     #: ``time.monotonic()`` when the callback (the 3 s acknowledgement) was recorded.
@@ -112,13 +137,16 @@ class InteractionHandle:
 
     @property
     def deferred(self) -> bool:
-        return self.response_type in (5, 6)
+        return self.response_type in (
+            RT.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+            RT.DEFERRED_UPDATE_MESSAGE,
+        )
 
     @property
     def messages(self) -> list[Message]:
         """The original response (if it is a new message) and follow-ups, undeleted."""
         out = [m for m in [self.original, *self.followups] if m is not None and not m.deleted]
-        if self.response_type in (6, 7):
+        if self.response_type in (RT.DEFERRED_UPDATE_MESSAGE, RT.UPDATE_MESSAGE):
             out = [m for m in out if m is not self.source_message]
         return out
 
@@ -137,9 +165,9 @@ class InteractionHandle:
         type 7 → the updated component message.
         """
         await self.wait_response(within)
-        if self.response_type == 9:
+        if self.response_type == RT.MODAL:
             raise InteractionError(f"{self.description} opened modal {self.modal!r}, not a message")
-        if self.response_type == 8:
+        if self.response_type == RT.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT:
             raise InteractionError(f"{self.description} was an autocomplete request")
         await self.emu.wait_until(
             lambda: self.final_message() is not None,
@@ -154,13 +182,17 @@ class InteractionHandle:
     def final_message(self) -> Message | None:
         """The answering message if the interaction has settled (see :meth:`final`), else None."""
         rt = self.response_type
-        if rt == 4:
+        if rt == RT.CHANNEL_MESSAGE_WITH_SOURCE:
             return self.original
-        if rt == 7:
+        if rt == RT.UPDATE_MESSAGE:
             return self.source_message
-        if rt == 5 and self.original is not None and not self.original.loading:
+        if (
+            rt == RT.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+            and self.original is not None
+            and not self.original.loading
+        ):
             return self.original
-        if rt == 6:
+        if rt == RT.DEFERRED_UPDATE_MESSAGE:
             src = self.source_message
             if src is not None and src.edits > self._source_edits:
                 return src
@@ -260,50 +292,50 @@ def convert_option(spec: JSON, value: Any, resolved: ResolvedBuilder, *, command
     kind = int(spec["type"])
     name = spec["name"]
     where = f"option {name!r} of /{command}"
-    if kind == 3:
+    if kind == OT.STRING:
         if not isinstance(value, str):
             raise TypeError(f"{where} is a string option, got {value!r}")
         if len(value) < spec.get("min_length", 0) or len(value) > spec.get("max_length", 6000):
             raise ValueError(f"{where}: length of {value!r} is out of bounds")
         out: Any = value
-    elif kind == 4:
+    elif kind == OT.INTEGER:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{where} is an integer option, got {value!r}")
         out = value
-    elif kind == 5:
+    elif kind == OT.BOOLEAN:
         if not isinstance(value, bool):
             raise TypeError(f"{where} is a boolean option, got {value!r}")
         out = value
-    elif kind == 6:
+    elif kind == OT.USER:
         if not isinstance(value, User | Member):
             raise TypeError(f"{where} is a user option, pass a User or Member")
         out = str(resolved.user(value))
-    elif kind == 7:
+    elif kind == OT.CHANNEL:
         if not isinstance(value, Channel):
             raise TypeError(f"{where} is a channel option, pass a Channel")
         allowed = spec.get("channel_types")
         if allowed and value.type not in allowed:
             raise ValueError(f"{where} only accepts channel types {allowed}")
         out = str(resolved.channel_(value))
-    elif kind == 8:
+    elif kind == OT.ROLE:
         if not isinstance(value, Role):
             raise TypeError(f"{where} is a role option, pass a Role")
         out = str(resolved.role(value))
-    elif kind == 9:
+    elif kind == OT.MENTIONABLE:
         if not isinstance(value, User | Member | Role):
             raise TypeError(f"{where} is a mentionable option, pass a User, Member or Role")
         out = str(resolved.mentionable(value))
-    elif kind == 10:
+    elif kind == OT.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError(f"{where} is a number option, got {value!r}")
         out = value
-    elif kind == 11:
+    elif kind == OT.ATTACHMENT:
         if not isinstance(value, Attachment):
             raise TypeError(f"{where} is an attachment option, pass emu.make_attachment(...)")
         out = str(resolved.attachment(value))
     else:
         raise TypeError(f"{where} has unsupported type {kind}")
-    if kind in (4, 10):
+    if kind in (OT.INTEGER, OT.NUMBER):
         lo, hi = spec.get("min_value"), spec.get("max_value")
         if (lo is not None and out < lo) or (hi is not None and out > hi):
             raise ValueError(f"{where}: {out} is outside [{lo}, {hi}]")
@@ -326,13 +358,13 @@ def build_command_data(
     chain: list[JSON] = []
     full = " ".join([cmd.name, *path])
     for part in path:
-        sub = next((o for o in specs if o["name"] == part and o["type"] in (1, 2)), None)
+        sub = next((o for o in specs if o["name"] == part and o["type"] in _GROUPING), None)
         if sub is None:
-            names = [o["name"] for o in specs if o["type"] in (1, 2)]
+            names = [o["name"] for o in specs if o["type"] in _GROUPING]
             raise LookupError(f"/{cmd.name} has no subcommand {part!r} here; has {names}")
         chain.append({"type": sub["type"], "name": part, "options": []})
         specs = sub.get("options", [])
-    if any(o["type"] in (1, 2) for o in specs):
+    if any(o["type"] in _GROUPING for o in specs):
         names = [o["name"] for o in specs]
         raise LookupError(f"/{full} needs a subcommand: one of {names}")
     leaf: list[JSON] = []
@@ -384,7 +416,7 @@ def build_modal_submit(modal: Modal, values: dict[str, Any], resolved: ResolvedB
         kind = int(comp["type"])
         out: JSON = {"type": kind, "id": comp.get("id"), "custom_id": cid}
         given = values.get(cid)
-        if kind == 4:
+        if kind == CT.TEXT_INPUT:
             text = "" if given is None else str(given)
             if given is None and comp.get("value") is not None:
                 text = str(comp["value"])
@@ -393,19 +425,19 @@ def build_modal_submit(modal: Modal, values: dict[str, Any], resolved: ResolvedB
             if text and not comp.get("min_length", 0) <= len(text) <= comp.get("max_length", 4000):
                 raise ValueError(f"modal field {cid!r}: length {len(text)} out of bounds")
             out["value"] = text
-        elif kind in (3, 5, 6, 7, 8):
+        elif kind in SELECT_TYPES:
             chosen = [] if given is None else list(given)
             if comp.get("required", True) and not chosen:
                 raise ValueError(f"modal select {cid!r} is required")
             out["values"] = _select_values(kind, chosen, resolved)
-        elif kind == 19:
+        elif kind == CT.FILE_UPLOAD:
             files = [] if given is None else list(given)
             out["values"] = [str(resolved.attachment(a)) for a in files]
-        elif kind == 21:
+        elif kind == CT.RADIO_GROUP:
             out["value"] = given
-        elif kind == 22:
+        elif kind == CT.CHECKBOX_GROUP:
             out["values"] = [] if given is None else list(given)
-        elif kind == 23:
+        elif kind == CT.CHECKBOX:
             out["value"] = bool(given)
         return out
 
@@ -413,15 +445,19 @@ def build_modal_submit(modal: Modal, values: dict[str, Any], resolved: ResolvedB
         result: list[JSON] = []
         for comp in comps:
             kind = comp.get("type")
-            if kind == 1:
+            if kind == CT.ACTION_ROW:
                 result.append(
-                    {"type": 1, "id": comp.get("id"), "components": walk(comp["components"])}
+                    {
+                        "type": CT.ACTION_ROW,
+                        "id": comp.get("id"),
+                        "components": walk(comp["components"]),
+                    }
                 )
-            elif kind == 18:
+            elif kind == CT.LABEL:
                 inner = walk([comp["component"]])
-                result.append({"type": 18, "id": comp.get("id"), "component": inner[0]})
-            elif kind == 10:
-                result.append({"type": 10, "id": comp.get("id")})
+                result.append({"type": CT.LABEL, "id": comp.get("id"), "component": inner[0]})
+            elif kind == CT.TEXT_DISPLAY:
+                result.append({"type": CT.TEXT_DISPLAY, "id": comp.get("id")})
             elif "custom_id" in comp:
                 result.append(submit_value(comp))
         return result
@@ -436,15 +472,15 @@ def build_modal_submit(modal: Modal, values: dict[str, Any], resolved: ResolvedB
 def _select_values(kind: int, chosen: list[Any], resolved: ResolvedBuilder) -> list[str]:
     out: list[str] = []
     for item in chosen:
-        if kind == 3:
+        if kind == CT.STRING_SELECT:
             out.append(str(item))
-        elif kind == 5:
+        elif kind == CT.USER_SELECT:
             out.append(str(resolved.user(item)))
-        elif kind == 6:
+        elif kind == CT.ROLE_SELECT:
             out.append(str(resolved.role(item)))
-        elif kind == 7:
+        elif kind == CT.MENTIONABLE_SELECT:
             out.append(str(resolved.mentionable(item)))
-        elif kind == 8:
+        elif kind == CT.CHANNEL_SELECT:
             out.append(str(resolved.channel_(item)))
     return out
 
@@ -481,7 +517,7 @@ class InteractionApi:
         guild: Guild | None,
         channel: Channel,
         data: JSON,
-        message_type: int = 20,
+        message_type: int = MessageType.CHAT_INPUT_COMMAND,
         source_message: Message | None = None,
     ) -> InteractionHandle:
         emu = self.emu
@@ -501,6 +537,7 @@ class InteractionApi:
             message_type=message_type,
             source_message=source_message,
             _source_edits=source_message.edits if source_message else 0,
+            issued_at=emu.clock.now(),
         )
         self.by_id[iid] = handle
         self.by_token[token] = handle
@@ -573,7 +610,7 @@ class InteractionApi:
         if (
             handle is None
             or req.params["application_id"] != str(self.emu.application_id)
-            or time.monotonic() - handle.created > TOKEN_LIFETIME
+            or self.emu.clock.now() - handle.issued_at > INTERACTION_TOKEN_LIFETIME
         ):
             raise DiscordHTTPError.unknown("webhook")
         if not handle.responded:
@@ -591,62 +628,63 @@ class InteractionApi:
             log.warning("interaction %s answered after %.1fs", handle.description, deadline)
             raise DiscordHTTPError.unknown("interaction")
         if handle.responded:
-            raise DiscordHTTPError(400, 40060, "Interaction has already been acknowledged.")
+            raise DiscordHTTPError(
+                400,
+                ErrorCode.INTERACTION_ALREADY_ACKNOWLEDGED,
+                "Interaction has already been acknowledged.",
+            )
         body = req.json()
         rtype = int(body.get("type", 0))
         data: JSON = body.get("data") or {}
         allowed = {
-            APPLICATION_COMMAND: {4, 5, 9},
-            MESSAGE_COMPONENT: {4, 5, 6, 7, 9},
-            AUTOCOMPLETE: {8},
-            MODAL_SUBMIT: {4, 5, 6, 7} if handle.source_message is not None else {4, 5},
-        }[handle.type]
+            IT.APPLICATION_COMMAND: {_MESSAGE, _DEFER, RT.MODAL},
+            IT.MESSAGE_COMPONENT: {_MESSAGE, _DEFER, _DEFER_UPDATE, _UPDATE, RT.MODAL},
+            IT.APPLICATION_COMMAND_AUTOCOMPLETE: {_CHOICES},
+            IT.MODAL_SUBMIT: (
+                {_MESSAGE, _DEFER, _DEFER_UPDATE, _UPDATE}
+                if handle.source_message is not None
+                else {_MESSAGE, _DEFER}
+            ),
+        }[IT(handle.type)]
         if rtype not in allowed:
-            raise DiscordHTTPError.bad_request(
-                f"Invalid Form Body: type: interaction response type {rtype} is not valid here"
+            shown = ", ".join(str(int(t)) for t in sorted(allowed))
+            raise DiscordHTTPError.form_error(
+                ("type",), "BASE_TYPE_CHOICES", f"Value must be one of {{{shown}}}."
             )
         interaction: JSON = {"id": str(handle.id), "type": handle.type}
         resource: JSON = {"type": rtype}
-        if rtype in (4, 5):
+        if rtype in (_MESSAGE, _DEFER):
             flags = int(data.get("flags") or 0)
-            if rtype == 5:
-                body_data: JSON = {"content": "", "flags": flags & 64}
+            if rtype == _DEFER:
+                body_data: JSON = {"content": "", "flags": flags & MessageFlag.EPHEMERAL}
                 msg = emu.interaction_message(handle, body_data, {}, loading=True)
             else:
-                emu.validate_message_body(data, req.files)
+                emu.validate_message_body(data, req.files, prefix=("data",))
                 msg = emu.interaction_message(handle, data, req.files)
             handle.original = msg
             interaction["response_message_id"] = str(msg.id)
-            interaction["response_message_loading"] = rtype == 5
+            interaction["response_message_loading"] = rtype == _DEFER
             interaction["response_message_ephemeral"] = msg.ephemeral
             resource["message"] = payloads.message(emu.world, msg)
-        elif rtype in (6, 7):
+        elif rtype in (_DEFER_UPDATE, _UPDATE):
             src = handle.source_message
             assert src is not None
-            if rtype == 7:
+            if rtype == _UPDATE:
+                validate_body(data, req.files, creating=False, prefix=("data",))
                 emu.edit_message(src, data, req.files)
                 resource["message"] = payloads.message(emu.world, src)
             interaction["response_message_id"] = str(src.id)
             interaction["response_message_loading"] = False
             interaction["response_message_ephemeral"] = src.ephemeral
-        elif rtype == 8:
-            choices = list(data.get("choices") or [])
-            if len(choices) > 25:
-                raise DiscordHTTPError.bad_request(
-                    "Invalid Form Body: choices: Must be 25 or fewer."
-                )
-            handle.choices = choices
-        elif rtype == 9:
-            title = str(data.get("title") or "")
-            components = data.get("components") or []
-            if not 1 <= len(title) <= 45 or not data.get("custom_id") or not components:
-                raise DiscordHTTPError.bad_request(
-                    "Invalid Form Body: modal title/custom_id/components"
-                )
+        elif rtype == _CHOICES:
+            check_autocomplete(data)
+            handle.choices = list(data.get("choices") or [])
+        elif rtype == RT.MODAL:
+            check_modal(data)
             handle.modal = Modal(
                 custom_id=str(data["custom_id"]),
-                title=title,
-                components=normalise_components(components),
+                title=str(data["title"]),
+                components=normalise_components(data["components"]),
                 interaction=handle,
             )
         handle.response_type = rtype
@@ -663,7 +701,12 @@ class InteractionApi:
         handle = self._by_token(req)
         body = req.json()
         orig = handle.original
-        if handle.response_type == 5 and orig is not None and orig.loading and not orig.deleted:
+        if (
+            handle.response_type == _DEFER
+            and orig is not None
+            and orig.loading
+            and not orig.deleted
+        ):
             edit = dict(body)
             edit.pop("flags", None)
             emu.edit_message(orig, edit, req.files, clear_loading=True)
@@ -681,7 +724,11 @@ class InteractionApi:
 
     def _webhook_message(self, handle: InteractionHandle, req: Request) -> Message:
         if "message_id" not in req.params:
-            msg = handle.original if handle.response_type in (4, 5) else handle.source_message
+            msg = (
+                handle.original
+                if handle.response_type in (_MESSAGE, _DEFER)
+                else handle.source_message
+            )
         else:
             wanted = req.snowflake("message_id")
             candidates = [handle.original, handle.source_message, *handle.followups]

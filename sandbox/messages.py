@@ -8,15 +8,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from sandbox.constants import SENDABLE_FLAGS, MessageFlag
 from sandbox.router import DiscordHTTPError, UploadedFile
 from sandbox.state import Attachment, Message, utcnow
+from sandbox.validation import check_message
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
-
-#: Flags a bot may set when sending (SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS,
-#: IS_COMPONENTS_V2).
-SENDABLE_FLAGS = 4 | 64 | 4096 | 32768
 
 
 def normalise_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -49,26 +47,15 @@ def normalise_embeds(embeds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def validate_body(body: dict[str, Any], files: dict[int, UploadedFile], *, creating: bool) -> None:
-    """Rejects what Discord rejects with 400 (empty message, oversized content...)."""
-    content = body.get("content")
-    if content is not None and len(str(content)) > 2000:
-        raise DiscordHTTPError.bad_request(
-            "Invalid Form Body: content: Must be 2000 or fewer in length."
-        )
-    embeds = body.get("embeds") or []
-    if len(embeds) > 10:
-        raise DiscordHTTPError.bad_request("Invalid Form Body: embeds: Must be 10 or fewer.")
-    for emb in embeds:
-        total = len(str(emb.get("title", ""))) + len(str(emb.get("description", "")))
-        if len(str(emb.get("description", ""))) > 4096 or len(str(emb.get("title", ""))) > 256:
-            raise DiscordHTTPError.bad_request("Invalid Form Body: embeds: too long.")
-        if len(emb.get("fields", [])) > 25 or total > 6000:
-            raise DiscordHTTPError.bad_request("Invalid Form Body: embeds: too many fields.")
-    if creating and not (
-        content or embeds or files or body.get("components") or body.get("sticker_ids")
-    ):
-        raise DiscordHTTPError.bad_request("Cannot send an empty message", code=50006)
+def validate_body(
+    body: dict[str, Any],
+    files: dict[int, UploadedFile],
+    *,
+    creating: bool,
+    prefix: tuple[str | int, ...] = (),
+) -> None:
+    """Rejects what Discord rejects with 400 (see :mod:`sandbox.validation`)."""
+    check_message(body, creating=creating, has_files=bool(files), prefix=prefix)
 
 
 def make_attachments(
@@ -96,8 +83,11 @@ def make_attachments(
         if upload is None:
             kept = by_id.get(int(raw_id)) if raw_id is not None else None
             if kept is None:
-                raise DiscordHTTPError.bad_request(
-                    f"Invalid Form Body: attachments: unknown attachment {raw_id}"
+                index = described.index(meta)
+                raise DiscordHTTPError.form_error(
+                    ("attachments", index, "id"),
+                    "ATTACHMENT_NOT_FOUND",
+                    f"Unknown attachment {raw_id}",
                 )
             out.append(kept)
             continue
@@ -135,7 +125,9 @@ def apply_body(msg: Message, body: dict[str, Any], attachments: list[Attachment]
         msg.attachments = attachments
     if "flags" in body and body["flags"] is not None:
         keep = msg.flags & ~SENDABLE_FLAGS
-        msg.flags = keep | (int(body["flags"]) & SENDABLE_FLAGS) | (msg.flags & 64)
+        msg.flags = (
+            keep | (int(body["flags"]) & SENDABLE_FLAGS) | (msg.flags & MessageFlag.EPHEMERAL)
+        )
     msg.mention_ids = [int(x) for x in _USER_MENTION.findall(msg.content)]
     msg.mention_role_ids = [int(x) for x in _ROLE_MENTION.findall(msg.content)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.constants import ApplicationCommandType
 from sandbox.state import (
     AppCommand,
     Attachment,
@@ -153,7 +154,11 @@ def channel(chan: Channel, *, viewer_id: int | None = None) -> JSON:
                     "archive_timestamp": iso(chan.created_at),
                     "locked": chan.locked,
                     "create_timestamp": iso(chan.created_at),
-                    **({"invitable": chan.invitable} if chan.type == 12 else {}),
+                    **(
+                        {"invitable": chan.invitable}
+                        if chan.type == ChannelType.PRIVATE_THREAD
+                        else {}
+                    ),
                 },
             }
         )
@@ -195,7 +200,7 @@ def guild(g: Guild, *, bot_id: int, include_all_members: bool) -> JSON:
     threads = [
         channel(c, viewer_id=bot_id)
         for c in g.threads
-        if not c.archived and (c.type != 12 or bot_id in c.thread_members)
+        if not c.archived and (c.type != ChannelType.PRIVATE_THREAD or bot_id in c.thread_members)
     ]
     bot_member = g.members.get(bot_id)
     return {
@@ -318,6 +323,8 @@ def message(world: World, msg: Message, *, gateway: bool = False) -> JSON:
         "pinned": False,
         "flags": msg.flags,
     }
+    if msg.nonce is not None:
+        data["nonce"] = msg.nonce
     if msg.webhook_id is not None:
         data["webhook_id"] = str(msg.webhook_id)
     if msg.application_id is not None:
@@ -336,7 +343,7 @@ def message(world: World, msg: Message, *, gateway: bool = False) -> JSON:
 
 def app_command(cmd: AppCommand, application_id: int) -> JSON:
     data = dict(cmd.data)
-    data.setdefault("type", 1)
+    data.setdefault("type", ApplicationCommandType.CHAT_INPUT)
     data.setdefault("description", "")
     data.setdefault("options", [])
     data.setdefault("default_member_permissions", None)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
+from sandbox.constants import ChannelType, OverwriteType
+
 if TYPE_CHECKING:
     from sandbox.state import Channel, Guild, Member
 
@@ -163,7 +165,7 @@ def channel_permissions(guild: Guild, channel: Channel, member: Member) -> int:
         if perms & Perm.ADMINISTRATOR:
             return perms
         if (
-            channel.type == 12
+            channel.type == ChannelType.PRIVATE_THREAD
             and member.user.id not in channel.thread_members
             and not perms & Perm.MANAGE_THREADS
         ):
@@ -180,17 +182,17 @@ def channel_permissions(guild: Guild, channel: Channel, member: Member) -> int:
     if base & Perm.ADMINISTRATOR:
         return ALL_PERMISSIONS
     perms = base
-    everyone = channel.overwrite_for(guild.id, 0)
+    everyone = channel.overwrite_for(guild.id, OverwriteType.ROLE)
     if everyone is not None:
         perms = (perms & ~everyone.deny) | everyone.allow
     allow = deny = 0
     for role_id in member.role_ids:
-        ow = channel.overwrite_for(role_id, 0)
+        ow = channel.overwrite_for(role_id, OverwriteType.ROLE)
         if ow is not None:
             allow |= ow.allow
             deny |= ow.deny
     perms = (perms & ~deny) | allow
-    own = channel.overwrite_for(member.user.id, 1)
+    own = channel.overwrite_for(member.user.id, OverwriteType.MEMBER)
     if own is not None:
         perms = (perms & ~own.deny) | own.allow
     if not perms & Perm.VIEW_CHANNEL:

@@ -6,10 +6,19 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from sandbox import payloads
+from sandbox.constants import ErrorCode, MessageType
 from sandbox.gateway import Intent
 from sandbox.permissions import Perm, base_permissions, has
 from sandbox.router import DiscordHTTPError, Reply, Request, Router
 from sandbox.state import Channel, ChannelType, Guild, Member, Message, ThreadMember
+from sandbox.validation import DEFAULT_AUTO_ARCHIVE_MINUTES, check_thread
+
+
+def _wrong_channel_type() -> DiscordHTTPError:
+    return DiscordHTTPError(
+        400, ErrorCode.INVALID_CHANNEL_TYPE, "Cannot execute action on this channel type"
+    )
+
 
 if TYPE_CHECKING:
     from sandbox.core import EmulatorCore
@@ -136,7 +145,9 @@ class RestApi:
     async def create_dm(self, req: Request) -> Reply:
         raw = req.json().get("recipient_id")
         if raw is None:
-            raise DiscordHTTPError.bad_request("Invalid Form Body: recipient_id: required")
+            raise DiscordHTTPError.form_error(
+                ("recipient_id",), "BASE_TYPE_REQUIRED", "This field is required"
+            )
         user = self.emu.world.users.get(int(raw))
         if user is None:
             raise DiscordHTTPError.unknown("user")
@@ -339,7 +350,7 @@ class RestApi:
             emu.bot_user,
             body,
             req.files,
-            type=19 if ref else 0,
+            type=MessageType.REPLY if ref else MessageType.DEFAULT,
             reference=ref,
         )
         return Reply(body=emu.message_for_bot(msg))
@@ -349,7 +360,11 @@ class RestApi:
         msg = self._message(chan, req)
         body = req.json()
         if msg.author.id != self.emu.bot_user.id and set(body) - {"flags"}:
-            raise DiscordHTTPError(403, 50005, "Cannot edit a message authored by another user")
+            raise DiscordHTTPError(
+                403,
+                ErrorCode.CANNOT_EDIT_OTHERS_MESSAGE,
+                "Cannot edit a message authored by another user",
+            )
         self.emu.edit_message(msg, body, req.files)
         return Reply(body=self.emu.message_for_bot(msg))
 
@@ -368,7 +383,7 @@ class RestApi:
     def _thread(self, req: Request) -> tuple[Channel, Guild]:
         chan, guild = self._channel(req)
         if guild is None or not chan.is_thread:
-            raise DiscordHTTPError(400, 50024, "Cannot execute action on this channel type")
+            raise _wrong_channel_type()
         return chan, guild
 
     async def create_thread(self, req: Request) -> Reply:
@@ -376,13 +391,10 @@ class RestApi:
         emu = self.emu
         body = req.json()
         if guild is None or chan.type != ChannelType.TEXT:
-            raise DiscordHTTPError(400, 50024, "Cannot execute action on this channel type")
+            raise _wrong_channel_type()
+        check_thread(body)
         kind = int(body.get("type") or ChannelType.PRIVATE_THREAD)
-        if kind not in (ChannelType.PUBLIC_THREAD, ChannelType.PRIVATE_THREAD):
-            raise DiscordHTTPError.bad_request("Invalid Form Body: type: invalid thread type")
-        name = str(body.get("name") or "").strip()
-        if not 1 <= len(name) <= 100:
-            raise DiscordHTTPError.bad_request("Invalid Form Body: name: Must be 1-100 long.")
+        name = str(body["name"])
         needed = (
             Perm.CREATE_PRIVATE_THREADS
             if kind == ChannelType.PRIVATE_THREAD
@@ -397,7 +409,9 @@ class RestApi:
             owner=emu.bot_user,
             private=kind == ChannelType.PRIVATE_THREAD,
             invitable=bool(body.get("invitable", True)),
-            auto_archive_duration=int(body.get("auto_archive_duration") or 1440),
+            auto_archive_duration=int(
+                body.get("auto_archive_duration") or DEFAULT_AUTO_ARCHIVE_MINUTES
+            ),
         )
         return Reply(status=201, body=payloads.channel(thread, viewer_id=emu.bot_user.id))
 
@@ -416,7 +430,7 @@ class RestApi:
         if not perms & Perm.SEND_MESSAGES:
             raise DiscordHTTPError.missing_permissions()
         if thread.archived:
-            raise DiscordHTTPError(400, 50083, "Thread is archived")
+            raise DiscordHTTPError(400, ErrorCode.THREAD_ARCHIVED, "Thread is archived")
 
     async def add_thread_member(self, req: Request) -> Reply:
         thread, guild = self._thread(req)

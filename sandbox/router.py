@@ -6,6 +6,7 @@ by template and unimplemented routes can be reported by a readable name.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import logging
@@ -19,6 +20,8 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from multidict import MultiMapping
 
+from sandbox.constants import ErrorCode
+
 log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
@@ -27,42 +30,56 @@ JSON = dict[str, Any]
 class DiscordHTTPError(Exception):
     """Raised by handlers; rendered as Discord's ``{"message": ..., "code": ...}`` body."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(self, status: int, code: int, message: str, errors: JSON | None = None) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        #: Discord's nested ``errors`` object for Invalid Form Body (50035) replies.
+        self.errors = errors
+
+    def body(self) -> JSON:
+        out: JSON = {"message": self.message, "code": self.code}
+        if self.errors is not None:
+            out["errors"] = self.errors
+        return out
 
     @classmethod
     def missing_permissions(cls) -> DiscordHTTPError:
-        return cls(403, 50013, "Missing Permissions")
+        return cls(403, ErrorCode.MISSING_PERMISSIONS, "Missing Permissions")
 
     @classmethod
     def missing_access(cls) -> DiscordHTTPError:
-        return cls(403, 50001, "Missing Access")
+        return cls(403, ErrorCode.MISSING_ACCESS, "Missing Access")
 
     @classmethod
     def cannot_dm(cls) -> DiscordHTTPError:
-        return cls(403, 50007, "Cannot send messages to this user")
+        return cls(403, ErrorCode.CANNOT_DM_USER, "Cannot send messages to this user")
 
     @classmethod
     def unknown(cls, what: str) -> DiscordHTTPError:
         codes = {
-            "channel": 10003,
-            "guild": 10004,
-            "member": 10007,
-            "message": 10008,
-            "role": 10011,
-            "user": 10013,
-            "webhook": 10015,
-            "interaction": 10062,
-            "application command": 10063,
+            "channel": ErrorCode.UNKNOWN_CHANNEL,
+            "guild": ErrorCode.UNKNOWN_GUILD,
+            "member": ErrorCode.UNKNOWN_MEMBER,
+            "message": ErrorCode.UNKNOWN_MESSAGE,
+            "role": ErrorCode.UNKNOWN_ROLE,
+            "user": ErrorCode.UNKNOWN_USER,
+            "webhook": ErrorCode.UNKNOWN_WEBHOOK,
+            "interaction": ErrorCode.UNKNOWN_INTERACTION,
+            "application command": ErrorCode.UNKNOWN_APPLICATION_COMMAND,
         }
         return cls(404, codes[what], f"Unknown {what.title()}")
 
     @classmethod
-    def bad_request(cls, message: str, code: int = 50035) -> DiscordHTTPError:
-        return cls(400, code, message)
+    def form_error(cls, path: tuple[str | int, ...], code: str, message: str) -> DiscordHTTPError:
+        """A one-field Invalid Form Body (50035) error at ``path``."""
+        errors: JSON = {}
+        node = errors
+        for part in path:
+            node = node.setdefault(str(part), {})
+        node["_errors"] = [{"code": code, "message": message}]
+        return cls(400, ErrorCode.INVALID_FORM_BODY, "Invalid Form Body", errors=errors)
 
 
 @dataclass
@@ -89,8 +106,8 @@ class Request:
         try:
             return int(self.params[name])
         except ValueError:
-            raise DiscordHTTPError.bad_request(
-                f"Value {self.params[name]!r} is not snowflake."
+            raise DiscordHTTPError.form_error(
+                (name,), "NUMBER_TYPE_COERCE", f'Value "{self.params[name]}" is not snowflake.'
             ) from None
 
     def json(self) -> JSON:
@@ -130,6 +147,17 @@ class Route:
         return f"{self.method} {self.template}"
 
 
+class FailureMode(enum.Enum):
+    """How an injected failure shows itself to the client."""
+
+    #: Answer with the rule's status and body; the request has no effect.
+    RESPOND = "respond"
+    #: Let the request take effect (message stored, thread created...), then drop the
+    #: connection without an answer, as when a response is lost on the way back. A call
+    #: that fails (403, 429...) is answered normally and does not spend the rule.
+    STORE_THEN_DROP = "store_then_drop"
+
+
 @dataclass
 class FailureRule:
     """An injected failure; see :meth:`DiscordEmulator.inject_failure`."""
@@ -142,6 +170,7 @@ class FailureRule:
     is_global: bool
     code: int | None
     message: str | None
+    mode: FailureMode = FailureMode.RESPOND
     hits: int = 0
 
     def matches(self, method: str, template: str, path: str) -> bool:
@@ -248,21 +277,26 @@ class Router:
             self.unhandled.append(name)
             self._record(method, path, name.split(" ", 1)[1], 501, None)
             return _json_response(
-                501, {"message": f"Emulator does not implement {name}", "code": 0}
+                501, {"message": f"Emulator does not implement {name}", "code": ErrorCode.GENERAL}
             )
         route, params = found
 
         if route.auth and not self._token_check(request.headers.get("Authorization")):
             self._record(method, path, route.template, 401, None)
-            return _json_response(401, {"message": "401: Unauthorized", "code": 0})
+            return _json_response(401, {"message": "401: Unauthorized", "code": ErrorCode.GENERAL})
 
         try:
             body, files = await _read_body(request)
         except ValueError as exc:
-            return _json_response(400, {"message": str(exc), "code": 50109})
+            return _json_response(400, {"message": str(exc), "code": ErrorCode.INVALID_JSON})
 
+        drop: FailureRule | None = None
         for rule in self.failures:
             if rule.matches(method, route.template, path):
+                if rule.mode is FailureMode.STORE_THEN_DROP:
+                    # Spent only once the call has taken effect (see below).
+                    drop = rule
+                    break
                 rule.hits += 1
                 self._record(method, path, route.template, rule.status, body, injected=True)
                 log.info("injecting %s into %s", rule.status, route.name)
@@ -289,10 +323,12 @@ class Router:
             reply = await route.handler(req)
         except DiscordHTTPError as err:
             self._record(method, path, route.template, err.status, body)
-            return _json_response(
-                err.status, {"message": err.message, "code": err.code}, headers=headers
-            )
-        self._record(method, path, route.template, reply.status, body)
+            return _json_response(err.status, err.body(), headers=headers)
+        self._record(method, path, route.template, reply.status, body, injected=drop is not None)
+        if drop is not None:
+            drop.hits += 1
+            log.info("dropping the connection after %s", route.name)
+            _abort(request)
         if reply.status == 204:
             return web.Response(status=204, headers=headers)
         return _json_response(reply.status, reply.body, headers=headers)
@@ -331,6 +367,13 @@ class Router:
         return None, headers
 
 
+def _abort(request: web.Request) -> None:
+    """Closes the client's connection at once, so it never reads an answer."""
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+
+
 def _failure_response(
     rule: FailureRule, route: Route, *, bucket_hash: str | None = None
 ) -> web.Response:
@@ -360,13 +403,15 @@ def _failure_response(
     if status >= 500:
         reason = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
         default = f"{status}: {reason.get(status, 'Server Error')}"
-        return _json_response(status, {"message": rule.message or default, "code": rule.code or 0})
+        return _json_response(
+            status, {"message": rule.message or default, "code": rule.code or ErrorCode.GENERAL}
+        )
     defaults = {
-        403: (50013, "Missing Permissions"),
-        404: (10003, "Unknown Channel"),
-        400: (50035, "Invalid Form Body"),
+        403: (ErrorCode.MISSING_PERMISSIONS, "Missing Permissions"),
+        404: (ErrorCode.UNKNOWN_CHANNEL, "Unknown Channel"),
+        400: (ErrorCode.INVALID_FORM_BODY, "Invalid Form Body"),
     }
-    code, message = defaults.get(status, (0, f"{status}"))
+    code, message = defaults.get(status, (ErrorCode.GENERAL, f"{status}"))
     return _json_response(
         status,
         {"message": rule.message or message, "code": code if rule.code is None else rule.code},

@@ -13,6 +13,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.constants import ApplicationCommandType, MessageFlag
+from sandbox.constants import ChannelType as ChannelType
+
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
@@ -102,16 +105,6 @@ class ThreadMember:
     user_id: int
     joined_at: dt.datetime = field(default_factory=utcnow)
     flags: int = 0
-
-
-class ChannelType:
-    """Channel type numbers used by the emulator."""
-
-    TEXT = 0
-    DM = 1
-    CATEGORY = 4
-    PUBLIC_THREAD = 11
-    PRIVATE_THREAD = 12
 
 
 @dataclass(eq=False)
@@ -228,15 +221,17 @@ class Message:
     deleted: bool = False
     edits: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    #: The ``nonce`` the author sent, echoed back in the message object.
+    nonce: int | str | None = None
 
     @property
     def ephemeral(self) -> bool:
-        return bool(self.flags & 64)
+        return bool(self.flags & MessageFlag.EPHEMERAL)
 
     @property
     def loading(self) -> bool:
         """True for a deferred "is thinking..." placeholder that was never filled in."""
-        return bool(self.flags & 128)
+        return bool(self.flags & MessageFlag.LOADING)
 
     @property
     def embed(self) -> dict[str, Any] | None:
@@ -310,7 +305,7 @@ class AppCommand:
 
     @property
     def type(self) -> int:
-        return int(self.data.get("type", 1))
+        return int(self.data.get("type", ApplicationCommandType.CHAT_INPUT))
 
 
 @dataclass(eq=False)

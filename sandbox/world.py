@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable
 
 from sandbox import payloads
+from sandbox.constants import GatewayOp, OverwriteType
 from sandbox.core import EmulatorCore, PermLike, Target
 from sandbox.gateway import Intent
 from sandbox.permissions import (
@@ -96,7 +97,7 @@ class WorldBuilder(EmulatorCore):
             # A join (not a lazy load after READY) carries no "unavailable" key, which is
             # how clients tell on_guild_join from on_guild_available.
             data.pop("unavailable", None)
-            session.push(0, "GUILD_CREATE", data)
+            session.push(GatewayOp.DISPATCH, "GUILD_CREATE", data)
         self.notify()
         return role
 
@@ -234,9 +235,10 @@ class WorldBuilder(EmulatorCore):
 
     def _put_overwrite(self, chan: Channel, target: Target, allow: int, deny: int) -> None:
         if isinstance(target, Role):
-            tid, ttype = target.id, 0
+            tid, ttype = target.id, OverwriteType.ROLE
         else:
-            tid, ttype = (target.user.id if isinstance(target, Member) else target.id), 1
+            user_id = target.user.id if isinstance(target, Member) else target.id
+            tid, ttype = user_id, OverwriteType.MEMBER
         chan.overwrites = [o for o in chan.overwrites if not (o.id == tid and o.type == ttype)]
         if allow or deny:
             chan.overwrites.append(Overwrite(tid, ttype, allow, deny))
