@@ -1,4 +1,7 @@
-"""``/champions``: coordinators' view of who is taking part."""
+"""``/champions``: coordinators' view of who is taking part.
+
+This one module holds the cog: the list, correcting a group, and the CSV export.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""The weekly digest for everyone, and ``/impact`` for coordinators who report to funders."""
+"""The weekly digest for everyone, and ``/impact`` for coordinators who report to funders.
+
+What lives where:
+
+- this module: the cog, its weekly job, ``/digest`` and ``/impact``;
+- ``_render``: the digest as an embed.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``/my-data`` and ``/forget-me``: every member can see and erase what kindbot keeps."""
+"""``/my-data`` and ``/forget-me``: every member can see and erase what kindbot keeps.
+
+This one module holds the cog and the "forget me" confirmation.
+"""
 
 from __future__ import annotations
 

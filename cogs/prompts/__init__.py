@@ -1,4 +1,8 @@
-"""The 10 conditions as a weekly post, ``/prompt``, and a guild's own ``/prompts``."""
+"""The 10 conditions as a weekly post, ``/prompt``, and a server's own ``/prompts``.
+
+This one module holds the cog, its weekly job and the condition embed. The weekly
+post's "Share a reflection" button belongs to the reflections cog.
+"""
 
 from __future__ import annotations
 
