@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import typing
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,16 @@ def read(path: Path) -> tuple[str, str, bool]:
     return path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py"
 
 
+def problems_in_cogs(check: Callable[..., list[str]]) -> dict[str, list[str]]:
+    """What ``check`` finds in each cog module, for the modules where it finds anything."""
+    found = {}
+    for path in MODULES:
+        source, module, is_package = read(path)
+        if problems := check(source, module, is_package=is_package):
+            found[module] = problems
+    return found
+
+
 def test_the_checks_catch_what_they_look_for() -> None:
     sneaky = (
         "from bot.repos.coffee import MeetingRecord\n"
@@ -120,12 +131,7 @@ def test_the_checks_catch_what_they_look_for() -> None:
 
 def test_cogs_reach_storage_only_through_services() -> None:
     assert len(MODULES) > 20
-    problems = {
-        module_name(path): found
-        for path in MODULES
-        if (found := storage_problems(*read(path)[:2], is_package=read(path)[2]))
-    }
-    assert problems == {}
+    assert problems_in_cogs(storage_problems) == {}
 
 
 def test_services_hand_cogs_no_repositories() -> None:
@@ -136,12 +142,7 @@ def test_services_hand_cogs_no_repositories() -> None:
 
 
 def test_no_cog_imports_another_cogs_private_modules() -> None:
-    problems = {
-        module_name(path): found
-        for path in MODULES
-        if (found := private_imports_of_other_cogs(*read(path)[:2], is_package=read(path)[2]))
-    }
-    assert problems == {}
+    assert problems_in_cogs(private_imports_of_other_cogs) == {}
 
 
 def test_shared_pieces_never_import_a_feature_cog() -> None:
