@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.db.migrations import migrate
 from bot.errors import report_error
+from bot.interaction import Interaction
 from bot.pacing import Pacer
 from bot.repos.meta import MetaRepo
 from bot.sync import sync_commands
@@ -51,7 +52,7 @@ class KindTree(app_commands.CommandTree["KindBot"]):
     """Routes every slash-command failure to the shared, kind error handler."""
 
     async def on_error(
-        self, interaction: discord.Interaction[KindBot], error: app_commands.AppCommandError, /
+        self, interaction: Interaction, error: app_commands.AppCommandError, /
     ) -> None:
         await report_error(interaction, error)
 
