@@ -17,7 +17,7 @@ class KindView(discord.ui.View):
     """A view whose callback failures reach the member as a kind message.
 
     With ``owner_id``, only that member may use it (an ephemeral form, say);
-    anyone else's clicks are ignored.
+    discord.py leaves anyone else's clicks unanswered.
     """
 
     def __init__(self, *, timeout: float | None = 180, owner_id: int | None = None) -> None:
