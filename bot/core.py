@@ -13,7 +13,9 @@ from discord.ext import commands
 
 from bot.db.migrations import migrate
 from bot.errors import report_error
+from bot.interaction import Interaction
 from bot.pacing import Pacer
+from bot.repos.meta import MetaRepo
 from bot.sync import sync_commands
 from bot.wiring import Services
 
@@ -50,7 +52,7 @@ class KindTree(app_commands.CommandTree["KindBot"]):
     """Routes every slash-command failure to the shared, kind error handler."""
 
     async def on_error(
-        self, interaction: discord.Interaction[KindBot], error: app_commands.AppCommandError, /
+        self, interaction: Interaction, error: app_commands.AppCommandError, /
     ) -> None:
         await report_error(interaction, error)
 
@@ -85,6 +87,7 @@ class KindBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.services = services
+        self._command_hashes = MetaRepo(services.db)
         self.rest_pacer = Pacer()
         self.dev_guild = dev_guild
         self._extensions_to_load = tuple(extensions)
@@ -112,7 +115,7 @@ class KindBot(commands.Bot):
             await self.sync_commands(force=False)
 
     async def sync_commands(self, *, force: bool) -> bool:
-        return await sync_commands(self.tree, self.services.meta, self.dev_guild, force=force)
+        return await sync_commands(self.tree, self._command_hashes, self.dev_guild, force=force)
 
     async def on_ready(self) -> None:
         assert self.user is not None
@@ -125,7 +128,7 @@ class KindBot(commands.Bot):
         await self._adopt_guild(guild)
 
     async def _adopt_guild(self, guild: discord.Guild) -> None:
-        if await self.services.guilds.ensure(guild.id, self.services.clock.now()):
+        if await self.services.setup.ensure_guild(guild.id):
             log.info("Set up defaults for server %s", guild.id)
         await self.services.scheduler.schedule_guild(guild.id)
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
+from bot.interaction import reply_privately
 from bot.problems import UserFacingError
 
 if TYPE_CHECKING:
+    from bot.interaction import Interaction
     from bot.text import Messages
 
 log = logging.getLogger(__name__)
@@ -83,20 +85,12 @@ def explain(error: BaseException, texts: Messages) -> str:
     return texts("errors.unexpected", code=code)
 
 
-async def reply_privately(interaction: discord.Interaction[Any], content: str) -> None:
-    """Answer ephemerally whether or not the interaction was already answered."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True)
-        else:
-            await interaction.response.send_message(content, ephemeral=True)
-    except discord.HTTPException as exc:
-        log.warning("Could not show an error message to %s: %s", interaction.user.id, exc)
-
-
-async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+async def report_error(interaction: Interaction, error: BaseException) -> None:
+    """Tell the member what went wrong, privately; a reply Discord refuses is only logged."""
     if interaction.client.is_closed():
         log.info("Interaction %s was cut short by shutdown: %r", interaction.id, error)
         return
-    texts: Messages = interaction.client.services.texts
-    await reply_privately(interaction, explain(error, texts))
+    try:
+        await reply_privately(interaction, explain(error, interaction.client.services.texts))
+    except discord.HTTPException as exc:
+        log.warning("Could not show an error message to %s: %s", interaction.user.id, exc)

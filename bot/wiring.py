@@ -1,7 +1,8 @@
 """Everything the bot uses, built in one place and handed to the Bot constructor.
 
-Tests build the same container around a temporary database, a fake clock or
-stand-ins, and pass it to the real ``KindBot``.
+Cogs reach storage only through the services here; the repositories stay inside
+them (and inside the scheduler). Tests build the same container around a temporary
+database, a fake clock or stand-ins, and pass it to the real ``KindBot``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.jobs import JobRepo
 from bot.repos.kindness import KindnessRepo
-from bot.repos.meta import MetaRepo
 from bot.repos.privacy import PrivacyRepo
 from bot.repos.prompts import PromptRepo
 from bot.repos.reflections import ReflectionRepo
@@ -40,19 +40,15 @@ from bot.text import Messages
 
 @dataclass
 class Services:
-    db: Database
+    db: Database  # the bot opens, migrates and closes it; cogs never use it
     clock: Clock
     texts: Messages
-    guilds: GuildRepo
-    jobs: JobRepo
-    meta: MetaRepo
     scheduler: JobScheduler
     content: ContentLibrary
     setup: SetupService
     onboarding: OnboardingService
     champions: ChampionsService
     prompts: PromptService
-    coffee_repo: CoffeeRepo
     coffee: CoffeeService
     kindness: KindnessService
     reflections: ReflectionService
@@ -85,16 +81,12 @@ class Services:
             db=db,
             clock=clock,
             texts=texts or Messages.load(override_dir=content_dir),
-            guilds=guilds,
-            jobs=jobs,
-            meta=MetaRepo(db),
             scheduler=JobScheduler(jobs, guilds, clock, catch_up_grace=catch_up_grace),
             content=content,
             setup=SetupService(guilds, clock),
             onboarding=OnboardingService(guilds, champions, privacy, content, clock),
             champions=ChampionsService(guilds, champions, privacy, clock),
             prompts=prompts,
-            coffee_repo=coffee_repo,
             coffee=CoffeeService(coffee_repo, champions, guilds, prompts, clock),
             kindness=KindnessService(KindnessRepo(db), champions, guilds, clock),
             reflections=ReflectionService(ReflectionRepo(db), champions, guilds, prompts, clock),

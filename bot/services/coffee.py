@@ -13,7 +13,10 @@ from bot.clock import Clock
 from bot.models import ChampionStatus, Group, ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
-from bot.repos.coffee import Candidate, CoffeeRepo, NewMeeting, RoundRecord
+from bot.repos.coffee import Candidate, CoffeeRepo, NewMeeting
+from bot.repos.coffee import MeetingMember as MeetingMember
+from bot.repos.coffee import MeetingRecord as MeetingRecord
+from bot.repos.coffee import RoundRecord as RoundRecord
 from bot.repos.guilds import GuildRepo
 from bot.scheduler.timing import period_key_for, weekly_trigger
 from bot.services.content import PromptKind
@@ -152,6 +155,10 @@ class CoffeeService:
             meetings=meetings,
         )
 
+    async def previous_round(self, guild_id: int, period_key: str) -> RoundRecord | None:
+        """The latest round before ``period_key``, whose check-ins are final by now."""
+        return await self._coffee.latest_round(guild_id, period_key)
+
     async def pause_the_silent(self, guild_id: int, round_id: int) -> list[int]:
         """Count unanswered check-ins; pause (and return) those silent three times in a row."""
         paused = []
@@ -160,6 +167,27 @@ class CoffeeService:
                 await self._coffee.set_pause(guild_id, user_id, PAUSED_INDEFINITELY)
                 paused.append(user_id)
         return paused
+
+    # Announcing: each step is recorded as it happens, so a restart carries on
+
+    async def meetings(self, round_id: int) -> list[MeetingRecord]:
+        return await self._coffee.meetings(round_id)
+
+    async def record_thread(self, meeting_id: int, thread_id: int) -> None:
+        await self._coffee.set_thread(meeting_id, thread_id)
+
+    async def record_reached(self, meeting_id: int, user_id: int, how: str) -> None:
+        """How the introduction reached a member: ``thread``, ``dm`` or ``unreachable``."""
+        await self._coffee.set_reached(meeting_id, user_id, how)
+
+    async def mark_announced(self, meeting_id: int) -> None:
+        await self._coffee.mark_announced(meeting_id, self.now())
+
+    async def meetings_due_for_checkin(self, guild_id: int) -> list[MeetingRecord]:
+        return await self._coffee.meetings_due_for_checkin(guild_id, self.now())
+
+    async def mark_checkin_posted(self, meeting_id: int) -> None:
+        await self._coffee.mark_checkin_posted(meeting_id, self.now())
 
     # Members' own choices
 

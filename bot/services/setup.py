@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 
 from bot.clock import Clock
-from bot.models import ChannelPurpose, Group, ScheduledJob, WeeklyTime
+from bot.models import ChannelPurpose, Group, GuildConfig, ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.repos.guilds import DuplicateGroupError, GuildRepo
 from bot.services.defaults import DEFAULT_TIMEZONE
@@ -135,8 +135,15 @@ class SetupService:
     def now(self) -> datetime:
         return self._clock.now()
 
-    async def ensure_guild(self, guild_id: int) -> None:
-        await self._guilds.ensure(guild_id, self._clock.now())
+    async def ensure_guild(self, guild_id: int) -> bool:
+        """Give a server its default settings once; True when this call created them."""
+        return await self._guilds.ensure(guild_id, self._clock.now())
+
+    async def config(self, guild_id: int) -> GuildConfig | None:
+        return await self._guilds.config(guild_id)
+
+    async def champion_role(self, guild_id: int) -> int | None:
+        return await self._guilds.champion_role(guild_id)
 
     async def add_group(
         self, guild_id: int, name: str, emoji: str | None, role_id: int | None

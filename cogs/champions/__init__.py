@@ -1,25 +1,28 @@
-"""``/champions``: coordinators' view of who is taking part."""
+"""``/champions``: coordinators' view of who is taking part.
+
+This one module holds the cog: the list, correcting a group, and the CSV export.
+"""
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import is_coordinator
+from bot.interaction import ClientT, Interaction, as_kindbot
 from bot.services.champions import joined_label
 from bot.services.onboarding import plan_roles
-from cogs.onboarding._render import KIND_GREEN
 from cogs.shared.choices import group_choices
+from cogs.shared.guild import guild_id, guild_of
 from cogs.shared.roles import apply_role_plan
+from cogs.shared.style import KIND_GREEN
 
 if TYPE_CHECKING:
     from bot.core import KindBot
-
-Interaction = discord.Interaction[Any]
 
 
 @app_commands.guild_only()
@@ -34,13 +37,12 @@ class ChampionsCog(
         self.services = bot.services
         self.texts = bot.services.texts
 
-    async def interaction_check(self, interaction: Interaction) -> bool:
-        return await is_coordinator(interaction)
+    async def interaction_check(self, interaction: discord.Interaction[ClientT], /) -> bool:
+        return await is_coordinator(as_kindbot(interaction))
 
     @app_commands.command(name="list", description="Champions by group, and who joined recently")
     async def list_(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        overview = await self.services.champions.overview(interaction.guild.id)
+        overview = await self.services.champions.overview(guild_id(interaction))
         embed = discord.Embed(
             title=self.texts("champions.list_title", total=overview.total), colour=KIND_GREEN
         )
@@ -63,11 +65,9 @@ class ChampionsCog(
     @app_commands.autocomplete(group=group_choices)
     @app_commands.describe(member="The champion", group="Their group")
     async def set_group(self, interaction: Interaction, member: discord.Member, group: str) -> None:
-        assert interaction.guild is not None
-        new, previous = await self.services.champions.set_group(
-            interaction.guild.id, member.id, group
-        )
-        champion_role = await self.services.onboarding.champion_role_id(interaction.guild.id)
+        server = guild_id(interaction)
+        new, previous = await self.services.champions.set_group(server, member.id, group)
+        champion_role = await self.services.onboarding.champion_role_id(server)
         await apply_role_plan(
             self.bot, member, plan_roles(champion_role, new, previous, joining=True)
         )
@@ -78,8 +78,7 @@ class ChampionsCog(
 
     @app_commands.command(name="export", description="Download the champions list as a CSV file")
     async def export(self, interaction: Interaction) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
 
         def name_of(user_id: int) -> str | None:

@@ -1,4 +1,14 @@
-"""The weekly coffee roulette across groups."""
+"""The weekly coffee roulette across groups.
+
+What lives where:
+
+- ``_cog``: ``/coffee``, members' own choices and the coordinators' tools;
+- ``_jobs``: the scheduled work: making the week's round, daily check-ins, the heads-up;
+- ``_announce``: announcing a round: one private thread per meeting, DMs when that
+  fails, and the check-in and heads-up posts;
+- ``_checkin``: the "Did you meet?" buttons, "Skip this week" and "Log an act";
+- ``_render``: the introduction embed and the coffee colour.
+"""
 
 from __future__ import annotations
 

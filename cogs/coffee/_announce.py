@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Final, Literal
 import discord
 
 from bot.models import ChannelPurpose, WeeklyTime
-from bot.repos.coffee import MeetingRecord, RoundRecord
 from bot.scheduler import JobContext
+from bot.services.coffee import MeetingRecord, RoundRecord
 from cogs.coffee._checkin import SkipView, checkin_view
 from cogs.coffee._render import intro_embed, mentions
 from cogs.shared.channels import configured_channel
@@ -40,11 +40,11 @@ class Announcer:
 
     async def announce(self, ctx: JobContext, guild: discord.Guild, round_: RoundRecord) -> int:
         """Announce every meeting not yet announced; returns how many were announced now."""
-        repo = self.services.coffee_repo
+        coffee = self.services.coffee
         channel = await self.coffee_channel(guild)
-        groups = await self.services.coffee.groups(guild.id)
+        groups = await coffee.groups(guild.id)
         count = 0
-        for meeting in await repo.meetings(round_.round_id):
+        for meeting in await coffee.meetings(round_.round_id):
             if meeting.announced:
                 continue
             intros = {}
@@ -65,7 +65,7 @@ class Announcer:
                 await ctx.step(
                     f"dm-intro:{meeting.meeting_id}", partial(self._dm_intro, guild, meeting, embed)
                 )
-            await repo.mark_announced(meeting.meeting_id, self.services.clock.now())
+            await coffee.mark_announced(meeting.meeting_id)
             count += 1
         return count
 
@@ -76,7 +76,6 @@ class Announcer:
         meeting: MeetingRecord,
         week: str,
     ) -> discord.Thread | None:
-        repo = self.services.coffee_repo
         if meeting.thread_id is not None:
             existing = guild.get_thread(meeting.thread_id)
             if existing is None:
@@ -98,7 +97,7 @@ class Announcer:
         me = guild.me.id
         for thread in channel.threads:
             if thread.name == title and thread.owner_id == me:
-                await repo.set_thread(meeting.meeting_id, thread.id)
+                await self.services.coffee.record_thread(meeting.meeting_id, thread.id)
                 await self._add_members(guild, thread, meeting)
                 return thread
         try:
@@ -115,7 +114,7 @@ class Announcer:
                 "No thread for meeting %s in guild %s: %s", meeting.meeting_id, guild.id, exc
             )
             return None
-        await repo.set_thread(meeting.meeting_id, thread.id)
+        await self.services.coffee.record_thread(meeting.meeting_id, thread.id)
         await self._add_members(guild, thread, meeting)
         return thread
 
@@ -131,7 +130,7 @@ class Announcer:
             except discord.HTTPException as exc:
                 log.warning("Could not add %s to thread %s: %s", user_id, thread.id, exc)
                 continue
-            await self.services.coffee_repo.set_reached(meeting.meeting_id, user_id, "thread")
+            await self.services.coffee.record_reached(meeting.meeting_id, user_id, "thread")
 
     async def _post_intro(
         self, thread: discord.Thread, meeting: MeetingRecord, embed: discord.Embed
@@ -161,11 +160,11 @@ class Announcer:
                 )
             except discord.Forbidden:
                 unreachable.append(user_id)
-                await self.services.coffee_repo.set_reached(
+                await self.services.coffee.record_reached(
                     meeting.meeting_id, user_id, "unreachable"
                 )
                 continue
-            await self.services.coffee_repo.set_reached(meeting.meeting_id, user_id, "dm")
+            await self.services.coffee.record_reached(meeting.meeting_id, user_id, "dm")
         if unreachable:
             await tell_coordinators(
                 self.bot,

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import report_error
+from bot.interaction import ClientT, Interaction, as_kindbot
 from bot.ui import KindView
-from cogs.kindness._forms import ActModal
+from cogs.shared.act_form import ActModal
+from cogs.shared.guild import guild_id
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -46,7 +48,7 @@ class CheckinButton(
     @classmethod
     async def from_custom_id(
         cls,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[ClientT],
         item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
@@ -55,14 +57,15 @@ class CheckinButton(
         style = getattr(item, "style", discord.ButtonStyle.secondary)
         return cls(int(match["meeting"]), match["answer"], label, style)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
+        mine = as_kindbot(interaction)
         try:
-            await self._answer(interaction)
+            await self._answer(mine)
         except Exception as error:
-            await report_error(interaction, error)
+            await report_error(mine, error)
 
-    async def _answer(self, interaction: discord.Interaction[Any]) -> None:
-        bot: KindBot = interaction.client
+    async def _answer(self, interaction: Interaction) -> None:
+        bot = interaction.client
         services = bot.services
         await services.coffee.answer_checkin(self.meeting_id, interaction.user.id, self.answer)
         view = LogFromCoffeeView(bot) if self.answer == "yes" else discord.utils.MISSING
@@ -93,19 +96,12 @@ class SkipView(KindView):
     def __init__(self, bot: KindBot) -> None:
         super().__init__(timeout=None)
         self.bot = bot
-        button: discord.ui.Button[SkipView] = discord.ui.Button(
-            label=bot.services.texts("coffee.skip_button"),
-            style=discord.ButtonStyle.secondary,
-            custom_id=SKIP_BUTTON_ID,
-        )
-        button.callback = self._on_skip  # type: ignore[method-assign]
-        self.add_item(button)
+        self.skip.label = bot.services.texts("coffee.skip_button")
 
-    async def _on_skip(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.guild is None:
-            raise discord.app_commands.NoPrivateMessage()
+    @discord.ui.button(style=discord.ButtonStyle.secondary, custom_id=SKIP_BUTTON_ID)
+    async def skip(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         services = self.bot.services
-        period = await services.coffee.skip(interaction.guild.id, interaction.user.id)
+        period = await services.coffee.skip(guild_id(interaction), interaction.user.id)
         await interaction.response.send_message(
             services.texts("coffee.skipped", week=period), ephemeral=True
         )
@@ -117,11 +113,8 @@ class LogFromCoffeeView(KindView):
     def __init__(self, bot: KindBot) -> None:
         super().__init__(timeout=900)
         self.bot = bot
-        button: discord.ui.Button[LogFromCoffeeView] = discord.ui.Button(
-            label=bot.services.texts("coffee.log_act_button"), style=discord.ButtonStyle.success
-        )
-        button.callback = self._on_click  # type: ignore[method-assign]
-        self.add_item(button)
+        self.log_act.label = bot.services.texts("coffee.log_act_button")
 
-    async def _on_click(self, interaction: discord.Interaction[Any]) -> None:
+    @discord.ui.button(style=discord.ButtonStyle.success)
+    async def log_act(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await interaction.response.send_modal(ActModal(self.bot, source="coffee"))

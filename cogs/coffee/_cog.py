@@ -9,16 +9,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import coordinator_only
+from bot.interaction import Interaction, reply_privately
 from bot.scheduler import RunOutcome
 from bot.services.coffee import MAX_HEADSUP_HOURS, MAX_PAUSE_WEEKS, PAUSED_INDEFINITELY
 from cogs.coffee._checkin import CheckinButton, SkipView
 from cogs.coffee._jobs import CoffeeJobs
 from cogs.coffee._render import COFFEE_BROWN
+from cogs.shared.guild import guild_id
 
 if TYPE_CHECKING:
     from bot.core import KindBot
-
-Interaction = discord.Interaction[Any]
 
 
 @app_commands.guild_only()
@@ -47,23 +47,17 @@ class CoffeeCog(
     def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
         return [CheckinButton]
 
-    async def _say(self, interaction: Interaction, key: str, **params: Any) -> None:
-        if interaction.response.is_done():
-            await interaction.followup.send(self.texts(key, **params), ephemeral=True)
-        else:
-            await interaction.response.send_message(self.texts(key, **params), ephemeral=True)
-
     # Members
 
     @app_commands.command(name="join", description="Join the weekly coffee roulette")
     async def join(self, interaction: Interaction) -> None:
-        await self.services.coffee.join(_gid(interaction), interaction.user.id)
-        await self._say(interaction, "coffee.joined")
+        await self.services.coffee.join(guild_id(interaction), interaction.user.id)
+        await reply_privately(interaction, self.texts("coffee.joined"))
 
     @app_commands.command(name="leave", description="Leave the coffee roulette")
     async def leave(self, interaction: Interaction) -> None:
-        await self.services.coffee.leave(_gid(interaction), interaction.user.id)
-        await self._say(interaction, "coffee.left")
+        await self.services.coffee.leave(guild_id(interaction), interaction.user.id)
+        await reply_privately(interaction, self.texts("coffee.left"))
 
     @app_commands.command(
         name="pause", description="Take a break for a few weeks (resumes by itself)"
@@ -72,24 +66,26 @@ class CoffeeCog(
     async def pause(
         self, interaction: Interaction, weeks: app_commands.Range[int, 1, MAX_PAUSE_WEEKS]
     ) -> None:
-        until = await self.services.coffee.pause(_gid(interaction), interaction.user.id, weeks)
-        await self._say(interaction, "coffee.paused", until=discord.utils.format_dt(until, "D"))
+        until = await self.services.coffee.pause(guild_id(interaction), interaction.user.id, weeks)
+        await reply_privately(
+            interaction, self.texts("coffee.paused", until=discord.utils.format_dt(until, "D"))
+        )
 
     @app_commands.command(name="resume", description="Come back to the roulette now")
     async def resume(self, interaction: Interaction) -> None:
-        await self.services.coffee.resume(_gid(interaction), interaction.user.id)
-        await self._say(interaction, "coffee.resumed")
+        await self.services.coffee.resume(guild_id(interaction), interaction.user.id)
+        await reply_privately(interaction, self.texts("coffee.resumed"))
 
     @app_commands.command(name="skip", description="Skip the next round only")
     async def skip(self, interaction: Interaction) -> None:
-        period = await self.services.coffee.skip(_gid(interaction), interaction.user.id)
-        await self._say(interaction, "coffee.skipped", week=period)
+        period = await self.services.coffee.skip(guild_id(interaction), interaction.user.id)
+        await reply_privately(interaction, self.texts("coffee.skipped", week=period))
 
     @app_commands.command(name="history", description="Your past coffee partners")
     async def history(self, interaction: Interaction) -> None:
-        rows = await self.services.coffee.history(_gid(interaction), interaction.user.id)
+        rows = await self.services.coffee.history(guild_id(interaction), interaction.user.id)
         if not rows:
-            await self._say(interaction, "coffee.history_empty")
+            await reply_privately(interaction, self.texts("coffee.history_empty"))
             return
         lines = []
         for period, partners in rows:
@@ -107,36 +103,38 @@ class CoffeeCog(
     @app_commands.command(name="never", description="Privately: never pair me with this member")
     @app_commands.describe(member="Nobody is told; you can undo it with /coffee allow")
     async def never(self, interaction: Interaction, member: discord.Member) -> None:
-        await self.services.coffee.never(_gid(interaction), interaction.user.id, member.id)
-        await self._say(interaction, "coffee.never_set", member=member.mention)
+        await self.services.coffee.never(guild_id(interaction), interaction.user.id, member.id)
+        await reply_privately(interaction, self.texts("coffee.never_set", member=member.mention))
 
     @app_commands.command(name="allow", description="Undo /coffee never for a member")
     async def allow(self, interaction: Interaction, member: discord.Member) -> None:
         removed = await self.services.coffee.unblock(
-            _gid(interaction), interaction.user.id, member.id
+            guild_id(interaction), interaction.user.id, member.id
         )
-        await self._say(
-            interaction, "coffee.allowed" if removed else "coffee.allow_none", member=member.mention
+        await reply_privately(
+            interaction,
+            self.texts("coffee.allowed" if removed else "coffee.allow_none", member=member.mention),
         )
 
     @app_commands.command(name="status", description="Are you in the roulette, paused or out?")
     async def status(self, interaction: Interaction) -> None:
         opted_in, paused_until = await self.services.coffee.status(
-            _gid(interaction), interaction.user.id
+            guild_id(interaction), interaction.user.id
         )
         if not opted_in:
-            await self._say(interaction, "coffee.status_out")
+            await reply_privately(interaction, self.texts("coffee.status_out"))
         elif paused_until and paused_until > self.services.clock.now():
             if paused_until >= PAUSED_INDEFINITELY:
-                await self._say(interaction, "coffee.status_paused_open")
+                await reply_privately(interaction, self.texts("coffee.status_paused_open"))
             else:
-                await self._say(
+                await reply_privately(
                     interaction,
-                    "coffee.status_paused",
-                    until=discord.utils.format_dt(paused_until, "D"),
+                    self.texts(
+                        "coffee.status_paused", until=discord.utils.format_dt(paused_until, "D")
+                    ),
                 )
         else:
-            await self._say(interaction, "coffee.status_in")
+            await reply_privately(interaction, self.texts("coffee.status_in"))
 
     # Coordinators
 
@@ -145,11 +143,11 @@ class CoffeeCog(
     )
     @coordinator_only
     async def preview(self, interaction: Interaction) -> None:
-        guild = _guild(interaction)
+        server = guild_id(interaction)
         service = self.services.coffee
-        period = await service.next_round_period(guild.id)
-        plan = await service.plan(guild.id, period, self.services.clock.now())
-        groups = await service.groups(guild.id)
+        period = await service.next_round_period(server)
+        plan = await service.plan(server, period, self.services.clock.now())
+        groups = await service.groups(server)
         lines = []
         for meeting in plan.result.meetings:
             people = []
@@ -182,14 +180,14 @@ class CoffeeCog(
     @coordinator_only
     async def run_now(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.services.scheduler.run_now(_gid(interaction), "pairing")
+        outcome = await self.services.scheduler.run_now(guild_id(interaction), "pairing")
         key = {
             RunOutcome.RAN: "coffee.run_done",
             RunOutcome.ALREADY_DONE: "coffee.run_already",
             RunOutcome.BUSY: "coffee.run_busy",
             RunOutcome.SKIPPED: "coffee.run_skipped",
         }.get(outcome, "coffee.run_failed")
-        await self._say(interaction, key)
+        await reply_privately(interaction, self.texts(key))
 
     @app_commands.command(
         name="heads-up",
@@ -202,20 +200,22 @@ class CoffeeCog(
     async def heads_up(
         self, interaction: Interaction, hours: app_commands.Range[int, 0, MAX_HEADSUP_HOURS]
     ) -> None:
-        guild_id = _gid(interaction)
-        when = await self.services.coffee.set_headsup(guild_id, hours)
+        server = guild_id(interaction)
+        when = await self.services.coffee.set_headsup(server, hours)
         if when is None:
-            await self._say(interaction, "coffee.headsup_off")
+            await reply_privately(interaction, self.texts("coffee.headsup_off"))
         else:
-            await self._say(interaction, "coffee.headsup_on", when=when.describe())
-        await self.services.scheduler.schedule_guild(guild_id)
+            await reply_privately(
+                interaction, self.texts("coffee.headsup_on", when=when.describe())
+            )
+        await self.services.scheduler.schedule_guild(server)
 
     @app_commands.command(
         name="stats", description="Coordinators: rounds, meetings, cross-group and meeting rates"
     )
     @coordinator_only
     async def stats(self, interaction: Interaction) -> None:
-        stats = await self.services.coffee.stats(_gid(interaction))
+        stats = await self.services.coffee.stats(guild_id(interaction))
         embed = discord.Embed(title=self.texts("coffee.stats_title"), colour=COFFEE_BROWN)
         embed.add_field(name=self.texts("coffee.stats_rounds"), value=str(stats.rounds))
         embed.add_field(name=self.texts("coffee.stats_meetings"), value=str(stats.meetings))
@@ -234,13 +234,3 @@ class CoffeeCog(
             ),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-
-def _guild(interaction: Interaction) -> discord.Guild:
-    if interaction.guild is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild
-
-
-def _gid(interaction: Interaction) -> int:
-    return _guild(interaction).id

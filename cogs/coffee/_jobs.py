@@ -10,10 +10,9 @@ from bot.models import ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.scheduler import JobContext, JobSkipped, JobSpec
 from cogs.coffee._announce import Announcer
+from cogs.shared.guild import guild_for_job
 
 if TYPE_CHECKING:
-    import discord
-
     from bot.core import KindBot
 
 log = logging.getLogger(__name__)
@@ -41,18 +40,12 @@ class CoffeeJobs:
             ),
         ]
 
-    def _guild(self, ctx: JobContext) -> discord.Guild:
-        guild = self.bot.get_guild(ctx.guild_id)
-        if guild is None:
-            raise JobSkipped("the server is not available")
-        return guild
-
     async def run_round(self, ctx: JobContext) -> None:
-        guild = self._guild(ctx)
+        guild = guild_for_job(self.bot, ctx)
         service = self.services.coffee
 
         async def pause_the_silent() -> int:
-            previous = await self.services.coffee_repo.latest_round(guild.id, ctx.period_key)
+            previous = await service.previous_round(guild.id, ctx.period_key)
             if previous is None:
                 return 0
             paused = await service.pause_the_silent(guild.id, previous.round_id)
@@ -74,14 +67,14 @@ class CoffeeJobs:
         )
 
     async def run_checkins(self, ctx: JobContext) -> None:
-        guild = self._guild(ctx)
-        repo = self.services.coffee_repo
-        for meeting in await repo.meetings_due_for_checkin(guild.id, self.services.clock.now()):
+        guild = guild_for_job(self.bot, ctx)
+        coffee = self.services.coffee
+        for meeting in await coffee.meetings_due_for_checkin(guild.id):
             await self.announcer.post_checkin(guild, meeting)
-            await repo.mark_checkin_posted(meeting.meeting_id, self.services.clock.now())
+            await coffee.mark_checkin_posted(meeting.meeting_id)
 
     async def run_headsup(self, ctx: JobContext) -> None:
-        guild = self._guild(ctx)
+        guild = guild_for_job(self.bot, ctx)
         channel = await self.announcer.coffee_channel(guild)
         if channel is None:
             raise JobSkipped("no coffee channel")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.models import Group
-from bot.repos.coffee import MeetingRecord, RoundRecord
+from bot.services.coffee import MeetingRecord, RoundRecord
 from bot.services.content import ContentLibrary
 from bot.text import Messages
 from cogs.shared.display import safe_text

@@ -1,4 +1,10 @@
-"""The weekly digest for everyone, and ``/impact`` for coordinators who report to funders."""
+"""The weekly digest for everyone, and ``/impact`` for coordinators who report to funders.
+
+What lives where:
+
+- this module: the cog, its weekly job, ``/digest`` and ``/impact``;
+- ``_render``: the digest as an embed.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,14 @@ import tempfile
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import coordinator_only
+from bot.interaction import Interaction
 from bot.models import ChannelPurpose, ScheduledJob
 from bot.problems import UserFacingError
 from bot.scheduler import JobContext, JobSkipped, JobSpec
@@ -24,11 +31,11 @@ from bot.services.digest import Digest
 from bot.services.report import parse_month
 from cogs.digest._render import digest_embed
 from cogs.shared.channels import configured_channel
+from cogs.shared.guild import guild_for_job, guild_of
 
 if TYPE_CHECKING:
     from bot.core import KindBot
 
-Interaction = discord.Interaction[Any]
 CHART_NAME = "kindness-week.png"
 
 
@@ -60,9 +67,7 @@ class DigestCog(commands.Cog):
 
     async def post_digest(self, ctx: JobContext) -> None:
         """Post the week's digest once, in the digest channel."""
-        guild = self.bot.get_guild(ctx.guild_id)
-        if guild is None:
-            raise JobSkipped("the server is not available")
+        guild = guild_for_job(self.bot, ctx)
         channel = await configured_channel(self.bot, guild, ChannelPurpose.DIGEST)
         if channel is None:
             raise JobSkipped("no digest channel")
@@ -79,8 +84,7 @@ class DigestCog(commands.Cog):
     @digest.command(name="preview", description="See this week's digest now, without posting it")
     @coordinator_only
     async def preview(self, interaction: Interaction) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         digest = await self.services.digest.build(guild.id)
         embed, chart = await self._render(guild, digest)
@@ -96,8 +100,7 @@ class DigestCog(commands.Cog):
     async def bridging(
         self, interaction: Interaction, weeks: app_commands.Range[int, 1, 52] = 12
     ) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         until = self.services.clock.now()
         matrix = await self.services.bridging.build(guild.id, until - timedelta(weeks=weeks), until)
@@ -123,8 +126,7 @@ class DigestCog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @coordinator_only
     async def impact(self, interaction: Interaction, month: str) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         try:
             year, number = parse_month(month.strip())
         except ValueError:

@@ -1,4 +1,12 @@
-"""Acts of kindness: recording, viewing and counting them together."""
+"""Acts of kindness: recording, viewing and counting them together.
+
+What lives where:
+
+- ``_cog``: ``/kindness`` and the "Record as act of kindness" message command;
+- ``_forms``: an act as one line, and the "mine" list that edits or deletes one.
+
+The act form itself is ``cogs.shared.act_form``, because the coffee cog opens it too.
+"""
 
 from __future__ import annotations
 

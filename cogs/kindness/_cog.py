@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import coordinator_only
+from bot.interaction import Interaction
+from bot.models import Group
 from bot.problems import UserFacingError
-from cogs.kindness._forms import ActModal, MyActsView, act_line
+from cogs.kindness._forms import MyActsView, act_line
+from cogs.shared.act_form import ActModal
 from cogs.shared.display import safe_text
+from cogs.shared.guild import guild_id, guild_of
 
 if TYPE_CHECKING:
     from bot.core import KindBot
     from bot.services.kindness import Totals
 
-Interaction = discord.Interaction[Any]
 KINDNESS_PINK = discord.Colour.from_rgb(233, 120, 150)
 
 
@@ -55,8 +58,7 @@ class KindnessCog(
 
     @app_commands.command(name="mine", description="Your acts of kindness, to edit or delete")
     async def mine(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        acts = await self.services.kindness.mine(interaction.guild.id, interaction.user.id)
+        acts = await self.services.kindness.mine(guild_id(interaction), interaction.user.id)
         if not acts:
             raise UserFacingError("kindness.none_yet")
         embed = discord.Embed(
@@ -70,8 +72,7 @@ class KindnessCog(
 
     @app_commands.command(name="recent", description="Acts of kindness the community has shared")
     async def recent(self, interaction: Interaction) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         acts = await self.services.kindness.recent(guild.id)
         groups = {g.group_id: g for g in await self.services.setup.groups(guild.id)}
         lines = []
@@ -97,8 +98,7 @@ class KindnessCog(
         name="stats", description="What the community has done together (no leaderboard)"
     )
     async def stats(self, interaction: Interaction) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         stats = await self.services.kindness.stats(guild.id)
         groups = {g.group_id: g for g in await self.services.setup.groups(guild.id)}
         embed = discord.Embed(title=self.texts("kindness.stats_title"), colour=KINDNESS_PINK)
@@ -113,7 +113,7 @@ class KindnessCog(
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    def _breakdown(self, totals: Totals, groups: dict[int, Any]) -> str:
+    def _breakdown(self, totals: Totals, groups: dict[int, Group]) -> str:
         conditions = self.services.content
         lines = []
         for number, count in sorted(
@@ -142,8 +142,7 @@ class KindnessCog(
     async def limit(
         self, interaction: Interaction, per_day: app_commands.Range[int, 1, 200]
     ) -> None:
-        assert interaction.guild is not None
-        await self.services.kindness.set_daily_limit(interaction.guild.id, per_day)
+        await self.services.kindness.set_daily_limit(guild_id(interaction), per_day)
         await interaction.response.send_message(
             self.texts("kindness.limit_set", limit=per_day), ephemeral=True
         )

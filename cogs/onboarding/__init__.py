@@ -1,4 +1,12 @@
-"""Onboarding: becoming a champion, the profile, leaving, and greeting newcomers."""
+"""Becoming a champion, the profile, leaving, and members arriving or going.
+
+What lives where:
+
+- ``_cog``: ``/join``, ``/profile``, ``/leave`` and the greeting for arriving members;
+- ``_form``: the ephemeral profile form, its review step and the Edit button;
+- ``_welcome``: the persistent "Become a Kindness Champion" button;
+- ``_render``: the embeds for the form, the review and a profile.
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.interaction import Interaction
 from bot.models import ChampionStatus, ChannelPurpose
 from bot.problems import UserFacingError
 from bot.services.onboarding import plan_roles
@@ -17,13 +18,13 @@ from cogs.onboarding._form import EditProfileView
 from cogs.onboarding._render import profile_embed
 from cogs.onboarding._welcome import WelcomeView, open_form
 from cogs.shared.channels import configured_channel
+from cogs.shared.guild import guild_of
 from cogs.shared.roles import apply_role_plan
 
 if TYPE_CHECKING:
     from bot.core import KindBot
 
 log = logging.getLogger(__name__)
-Interaction = discord.Interaction[Any]
 
 
 class OnboardingCog(commands.Cog):
@@ -43,7 +44,7 @@ class OnboardingCog(commands.Cog):
     @app_commands.command(name="profile", description="See your champion profile and edit it")
     @app_commands.guild_only()
     async def profile(self, interaction: Interaction) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         champion = await self.services.onboarding.champion(guild.id, interaction.user.id)
         if champion is None or not champion.active:
             raise UserFacingError("onboarding.not_a_champion")
@@ -64,7 +65,7 @@ class OnboardingCog(commands.Cog):
     )
     @app_commands.guild_only()
     async def leave(self, interaction: Interaction) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         champion = await self.services.onboarding.champion(guild.id, interaction.user.id)
         if champion is None or champion.status is ChampionStatus.LEFT:
             raise UserFacingError("onboarding.not_a_champion")
@@ -117,39 +118,37 @@ class OnboardingCog(commands.Cog):
 
 
 class LeaveView(KindView):
+    """Leave and keep the data for a return, leave and delete it, or think again."""
+
     def __init__(self, bot: KindBot) -> None:
         super().__init__(timeout=300)
         self.bot = bot
         texts = bot.services.texts
-        for key, style, keep in (
-            ("onboarding.leave_keep", discord.ButtonStyle.primary, True),
-            ("onboarding.leave_delete", discord.ButtonStyle.danger, False),
-        ):
-            button: discord.ui.Button[LeaveView] = discord.ui.Button(label=texts(key), style=style)
-            button.callback = self._make_callback(keep)  # type: ignore[method-assign]
-            self.add_item(button)
-        cancel: discord.ui.Button[LeaveView] = discord.ui.Button(
-            label=texts("onboarding.cancel_button"), style=discord.ButtonStyle.secondary
+        self.keep.label = texts("onboarding.leave_keep")
+        self.delete.label = texts("onboarding.leave_delete")
+        self.cancel.label = texts("onboarding.cancel_button")
+
+    @discord.ui.button(style=discord.ButtonStyle.primary)
+    async def keep(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._leave(interaction, keep=True)
+
+    @discord.ui.button(style=discord.ButtonStyle.danger)
+    async def delete(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._leave(interaction, keep=False)
+
+    @discord.ui.button(style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content=self.bot.services.texts("onboarding.leave_cancelled"), view=None
         )
-        cancel.callback = self._on_cancel  # type: ignore[method-assign]
-        self.add_item(cancel)
 
-    def _make_callback(self, keep: bool) -> Any:
-        async def callback(interaction: Interaction) -> None:
-            await self._leave(interaction, keep)
-
-        return callback
-
-    async def _leave(self, interaction: Interaction, keep: bool) -> None:
-        guild = _guild(interaction)
+    async def _leave(self, interaction: Interaction, *, keep: bool) -> None:
+        guild = guild_of(interaction)
         services = self.bot.services
         champion = await services.onboarding.leave(guild.id, interaction.user.id, keep_data=keep)
         self.stop()
-        group = (
-            await services.guilds.group(guild.id, champion.profile.group_id)
-            if champion.profile.group_id
-            else None
-        )
+        group = await services.onboarding.group_of(champion)
         champion_role = await services.onboarding.champion_role_id(guild.id)
         if isinstance(interaction.user, discord.Member):
             await apply_role_plan(
@@ -157,15 +156,3 @@ class LeaveView(KindView):
             )
         key = "onboarding.left_kept" if keep else "onboarding.left_deleted"
         await interaction.response.edit_message(content=services.texts(key), view=None)
-
-    async def _on_cancel(self, interaction: Interaction) -> None:
-        self.stop()
-        await interaction.response.edit_message(
-            content=self.bot.services.texts("onboarding.leave_cancelled"), view=None
-        )
-
-
-def _guild(interaction: Interaction) -> discord.Guild:
-    if interaction.guild is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.interaction import Interaction
 from bot.models import Group, Profile
 from bot.services.onboarding import INTRO_LIMIT, plan_roles
 from bot.ui import KindModal, KindView
 from cogs.onboarding._render import form_embed, profile_embed, review_embed
+from cogs.shared.guild import guild_id
 from cogs.shared.roles import apply_role_plan
 
 if TYPE_CHECKING:
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Interaction = discord.Interaction[Any]
 FORM_TIMEOUT = 15 * 60
 
 
@@ -34,7 +35,7 @@ class ProfileForm(KindView):
     def __init__(
         self, bot: KindBot, *, guild_id: int, user_id: int, profile: Profile, groups: list[Group]
     ) -> None:
-        super().__init__(timeout=FORM_TIMEOUT)
+        super().__init__(timeout=FORM_TIMEOUT, owner_id=user_id)
         self.bot = bot
         self.texts = bot.services.texts
         self.service = bot.services.onboarding
@@ -42,6 +43,14 @@ class ProfileForm(KindView):
         self.user_id = user_id
         self.profile = profile
         self.groups = groups[:25]
+        texts = self.texts
+        self.pick_group.placeholder = texts("onboarding.pick_group")
+        self.pick_region.placeholder = texts("onboarding.pick_region")
+        self.pick_interests.placeholder = texts("onboarding.pick_interests")
+        self.pick_interests.max_values = len(self.service.content.interests)
+        self.intro.label = texts("onboarding.intro_button")
+        self.review.label = texts("onboarding.review_button")
+        self.cancel.label = texts("onboarding.cancel_button")
         self._build()
 
     @classmethod
@@ -62,120 +71,82 @@ class ProfileForm(KindView):
     def embed(self) -> discord.Embed:
         return form_embed(self.profile, self.group, self.service.content, self.texts)
 
-    async def interaction_check(self, interaction: Interaction) -> bool:
-        return interaction.user.id == self.user_id
-
     def _build(self) -> None:
-        self.clear_items()
+        """Show the current answers: chosen options, and the two consents on or off."""
         texts, content, profile = self.texts, self.service.content, self.profile
-        group_select: discord.ui.Select[ProfileForm] = discord.ui.Select(
-            placeholder=texts("onboarding.pick_group"),
-            options=[
-                discord.SelectOption(
-                    label=g.name, value=str(g.group_id), default=g.group_id == profile.group_id
-                )
-                for g in self.groups
-            ],
-            row=0,
-        )
-        group_select.callback = self._on_group  # type: ignore[method-assign]
-        self.add_item(group_select)
-
-        region_select: discord.ui.Select[ProfileForm] = discord.ui.Select(
-            placeholder=texts("onboarding.pick_region"),
-            options=[
-                discord.SelectOption(label=r.label, value=r.id, default=r.id == profile.region_id)
-                for r in content.regions
-            ],
-            row=1,
-        )
-        region_select.callback = self._on_region  # type: ignore[method-assign]
-        self.add_item(region_select)
-
-        interest_select: discord.ui.Select[ProfileForm] = discord.ui.Select(
-            placeholder=texts("onboarding.pick_interests"),
-            min_values=0,
-            max_values=len(content.interests),
-            options=[
-                discord.SelectOption(label=i.label, value=i.id, default=i.id in profile.interests)
-                for i in content.interests
-            ],
-            row=2,
-        )
-        interest_select.callback = self._on_interests  # type: ignore[method-assign]
-        self.add_item(interest_select)
-
-        for key, on, callback in (
-            ("onboarding.toggle_coffee", profile.coffee_opt_in, self._on_coffee),
-            ("onboarding.toggle_digest", profile.digest_name_ok, self._on_digest),
+        self.pick_group.options = [
+            discord.SelectOption(
+                label=g.name, value=str(g.group_id), default=g.group_id == profile.group_id
+            )
+            for g in self.groups
+        ]
+        self.pick_region.options = [
+            discord.SelectOption(label=r.label, value=r.id, default=r.id == profile.region_id)
+            for r in content.regions
+        ]
+        self.pick_interests.options = [
+            discord.SelectOption(label=i.label, value=i.id, default=i.id in profile.interests)
+            for i in content.interests
+        ]
+        for button, key, on in (
+            (self.coffee, "onboarding.toggle_coffee", profile.coffee_opt_in),
+            (self.digest, "onboarding.toggle_digest", profile.digest_name_ok),
         ):
             state = texts("onboarding.on") if on else texts("onboarding.off")
-            button: discord.ui.Button[ProfileForm] = discord.ui.Button(
-                label=texts(key, state=state),
-                style=discord.ButtonStyle.success if on else discord.ButtonStyle.secondary,
-                row=3,
-            )
-            button.callback = callback  # type: ignore[method-assign]
-            self.add_item(button)
-        intro: discord.ui.Button[ProfileForm] = discord.ui.Button(
-            label=texts("onboarding.intro_button"), style=discord.ButtonStyle.secondary, row=3
-        )
-        intro.callback = self._on_intro  # type: ignore[method-assign]
-        self.add_item(intro)
-
-        review: discord.ui.Button[ProfileForm] = discord.ui.Button(
-            label=texts("onboarding.review_button"), style=discord.ButtonStyle.primary, row=4
-        )
-        review.callback = self._on_review  # type: ignore[method-assign]
-        self.add_item(review)
-        cancel: discord.ui.Button[ProfileForm] = discord.ui.Button(
-            label=texts("onboarding.cancel_button"), style=discord.ButtonStyle.secondary, row=4
-        )
-        cancel.callback = self._on_cancel  # type: ignore[method-assign]
-        self.add_item(cancel)
+            button.label = texts(key, state=state)
+            button.style = discord.ButtonStyle.success if on else discord.ButtonStyle.secondary
 
     async def redraw(self, interaction: Interaction) -> None:
         self._build()
         await interaction.response.edit_message(content=None, embed=self.embed(), view=self)
 
-    async def _on_group(self, interaction: Interaction) -> None:
-        value = _selected(interaction)
-        self.profile = replace(self.profile, group_id=int(value[0]) if value else None)
+    @discord.ui.select(cls=discord.ui.Select, row=0)
+    async def pick_group(self, interaction: Interaction, select: discord.ui.Select[Any]) -> None:
+        chosen = select.values
+        self.profile = replace(self.profile, group_id=int(chosen[0]) if chosen else None)
         await self.redraw(interaction)
 
-    async def _on_region(self, interaction: Interaction) -> None:
-        value = _selected(interaction)
-        if not value:
+    @discord.ui.select(cls=discord.ui.Select, row=1)
+    async def pick_region(self, interaction: Interaction, select: discord.ui.Select[Any]) -> None:
+        if not select.values:
             await self.redraw(interaction)
             return
-        self.profile = self.service.choose_region(self.profile, value[0])
-        region = self.service.content.region(value[0])
+        self.profile = self.service.choose_region(self.profile, select.values[0])
+        region = self.service.content.region(select.values[0])
         if region is not None and region.needs_timezone:
             await interaction.response.send_modal(TimezoneModal(self))
             return
         await self.redraw(interaction)
 
-    async def _on_interests(self, interaction: Interaction) -> None:
-        self.profile = self.service.choose_interests(self.profile, _selected(interaction))
+    @discord.ui.select(cls=discord.ui.Select, min_values=0, row=2)
+    async def pick_interests(
+        self, interaction: Interaction, select: discord.ui.Select[Any]
+    ) -> None:
+        self.profile = self.service.choose_interests(self.profile, select.values)
         await self.redraw(interaction)
 
-    async def _on_coffee(self, interaction: Interaction) -> None:
+    @discord.ui.button(row=3)
+    async def coffee(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         self.profile = replace(self.profile, coffee_opt_in=not self.profile.coffee_opt_in)
         await self.redraw(interaction)
 
-    async def _on_digest(self, interaction: Interaction) -> None:
+    @discord.ui.button(row=3)
+    async def digest(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         self.profile = replace(self.profile, digest_name_ok=not self.profile.digest_name_ok)
         await self.redraw(interaction)
 
-    async def _on_intro(self, interaction: Interaction) -> None:
+    @discord.ui.button(style=discord.ButtonStyle.secondary, row=3)
+    async def intro(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await interaction.response.send_modal(IntroModal(self))
 
-    async def _on_review(self, interaction: Interaction) -> None:
+    @discord.ui.button(style=discord.ButtonStyle.primary, row=4)
+    async def review(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         self.service.check_complete(self.profile)
         review = ReviewView(self)
         await interaction.response.edit_message(embed=review.embed(), view=review)
 
-    async def _on_cancel(self, interaction: Interaction) -> None:
+    @discord.ui.button(style=discord.ButtonStyle.secondary, row=4)
+    async def cancel(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         self.stop()
         await interaction.response.edit_message(
             content=self.texts("onboarding.cancelled"), embed=None, view=None
@@ -196,7 +167,7 @@ class IntroModal(KindModal):
         )
         self.add_item(self.intro)
 
-    async def on_submit(self, interaction: Interaction) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         raw = self.intro.value
         intro = self.form.service.clean_intro(raw)
         self.form.profile = replace(self.form.profile, intro=intro)
@@ -219,7 +190,7 @@ class TimezoneModal(KindModal):
         )
         self.add_item(self.timezone)
 
-    async def on_submit(self, interaction: Interaction) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         self.form.profile = self.form.service.choose_timezone(
             self.form.profile, self.timezone.value
         )
@@ -230,34 +201,19 @@ class ReviewView(KindView):
     """Confirm saves once, even if clicked twice at the same moment."""
 
     def __init__(self, form: ProfileForm) -> None:
-        super().__init__(timeout=FORM_TIMEOUT)
+        super().__init__(timeout=FORM_TIMEOUT, owner_id=form.user_id)
         self.form = form
         self._lock = asyncio.Lock()
         self._saved = False
-        texts = form.texts
-        confirm: discord.ui.Button[ReviewView] = discord.ui.Button(
-            label=texts("onboarding.confirm_button"), style=discord.ButtonStyle.success
-        )
-        confirm.callback = self._on_confirm  # type: ignore[method-assign]
-        edit: discord.ui.Button[ReviewView] = discord.ui.Button(
-            label=texts("onboarding.edit_button"), style=discord.ButtonStyle.secondary
-        )
-        edit.callback = self._on_edit  # type: ignore[method-assign]
-        self.add_item(confirm)
-        self.add_item(edit)
+        self.confirm.label = form.texts("onboarding.confirm_button")
+        self.edit.label = form.texts("onboarding.edit_button")
 
     def embed(self) -> discord.Embed:
         form = self.form
         return review_embed(form.profile, form.group, form.service.content, form.texts)
 
-    async def interaction_check(self, interaction: Interaction) -> bool:
-        return interaction.user.id == self.form.user_id
-
-    async def _on_edit(self, interaction: Interaction) -> None:
-        self.form.groups = (await self.form.service.groups(self.form.guild_id))[:25]
-        await self.form.redraw(interaction)
-
-    async def _on_confirm(self, interaction: Interaction) -> None:
+    @discord.ui.button(style=discord.ButtonStyle.success)
+    async def confirm(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         form, texts = self.form, self.form.texts
         if self._lock.locked() or self._saved:
             await interaction.response.send_message(
@@ -293,6 +249,11 @@ class ReviewView(KindView):
                     texts("onboarding.roles_member_note"), ephemeral=True
                 )
 
+    @discord.ui.button(style=discord.ButtonStyle.secondary)
+    async def edit(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        self.form.groups = (await self.form.service.groups(self.form.guild_id))[:25]
+        await self.form.redraw(interaction)
+
 
 class EditProfileView(KindView):
     """An Edit button under a profile, opening the form with the saved answers."""
@@ -300,19 +261,9 @@ class EditProfileView(KindView):
     def __init__(self, bot: KindBot) -> None:
         super().__init__(timeout=FORM_TIMEOUT)
         self.bot = bot
-        button: discord.ui.Button[EditProfileView] = discord.ui.Button(
-            label=bot.services.texts("onboarding.edit_button"), style=discord.ButtonStyle.secondary
-        )
-        button.callback = self._on_edit  # type: ignore[method-assign]
-        self.add_item(button)
+        self.edit.label = bot.services.texts("onboarding.edit_button")
 
-    async def _on_edit(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        form = await ProfileForm.start(self.bot, interaction.guild.id, interaction.user.id)
+    @discord.ui.button(style=discord.ButtonStyle.secondary)
+    async def edit(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        form = await ProfileForm.start(self.bot, guild_id(interaction), interaction.user.id)
         await interaction.response.edit_message(content=None, embed=form.embed(), view=form)
-
-
-def _selected(interaction: Interaction) -> list[str]:
-    data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-    values = data.get("values", [])
-    return [str(v) for v in values]

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.interaction import Interaction
 from bot.ui import KindView
 from cogs.onboarding._form import ProfileForm
-from cogs.onboarding._render import KIND_GREEN
+from cogs.shared.guild import guild_id
+from cogs.shared.posts import JOIN_BUTTON_ID
 
 if TYPE_CHECKING:
     from bot.core import KindBot
-
-JOIN_BUTTON_ID = "kindbot:welcome:join"
 
 
 class WelcomeView(KindView):
@@ -22,31 +22,13 @@ class WelcomeView(KindView):
     def __init__(self, bot: KindBot) -> None:
         super().__init__(timeout=None)
         self.bot = bot
-        button: discord.ui.Button[WelcomeView] = discord.ui.Button(
-            label=bot.services.texts("onboarding.join_button"),
-            style=discord.ButtonStyle.success,
-            emoji="💚",
-            custom_id=JOIN_BUTTON_ID,
-        )
-        button.callback = self._on_join  # type: ignore[method-assign]
-        self.add_item(button)
+        self.join.label = bot.services.texts("onboarding.join_button")
 
-    async def _on_join(self, interaction: discord.Interaction[Any]) -> None:
+    @discord.ui.button(style=discord.ButtonStyle.success, emoji="💚", custom_id=JOIN_BUTTON_ID)
+    async def join(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await open_form(self.bot, interaction)
 
 
-async def open_form(bot: KindBot, interaction: discord.Interaction[Any]) -> None:
-    if interaction.guild is None:
-        raise discord.app_commands.NoPrivateMessage()
-    form = await ProfileForm.start(bot, interaction.guild.id, interaction.user.id)
+async def open_form(bot: KindBot, interaction: Interaction) -> None:
+    form = await ProfileForm.start(bot, guild_id(interaction), interaction.user.id)
     await interaction.response.send_message(embed=form.embed(), view=form, ephemeral=True)
-
-
-def welcome_post(bot: KindBot) -> tuple[discord.Embed, WelcomeView]:
-    texts = bot.services.texts
-    embed = discord.Embed(
-        title=texts("onboarding.post_title"),
-        description=texts("onboarding.post_body"),
-        colour=KIND_GREEN,
-    )
-    return embed, WelcomeView(bot)

@@ -1,4 +1,7 @@
-"""``/my-data`` and ``/forget-me``: every member can see and erase what kindbot keeps."""
+"""``/my-data`` and ``/forget-me``: every member can see and erase what kindbot keeps.
+
+This one module holds the cog and the "forget me" confirmation.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +12,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.interaction import Interaction
 from bot.services.onboarding import plan_roles
 from bot.ui import KindView
+from cogs.shared.guild import guild_id, guild_of
 from cogs.shared.roles import apply_role_plan
 
 if TYPE_CHECKING:
     from bot.core import KindBot
-
-Interaction = discord.Interaction[Any]
 
 
 class PrivacyCog(commands.Cog):
@@ -30,9 +33,9 @@ class PrivacyCog(commands.Cog):
     )
     @app_commands.guild_only()
     async def my_data(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
+        server = guild_id(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await self.services.champions.my_data(interaction.guild.id, interaction.user.id)
+        data = await self.services.champions.my_data(server, interaction.user.id)
         file = discord.File(io.BytesIO(data), filename="my-kindbot-data.json")
         await interaction.followup.send(self.texts("privacy.my_data"), file=file, ephemeral=True)
 
@@ -47,29 +50,24 @@ class PrivacyCog(commands.Cog):
 
 
 class ForgetView(KindView):
+    """Delete everything, or think again."""
+
     def __init__(self, bot: KindBot) -> None:
         super().__init__(timeout=300)
         self.bot = bot
         texts = bot.services.texts
-        confirm: discord.ui.Button[ForgetView] = discord.ui.Button(
-            label=texts("privacy.forget_confirm"), style=discord.ButtonStyle.danger
-        )
-        confirm.callback = self._on_confirm  # type: ignore[method-assign]
-        cancel: discord.ui.Button[ForgetView] = discord.ui.Button(
-            label=texts("onboarding.cancel_button"), style=discord.ButtonStyle.secondary
-        )
-        cancel.callback = self._on_cancel  # type: ignore[method-assign]
-        self.add_item(confirm)
-        self.add_item(cancel)
+        self.confirm.label = texts("privacy.forget_confirm")
+        self.cancel.label = texts("onboarding.cancel_button")
 
-    async def _on_confirm(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
+    @discord.ui.button(style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        guild = guild_of(interaction)
         services = self.bot.services
         self.stop()
-        champion = await services.onboarding.champion(interaction.guild.id, interaction.user.id)
+        champion = await services.onboarding.champion(guild.id, interaction.user.id)
         group = await services.onboarding.group_of(champion) if champion else None
-        champion_role = await services.onboarding.champion_role_id(interaction.guild.id)
-        await services.champions.forget(interaction.guild.id, interaction.user.id)
+        champion_role = await services.onboarding.champion_role_id(guild.id)
+        await services.champions.forget(guild.id, interaction.user.id)
         if champion is not None and isinstance(interaction.user, discord.Member):
             plan = plan_roles(champion_role, group, None, joining=False)
             await apply_role_plan(self.bot, interaction.user, plan)
@@ -77,7 +75,8 @@ class ForgetView(KindView):
             content=services.texts("privacy.forgotten"), view=None
         )
 
-    async def _on_cancel(self, interaction: Interaction) -> None:
+    @discord.ui.button(style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         self.stop()
         await interaction.response.edit_message(
             content=self.bot.services.texts("privacy.forget_cancelled"), view=None

@@ -1,27 +1,33 @@
-"""The 10 conditions as a weekly post, ``/prompt``, and a guild's own ``/prompts``."""
+"""The 10 conditions as a weekly post, ``/prompt``, and a server's own ``/prompts``.
+
+This one module holds the cog, its weekly job and the condition embed. The weekly
+post's "Share a reflection" button belongs to the reflections cog.
+"""
 
 from __future__ import annotations
 
 import random
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import coordinator_only
+from bot.interaction import Interaction
 from bot.models import ChannelPurpose, ScheduledJob
 from bot.scheduler import JobContext, JobSkipped, JobSpec
 from bot.services.content import Condition, PromptKind
-from cogs.reflections._forms import ShareReflectionView
 from cogs.shared.channels import configured_channel
 from cogs.shared.display import safe_text
+from cogs.shared.guild import guild_for_job, guild_id
+from cogs.shared.posts import SHARE_BUTTON_ID, persistent_view
 
 if TYPE_CHECKING:
     from bot.core import KindBot
+    from bot.text import Messages
 
-Interaction = discord.Interaction[Any]
 CONDITION_GOLD = discord.Colour.from_rgb(230, 180, 60)
 _KIND_CHOICES = [
     app_commands.Choice(name="discussion prompt", value=PromptKind.DISCUSSION.value),
@@ -30,7 +36,7 @@ _KIND_CHOICES = [
 ]
 
 
-def condition_embed(condition: Condition, prompt: str, texts: Any) -> discord.Embed:
+def condition_embed(condition: Condition, prompt: str, texts: Messages) -> discord.Embed:
     embed = discord.Embed(
         title=texts("prompts.week_title", number=condition.number, title=condition.title),
         description=condition.explanation,
@@ -63,9 +69,7 @@ class PromptsCog(commands.Cog):
 
     async def post_week(self, ctx: JobContext) -> None:
         """Post "This week: condition N" once per week in the reflections channel."""
-        guild = self.bot.get_guild(ctx.guild_id)
-        if guild is None:
-            raise JobSkipped("the server is not available")
+        guild = guild_for_job(self.bot, ctx)
         channel = await configured_channel(self.bot, guild, ChannelPurpose.REFLECTIONS)
         if channel is None:
             raise JobSkipped("no reflections channel")
@@ -76,17 +80,15 @@ class PromptsCog(commands.Cog):
         await ctx.step("post", partial(self._send, channel, embed))
 
     async def _send(self, channel: discord.TextChannel, embed: discord.Embed) -> int:
-        message = await channel.send(embed=embed, view=ShareReflectionView(self.bot))
+        message = await channel.send(embed=embed, view=persistent_view(self.bot, SHARE_BUTTON_ID))
         return message.id
 
     @app_commands.command(name="prompt", description="This week's condition and a fresh prompt")
     @app_commands.guild_only()
     async def prompt(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        week = await self.services.reflections.this_week(interaction.guild.id)
-        options = await self.services.prompts.prompts(
-            interaction.guild.id, week.condition, PromptKind.DISCUSSION
-        )
+        server = guild_id(interaction)
+        week = await self.services.reflections.this_week(server)
+        options = await self.services.prompts.prompts(server, week.condition, PromptKind.DISCUSSION)
         embed = condition_embed(week.condition, random.choice(options), self.texts)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -101,9 +103,8 @@ class PromptsCog(commands.Cog):
     async def add(
         self, interaction: Interaction, condition: int, kind: app_commands.Choice[str], text: str
     ) -> None:
-        assert interaction.guild is not None
         added = await self.services.prompts.add_custom(
-            interaction.guild.id,
+            guild_id(interaction),
             condition,
             PromptKind(kind.value),
             text,
@@ -119,10 +120,10 @@ class PromptsCog(commands.Cog):
     @app_commands.describe(condition="Only this condition (1 to 10)")
     @coordinator_only
     async def list_(self, interaction: Interaction, condition: int | None = None) -> None:
-        assert interaction.guild is not None
+        server = guild_id(interaction)
         if condition is not None:
             self.services.prompts.condition(condition)
-        items = await self.services.prompts.custom(interaction.guild.id, condition)
+        items = await self.services.prompts.custom(server, condition)
         lines = [
             f"**#{p.prompt_id}** · {p.condition_number} · {p.kind}: {safe_text(p.text, 200)}"
             for p in items
@@ -138,8 +139,7 @@ class PromptsCog(commands.Cog):
     @app_commands.describe(prompt="The prompt to remove")
     @coordinator_only
     async def remove(self, interaction: Interaction, prompt: int) -> None:
-        assert interaction.guild is not None
-        await self.services.prompts.remove_custom(interaction.guild.id, prompt)
+        await self.services.prompts.remove_custom(guild_id(interaction), prompt)
         await interaction.response.send_message(self.texts("prompts.removed"), ephemeral=True)
 
     @add.autocomplete("condition")

@@ -1,4 +1,11 @@
-"""Weekly reflections on the week's condition."""
+"""Weekly reflections on the week's condition.
+
+What lives where:
+
+- ``_cog``: ``/reflect``, ``/reflections`` and the weekly reminder job;
+- ``_forms``: the reflection form, the persistent "Share a reflection" button and
+  the "mine" list that edits or deletes one.
+"""
 
 from __future__ import annotations
 

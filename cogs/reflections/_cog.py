@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.interaction import Interaction
 from bot.models import ScheduledJob
 from bot.problems import UserFacingError
-from bot.scheduler import JobContext, JobSkipped, JobSpec
+from bot.scheduler import JobContext, JobSpec
 from cogs.reflections._forms import (
     MyReflectionsView,
     ShareReflectionView,
     open_reflection,
     reflection_line,
 )
+from cogs.shared.guild import guild_for_job, guild_id
 from cogs.shared.notices import tell_coordinators
 
 if TYPE_CHECKING:
     from bot.core import KindBot
 
 log = logging.getLogger(__name__)
-Interaction = discord.Interaction[Any]
 REFLECT_BLUE = discord.Colour.from_rgb(90, 140, 200)
 
 
@@ -58,8 +59,7 @@ class ReflectionsCog(commands.Cog):
 
     @reflections.command(name="mine", description="Your reflections, to edit or delete")
     async def mine(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        items = await self.services.reflections.mine(interaction.guild.id, interaction.user.id)
+        items = await self.services.reflections.mine(guild_id(interaction), interaction.user.id)
         if not items:
             raise UserFacingError("reflect.none_yet")
         embed = discord.Embed(
@@ -76,17 +76,14 @@ class ReflectionsCog(commands.Cog):
     )
     @app_commands.describe(enabled="On or off")
     async def reminders(self, interaction: Interaction, enabled: bool) -> None:
-        assert interaction.guild is not None
         await self.services.reflections.set_reminders(
-            interaction.guild.id, interaction.user.id, enabled
+            guild_id(interaction), interaction.user.id, enabled
         )
         key = "reflect.reminders_on" if enabled else "reflect.reminders_off"
         await interaction.response.send_message(self.texts(key), ephemeral=True)
 
     async def send_reminders(self, ctx: JobContext) -> None:
-        guild = self.bot.get_guild(ctx.guild_id)
-        if guild is None:
-            raise JobSkipped("the server is not available")
+        guild = guild_for_job(self.bot, ctx)
         service = self.services.reflections
         week = await service.this_week(guild.id)
         for user_id in await service.due_reminders(guild.id, week.period_key):

@@ -6,18 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.interaction import Interaction
 from bot.models import Reflection, Visibility
 from bot.services.reflections import BODY_LIMIT
 from bot.ui import KindModal, KindView
 from cogs.shared.display import safe_text, shorten
 from cogs.shared.forms import chosen, visibility_label, visibility_select
+from cogs.shared.guild import guild_id
 from cogs.shared.pick_list import OwnEntriesView
+from cogs.shared.posts import SHARE_BUTTON_ID
 
 if TYPE_CHECKING:
     from bot.core import KindBot
-
-Interaction = discord.Interaction[Any]
-SHARE_BUTTON_ID = "kindbot:reflect:open"
+    from bot.text import Messages
 
 
 class ReflectionModal(KindModal):
@@ -50,12 +51,12 @@ class ReflectionModal(KindModal):
             discord.ui.Label(text=texts("kindness.visibility_label"), component=self.visibility)
         )
 
-    async def on_submit(self, interaction: Interaction) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         services = self.bot.services
-        assert interaction.guild is not None
+        server = guild_id(interaction)
         if self.reflection_id is not None:
             await services.reflections.edit(
-                interaction.guild.id,
+                server,
                 interaction.user.id,
                 self.reflection_id,
                 self.body.value,
@@ -66,7 +67,7 @@ class ReflectionModal(KindModal):
             )
             return
         saved = await services.reflections.add(
-            interaction.guild.id, interaction.user.id, self.body.value, chosen(self.visibility)
+            server, interaction.user.id, self.body.value, chosen(self.visibility)
         )
         await interaction.response.send_message(
             services.texts(
@@ -77,9 +78,7 @@ class ReflectionModal(KindModal):
 
 
 async def open_reflection(bot: KindBot, interaction: Interaction) -> None:
-    if interaction.guild is None:
-        raise discord.app_commands.NoPrivateMessage()
-    week = await bot.services.reflections.this_week(interaction.guild.id)
+    week = await bot.services.reflections.this_week(guild_id(interaction))
     await interaction.response.send_modal(ReflectionModal(bot, week.question))
 
 
@@ -89,20 +88,14 @@ class ShareReflectionView(KindView):
     def __init__(self, bot: KindBot) -> None:
         super().__init__(timeout=None)
         self.bot = bot
-        button: discord.ui.Button[ShareReflectionView] = discord.ui.Button(
-            label=bot.services.texts("reflect.share_button"),
-            style=discord.ButtonStyle.primary,
-            emoji="📝",
-            custom_id=SHARE_BUTTON_ID,
-        )
-        button.callback = self._on_click  # type: ignore[method-assign]
-        self.add_item(button)
+        self.share.label = bot.services.texts("reflect.share_button")
 
-    async def _on_click(self, interaction: Interaction) -> None:
+    @discord.ui.button(style=discord.ButtonStyle.primary, emoji="📝", custom_id=SHARE_BUTTON_ID)
+    async def share(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await open_reflection(self.bot, interaction)
 
 
-def reflection_line(item: Reflection, texts: Any) -> str:
+def reflection_line(item: Reflection, texts: Messages) -> str:
     seen = visibility_label(texts, item.visibility)
     return f"**#{item.reflection_id}** ({item.period_key}) {safe_text(item.body, 140)} · _{seen}_"
 

@@ -1,4 +1,10 @@
-"""Guild set-up for coordinators: channels, groups, timezone and the weekly schedule."""
+"""Server set-up for coordinators: channels, roles, groups, timezone and the weekly schedule.
+
+What lives where:
+
+- ``_cog``: the ``/setup`` commands (every rule they apply lives in ``SetupService``);
+- ``_diagnostics``: what the bot can actually do in the server, for ``/setup show``.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -10,18 +10,18 @@ from discord.ext import commands
 
 from bot.checks import is_coordinator
 from bot.errors import permission_label
+from bot.interaction import ClientT, Interaction, as_kindbot, reply_privately
 from bot.models import ChannelPurpose, ScheduledJob
 from bot.problems import UserFacingError
 from bot.services.setup import channel_problems, role_problem, suggest_timezones
-from cogs.onboarding._welcome import welcome_post
 from cogs.setup._diagnostics import find_problems, granted_in
 from cogs.shared.channels import configured_channel
 from cogs.shared.choices import group_choices
+from cogs.shared.guild import guild_of
+from cogs.shared.posts import JOIN_BUTTON_ID, persistent_view, welcome_embed
 
 if TYPE_CHECKING:
     from bot.core import KindBot
-
-Interaction = discord.Interaction[Any]
 
 _DAYS = [
     app_commands.Choice(name=day, value=index)
@@ -45,14 +45,8 @@ class SetupCog(
         self.services = bot.services
         self.texts = bot.services.texts
 
-    async def interaction_check(self, interaction: Interaction) -> bool:
-        return await is_coordinator(interaction)
-
-    async def _done(self, interaction: Interaction, key: str, **params: Any) -> None:
-        if interaction.response.is_done():
-            await interaction.followup.send(self.texts(key, **params), ephemeral=True)
-        else:
-            await interaction.response.send_message(self.texts(key, **params), ephemeral=True)
+    async def interaction_check(self, interaction: discord.Interaction[ClientT], /) -> bool:
+        return await is_coordinator(as_kindbot(interaction))
 
     # Channels and roles
 
@@ -63,21 +57,24 @@ class SetupCog(
     async def channel(
         self, interaction: Interaction, purpose: ChannelPurpose, channel: discord.TextChannel
     ) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         await self.services.setup.set_channel(guild.id, purpose, channel.id)
         missing = channel_problems(purpose, granted_in(channel, guild.me))
         if missing:
             labels = ", ".join(permission_label(p) for p in missing)
-            await self._done(
+            await reply_privately(
                 interaction,
-                "setup.channel_set_with_warning",
-                purpose=purpose.value,
-                channel=channel.mention,
-                permissions=labels,
+                self.texts(
+                    "setup.channel_set_with_warning",
+                    purpose=purpose.value,
+                    channel=channel.mention,
+                    permissions=labels,
+                ),
             )
         else:
-            await self._done(
-                interaction, "setup.channel_set", purpose=purpose.value, channel=channel.mention
+            await reply_privately(
+                interaction,
+                self.texts("setup.channel_set", purpose=purpose.value, channel=channel.mention),
             )
 
     @app_commands.command(
@@ -88,14 +85,16 @@ class SetupCog(
     async def coordinator_role(
         self, interaction: Interaction, role: discord.Role | None = None
     ) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         if role is not None and role.is_default():
             raise UserFacingError("setup.coordinator_everyone")
         await self.services.setup.set_coordinator_role(guild.id, role.id if role else None)
         if role is None:
-            await self._done(interaction, "setup.coordinator_role_cleared")
+            await reply_privately(interaction, self.texts("setup.coordinator_role_cleared"))
         else:
-            await self._done(interaction, "setup.coordinator_role_set", role=role.mention)
+            await reply_privately(
+                interaction, self.texts("setup.coordinator_role_set", role=role.mention)
+            )
 
     @app_commands.command(
         name="champion-role", description="The role every champion gets (leave empty to clear)"
@@ -104,20 +103,22 @@ class SetupCog(
     async def champion_role(
         self, interaction: Interaction, role: discord.Role | None = None
     ) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         if role is not None:
             self._check_assignable(guild, role)
         await self.services.setup.set_champion_role(guild.id, role.id if role else None)
         if role is None:
-            await self._done(interaction, "setup.champion_role_cleared")
+            await reply_privately(interaction, self.texts("setup.champion_role_cleared"))
         else:
-            await self._done(interaction, "setup.champion_role_set", role=role.mention)
+            await reply_privately(
+                interaction, self.texts("setup.champion_role_set", role=role.mention)
+            )
 
     @app_commands.command(
         name="welcome-post", description="Post the 'Become a Kindness Champion' button"
     )
     async def welcome_post(self, interaction: Interaction) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         channel = await configured_channel(self.bot, guild, ChannelPurpose.WELCOME)
         if channel is None:
             raise UserFacingError("setup.welcome_channel_missing")
@@ -128,18 +129,21 @@ class SetupCog(
                 permissions=", ".join(permission_label(p) for p in missing),
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        embed, view = welcome_post(self.bot)
-        await channel.send(embed=embed, view=view)
-        await self._done(interaction, "setup.welcome_posted", channel=channel.mention)
+        await channel.send(
+            embed=welcome_embed(self.texts), view=persistent_view(self.bot, JOIN_BUTTON_ID)
+        )
+        await reply_privately(
+            interaction, self.texts("setup.welcome_posted", channel=channel.mention)
+        )
 
     # Time
 
     @app_commands.command(name="timezone", description="Set the timezone for weekly posts")
     @app_commands.describe(name="An IANA timezone such as Europe/London")
     async def timezone(self, interaction: Interaction, name: str) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         chosen = await self.services.setup.set_timezone(guild.id, name)
-        await self._done(interaction, "setup.timezone_set", timezone=chosen)
+        await reply_privately(interaction, self.texts("setup.timezone_set", timezone=chosen))
         await self.services.scheduler.schedule_guild(guild.id)
 
     @timezone.autocomplete("name")
@@ -154,9 +158,11 @@ class SetupCog(
     async def schedule(
         self, interaction: Interaction, job: ScheduledJob, day: int, time: str
     ) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         when = await self.services.setup.set_schedule(guild.id, job, day, time)
-        await self._done(interaction, "setup.schedule_set", job=job.value, when=when.describe())
+        await reply_privately(
+            interaction, self.texts("setup.schedule_set", job=job.value, when=when.describe())
+        )
         await self.services.scheduler.schedule_guild(guild.id)
 
     # Groups
@@ -174,34 +180,34 @@ class SetupCog(
         emoji: str | None = None,
         role: discord.Role | None = None,
     ) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         if role is not None:
             self._check_assignable(guild, role)
         group = await self.services.setup.add_group(
             guild.id, name, emoji, role.id if role else None
         )
-        await self._done(interaction, "setup.group_added", group=group.label)
+        await reply_privately(interaction, self.texts("setup.group_added", group=group.label))
 
     @group.command(name="rename", description="Rename a group")
     @app_commands.autocomplete(group=group_choices)
     @app_commands.describe(group="The group to rename", new_name="Its new name")
     @app_commands.rename(new_name="new-name")
     async def group_rename(self, interaction: Interaction, group: str, new_name: str) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         old, new = await self.services.setup.rename_group(guild.id, group, new_name)
-        await self._done(interaction, "setup.group_renamed", old=old.name, new=new)
+        await reply_privately(interaction, self.texts("setup.group_renamed", old=old.name, new=new))
 
     @group.command(name="remove", description="Remove a group")
     @app_commands.autocomplete(group=group_choices)
     @app_commands.describe(group="The group to remove")
     async def group_remove(self, interaction: Interaction, group: str) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         removed = await self.services.setup.remove_group(guild.id, group)
-        await self._done(interaction, "setup.group_removed", group=removed.label)
+        await reply_privately(interaction, self.texts("setup.group_removed", group=removed.label))
 
     @group.command(name="list", description="List the groups")
     async def group_list(self, interaction: Interaction) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         groups = await self.services.setup.groups(guild.id)
         lines = [f"{g.label}" + (f" · <@&{g.role_id}>" if g.role_id else "") for g in groups]
         embed = discord.Embed(
@@ -213,13 +219,13 @@ class SetupCog(
 
     @app_commands.command(name="show", description="Show the settings and any problems")
     async def show(self, interaction: Interaction) -> None:
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         await self.services.setup.ensure_guild(guild.id)
-        config = await self.services.guilds.config(guild.id)
-        assert config is not None
+        config = await self.services.setup.config(guild.id)
+        assert config is not None  # ensure_guild just made sure of it
         groups = await self.services.setup.groups(guild.id)
         schedules = await self.services.setup.schedules(guild.id)
-        champion_role = await self.services.guilds.champion_role(guild.id)
+        champion_role = await self.services.setup.champion_role(guild.id)
         problems = find_problems(guild, config, groups, champion_role, self.texts)
         embed = discord.Embed(title=self.texts("setup.show_title"), colour=discord.Colour.green())
         channels = "\n".join(
@@ -262,9 +268,3 @@ class SetupCog(
         )
         if key is not None:
             raise UserFacingError(key, role=role.mention)
-
-
-def _guild(interaction: Interaction) -> discord.Guild:
-    if interaction.guild is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild

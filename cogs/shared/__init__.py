@@ -1,1 +1,16 @@
-"""Discord helpers the feature cogs share: safe display, roles and notices."""
+"""What the feature cogs share; it never imports a feature cog.
+
+What lives where:
+
+- ``act_form``: the act-of-kindness form (kindness and coffee open it);
+- ``channels``: the channel a server set for a purpose;
+- ``choices``: autocomplete choices several commands offer;
+- ``display``: member-written text shown safely;
+- ``forms``: the visibility and condition menus of the kindness and reflection forms;
+- ``guild``: the one guard for "this needs a server", for commands and for jobs;
+- ``notices``: telling coordinators in their log channel;
+- ``pick_list``: a member's own entries, with Edit and Delete;
+- ``posts``: posts one cog sends and another cog's persistent buttons answer;
+- ``roles``: giving and taking roles, with a fix when that fails;
+- ``style``: colours several cogs use.
+"""

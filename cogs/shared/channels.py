@@ -16,7 +16,7 @@ async def configured_channel(
     bot: KindBot, guild: discord.Guild, purpose: ChannelPurpose
 ) -> discord.TextChannel | None:
     """The text channel set for ``purpose``; None if unset, deleted or not a text channel."""
-    config = await bot.services.guilds.config(guild.id)
+    config = await bot.services.setup.config(guild.id)
     channel_id = config.channel(purpose) if config else None
     channel = guild.get_channel(channel_id) if channel_id else None
     return channel if isinstance(channel, discord.TextChannel) else None

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import discord
 from discord import app_commands
 
+from bot.interaction import Interaction
 
-async def group_choices(
-    interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
+
+async def group_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """The server's groups whose names contain what has been typed so far."""
     if interaction.guild is None:
         return []

@@ -9,11 +9,11 @@ import discord
 from bot.problems import UserFacingError
 from bot.ui import KindView
 from cogs.shared.display import shorten
+from cogs.shared.guild import guild_id
 
 if TYPE_CHECKING:
     from bot.core import KindBot
-
-Interaction = discord.Interaction[Any]
+    from bot.interaction import Interaction
 
 
 class OwnEntriesView(KindView):
@@ -28,24 +28,13 @@ class OwnEntriesView(KindView):
         self.bot = bot
         self.selected: int | None = None
         texts = bot.services.texts
-        self.picker: discord.ui.Select[OwnEntriesView] = discord.ui.Select(
-            placeholder=texts(self.placeholder_key),
-            options=[
-                discord.SelectOption(label=shorten(f"#{entry_id} {text}", 100), value=str(entry_id))
-                for entry_id, text in entries
-            ],
-        )
-        self.picker.callback = self._on_pick  # type: ignore[method-assign]
-        self.add_item(self.picker)
-        for key, style, callback in (
-            ("kindness.edit_button", discord.ButtonStyle.secondary, self._on_edit),
-            ("kindness.delete_button", discord.ButtonStyle.danger, self._on_delete),
-        ):
-            button: discord.ui.Button[OwnEntriesView] = discord.ui.Button(
-                label=texts(key), style=style
-            )
-            button.callback = callback  # type: ignore[method-assign]
-            self.add_item(button)
+        self.picker.placeholder = texts(self.placeholder_key)
+        self.picker.options = [
+            discord.SelectOption(label=shorten(f"#{entry_id} {text}", 100), value=str(entry_id))
+            for entry_id, text in entries
+        ]
+        self.edit.label = texts("kindness.edit_button")
+        self.delete_button.label = texts("kindness.delete_button")
 
     async def describe(self, guild_id: int, user_id: int, entry_id: int) -> str:
         raise NotImplementedError
@@ -61,20 +50,20 @@ class OwnEntriesView(KindView):
             raise UserFacingError(self.pick_first_key)
         return self.selected
 
-    async def _on_pick(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        self.selected = int(self.picker.values[0])
-        line = await self.describe(interaction.guild.id, interaction.user.id, self.selected)
+    @discord.ui.select(cls=discord.ui.Select)
+    async def picker(self, interaction: Interaction, select: discord.ui.Select[Any]) -> None:
+        self.selected = int(select.values[0])
+        line = await self.describe(guild_id(interaction), interaction.user.id, self.selected)
         await interaction.response.send_message(line, ephemeral=True)
 
-    async def _on_edit(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        modal = await self.editor(interaction.guild.id, interaction.user.id, self._current())
+    @discord.ui.button(style=discord.ButtonStyle.secondary)
+    async def edit(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        modal = await self.editor(guild_id(interaction), interaction.user.id, self._current())
         await interaction.response.send_modal(modal)
 
-    async def _on_delete(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        await self.delete(interaction.guild.id, interaction.user.id, self._current())
+    @discord.ui.button(style=discord.ButtonStyle.danger)
+    async def delete_button(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        await self.delete(guild_id(interaction), interaction.user.id, self._current())
         self.selected = None
         await interaction.response.send_message(
             self.bot.services.texts(self.deleted_key), ephemeral=True

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import discord
+import pytest
 from discord import app_commands
 
-from bot.core import DEFAULT_EXTENSIONS, KindBot
+from bot.core import DEFAULT_EXTENSIONS, KindBot, ProvidesDynamicItems, ProvidesPersistentViews
 from bot.wiring import Services
+from cogs.shared.posts import JOIN_BUTTON_ID, SHARE_BUTTON_ID, persistent_view
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -52,3 +55,41 @@ def _leaves(
     if isinstance(command, app_commands.Group):
         return [leaf for child in command.commands for leaf in _leaves(child)]
     return [command]
+
+
+async def test_buttons_that_outlive_a_restart_keep_their_custom_ids(tmp_path: Path) -> None:
+    """Posts already in servers carry these ids; a changed id would break every old button."""
+    bot = KindBot(Services.build(tmp_path / "kb.sqlite3"))
+    try:
+        for extension in DEFAULT_EXTENSIONS:
+            await bot.load_extension(extension)
+        persistent = {
+            item.custom_id
+            for cog in bot.cogs.values()
+            if isinstance(cog, ProvidesPersistentViews)
+            for view in cog.persistent_views()
+            for item in view.children
+            if isinstance(item, discord.ui.Button)
+        }
+        assert persistent == {"kindbot:welcome:join", "kindbot:reflect:open", "kindbot:coffee:skip"}
+        dynamic = [
+            item
+            for cog in bot.cogs.values()
+            if isinstance(cog, ProvidesDynamicItems)
+            for item in cog.dynamic_items()
+        ]
+        templates = [item.__discord_ui_compiled_template__ for item in dynamic]
+        for answer in ("yes", "not_yet", "cant"):
+            assert any(t.fullmatch(f"kindbot:checkin:1234:{answer}") for t in templates)
+        # Another cog posts these buttons; the view it gets is a fresh one from their owner.
+        for custom_id, owner in (
+            (JOIN_BUTTON_ID, "WelcomeView"),
+            (SHARE_BUTTON_ID, "ShareReflectionView"),
+        ):
+            view = persistent_view(bot, custom_id)
+            assert type(view).__name__ == owner
+            assert [getattr(item, "custom_id", None) for item in view.children] == [custom_id]
+        with pytest.raises(LookupError):
+            persistent_view(bot, "kindbot:nobody:answers")
+    finally:
+        await bot.close()
