@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.checks import is_coordinator
 from bot.services.champions import joined_label
 from bot.services.onboarding import plan_roles
+from cogs.champions._invite import JoinFromInvitation, send_invitations
 from cogs.onboarding._render import KIND_GREEN
 from cogs.shared.choices import group_choices
 from cogs.shared.roles import apply_role_plan
@@ -29,10 +30,15 @@ class ChampionsCog(
     group_name="champions",
     group_description="Coordinators: see and manage champions",
 ):
+    invite = app_commands.Group(name="invite", description="Invite members to become champions")
+
     def __init__(self, bot: KindBot) -> None:
         self.bot = bot
         self.services = bot.services
         self.texts = bot.services.texts
+
+    def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
+        return [JoinFromInvitation]
 
     async def interaction_check(self, interaction: Interaction) -> bool:
         return await is_coordinator(interaction)
@@ -89,6 +95,20 @@ class ChampionsCog(
         text = await self.services.champions.export_csv(guild.id, name_of)
         file = discord.File(io.BytesIO(text.encode("utf-8-sig")), filename="kindbot-champions.csv")
         await interaction.followup.send(self.texts("champions.exported"), file=file, ephemeral=True)
+
+    # Inviting an existing community (see cogs/champions/_invite.py)
+
+    @invite.command(name="role", description="Invite everyone with a role to become a champion")
+    @app_commands.describe(role="Its members get a personal invitation")
+    async def invite_role(self, interaction: Interaction, role: discord.Role) -> None:
+        await send_invitations(self.bot, interaction, role.members)
+
+    @invite.command(
+        name="channel", description="Invite everyone who can see a channel to become a champion"
+    )
+    @app_commands.describe(channel="Everyone who can see it gets a personal invitation")
+    async def invite_channel(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        await send_invitations(self.bot, interaction, channel.members)
 
 
 async def setup(bot: KindBot) -> None:

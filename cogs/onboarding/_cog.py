@@ -105,7 +105,7 @@ class OnboardingCog(commands.Cog):
         key = "onboarding.greeting_back" if returning else "onboarding.greeting"
         view = discord.ui.View() if returning else WelcomeView(self.bot)
         try:
-            await channel.send(
+            greeting = await channel.send(
                 self.texts(key, member=member.mention),
                 view=view,
                 allowed_mentions=discord.AllowedMentions(
@@ -114,6 +114,9 @@ class OnboardingCog(commands.Cog):
             )
         except discord.HTTPException as exc:
             log.warning("Could not greet %s in guild %s: %s", member.id, guild.id, exc)
+            return
+        # Removed after the server's greeting clean-up period (cogs/setup/_greetings.py).
+        await self.services.greetings.record(guild.id, channel.id, greeting.id, member.id)
 
 
 class LeaveView(KindView):

@@ -9,11 +9,12 @@ import discord
 from bot.ui import KindView
 from cogs.onboarding._form import ProfileForm
 from cogs.onboarding._render import KIND_GREEN
+from cogs.shared.welcome import JOIN_BUTTON_ID
 
 if TYPE_CHECKING:
     from bot.core import KindBot
 
-JOIN_BUTTON_ID = "kindbot:welcome:join"
+__all__ = ["JOIN_BUTTON_ID", "WelcomeView", "open_form", "welcome_post"]
 
 
 class WelcomeView(KindView):
