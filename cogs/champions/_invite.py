@@ -40,7 +40,7 @@ class JoinFromInvitation(
 ):
     """The join button in an invitation DM; it opens the form for the inviting server."""
 
-    def __init__(self, guild_id: int, label: str = "Become a Kindness Champion") -> None:
+    def __init__(self, guild_id: int, label: str) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label,
@@ -55,7 +55,9 @@ class JoinFromInvitation(
     async def from_custom_id(
         cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> JoinFromInvitation:
-        return cls(int(match["guild_id"]))
+        return cls(
+            int(match["guild_id"]), interaction.client.services.texts("onboarding.join_button")
+        )
 
     async def callback(self, interaction: Interaction) -> None:
         bot: KindBot = interaction.client

@@ -122,7 +122,11 @@ class SetupWizardView(KindView):
                 if not missing:
                     return texts("wizard.create_nothing", channels=current)
                 names = ", ".join(f"#{texts(CHANNEL_NAME_KEYS[p])}" for p in missing)
-                return texts("wizard.create_confirm", names=names)
+                if config.coordinator_role_id and guild.get_role(config.coordinator_role_id):
+                    return texts("wizard.create_confirm", names=names)
+                if coordinator_roles(guild, None):
+                    return texts("wizard.create_confirm_managers", names=names)
+                return texts("wizard.create_confirm_no_role", names=names)
             if self.mode == "pick":
                 return texts("wizard.pick_body", channels=current, purpose=self.purpose.value)
             return texts("wizard.channels_body", channels=current)
@@ -389,14 +393,14 @@ async def create_channels(
     If Discord refuses one, those already made are deleted again and nothing is saved.
     """
     texts = bot.services.texts
-    role = guild.get_role(coordinator_role_id) if coordinator_role_id else None
+    readers = coordinator_roles(guild, coordinator_role_id)
     made: list[tuple[ChannelPurpose, discord.TextChannel]] = []
     try:
         for purpose in purposes:
-            plans = channel_overwrites(purpose, coordinator_role=role is not None)
+            plans = channel_overwrites(purpose, coordinator_role=bool(readers))
             channel = await guild.create_text_channel(
                 texts(CHANNEL_NAME_KEYS[purpose]),
-                overwrites=_overwrites(guild, role, plans),
+                overwrites=_overwrites(guild, readers, plans),
                 reason="kindbot guided set-up",
             )
             made.append((purpose, channel))
@@ -414,21 +418,38 @@ async def create_channels(
     return [channel for _, channel in made]
 
 
+def coordinator_roles(guild: discord.Guild, coordinator_role_id: int | None) -> list[discord.Role]:
+    """Who reads the coordinators' log: the coordinator role, else the Manage Server roles.
+
+    Administrators see every channel anyway; other roles with Manage Server need an
+    overwrite, since a channel's @everyone deny applies to them too.
+    """
+    role = guild.get_role(coordinator_role_id) if coordinator_role_id else None
+    if role is not None:
+        return [role]
+    return [
+        r
+        for r in guild.roles
+        if r.permissions.manage_guild
+        and not r.permissions.administrator
+        and not r.is_default()
+        and not r.managed
+    ]
+
+
 def _overwrites(
-    guild: discord.Guild, role: discord.Role | None, plans: list[OverwritePlan]
+    guild: discord.Guild, readers: list[discord.Role], plans: list[OverwritePlan]
 ) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
-    targets: dict[str, discord.Role | discord.Member | None] = {
-        "everyone": guild.default_role,
-        "bot": guild.me,
-        "coordinators": role,
+    targets: dict[str, list[discord.Role | discord.Member]] = {
+        "everyone": [guild.default_role],
+        "bot": [guild.me],
+        "coordinators": list(readers),
     }
     result: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {}
     for plan in plans:
-        target = targets[plan.target]
-        if target is None:
-            continue
         settings = {name: True for name in plan.allow} | {name: False for name in plan.deny}
-        result[target] = discord.PermissionOverwrite(**settings)
+        for target in targets[plan.target]:
+            result[target] = discord.PermissionOverwrite(**settings)
     return result
 
 

@@ -126,6 +126,36 @@ async def test_wizard_without_manage_channels_explains_and_creates_nothing(
     assert set(configured_channels(h).values()) == {None}
     assert h.emu.requests_to("POST", "/guilds/{guild_id}/channels") == []
 
+    # Picking existing channels needs no extra permission; picks are saved on Confirm.
+    first = await (await click(h, review, "wizard.back_button", h.owner)).final()
+    picker = await (await click(h, first, "wizard.pick_button", h.owner)).final()
+    picker = await choose(h, picker, "wizard.pick_purpose", "log")
+    channel_select = select_id(picker, "wizard.pick_channel")
+    coordinators = h.channel("coordinators")
+    picker = await (await h.emu.select(picker, channel_select, [coordinators], by=h.owner)).final()
+    assert configured_channels(h)["log"] is None
+    step2 = await (await click(h, picker, "wizard.confirm_button", h.owner)).final()
+    assert label("wizard.step_timezone") in step2.text
+    assert configured_channels(h)["log"] == coordinators.id
+
+
+async def test_without_a_coordinator_role_server_managers_read_the_log(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    h.emu.set_bot_permissions(h.guild, DEFAULT_BOT_PERMISSIONS | Perm.MANAGE_CHANNELS)
+    organisers = h.role("Organisers", permissions=Perm.MANAGE_GUILD)
+    organiser = h.member("organiser", roles=[organisers])
+    wizard = await (await h.emu.slash(h.guild, h.owner, "setup start")).final()
+    review = await (await click(h, wizard, "wizard.create_button", h.owner)).final()
+    assert "Manage Server" in review.text
+    await (await click(h, review, "wizard.confirm_button", h.owner)).final()
+    log_channel = h.guild.channels[configured_channels(h)["log"]]  # type: ignore[index]
+    assert h.emu.member_perms(h.guild, log_channel, organiser) & Perm.VIEW_CHANNEL
+    guest = h.member("guest")
+    assert not h.emu.member_perms(h.guild, log_channel, guest) & Perm.VIEW_CHANNEL
+    welcome = h.guild.channels[configured_channels(h)["welcome"]]  # type: ignore[index]
+    await h.emu.wait_for_message(welcome, lambda m: f"<@{guest.user.id}>" in m.content)
+
 
 SUMMARY_START = label("invite.summary", dm=0, posted=0, skipped=0).split(":")[0]
 
@@ -288,3 +318,28 @@ async def test_alerts_are_posted_once_a_day_with_their_fix(harness: Harness) -> 
     same = [m for m in h.emu.bot_messages(log_channel) if m.content == thread_note.content]
     assert len(same) == 1
     assert len(rows(h.db_path, "SELECT 1 FROM alerts_sent")) == 3
+
+
+async def test_inviting_a_channel_reaches_only_those_who_can_see_it(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    circle = h.role("Circle")
+    private = h.emu.create_channel(
+        h.guild,
+        "circle",
+        overwrites={
+            h.guild.roles[h.guild.id]: (0, Perm.VIEW_CHANNEL),
+            circle: (Perm.VIEW_CHANNEL, 0),
+            h.emu.bot_member(h.guild): (Perm.VIEW_CHANNEL, 0),
+        },
+    )
+    inside, outside = h.member("inside", roles=[circle]), h.member("outside")
+    await h.emu.wait_for_message(h.channel("welcome"), lambda m: str(outside.user.id) in m.content)
+    handle = await h.emu.slash(h.guild, h.owner, "champions invite channel", channel=private)
+    await h.emu.wait_until(
+        lambda: handle.original is not None and handle.original.content.startswith(SUMMARY_START),
+        30,
+        "the invitation summary",
+    )
+    assert len(h.emu.dms_to(inside)) == 1 and h.emu.dms_to(outside) == []
