@@ -13,27 +13,33 @@ from pathlib import Path
 
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.db import Database
+from bot.repos.alerts import AlertRepo
 from bot.repos.analytics import AnalyticsRepo
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
+from bot.repos.invites import GreetingRepo, InviteRepo
 from bot.repos.jobs import JobRepo
 from bot.repos.kindness import KindnessRepo
 from bot.repos.privacy import PrivacyRepo
 from bot.repos.prompts import PromptRepo
 from bot.repos.reflections import ReflectionRepo
+from bot.repos.setup_progress import SetupProgressRepo
 from bot.scheduler import JobScheduler
+from bot.services.alerts import AlertService
 from bot.services.bridging import BridgingService
 from bot.services.champions import ChampionsService
 from bot.services.coffee import CoffeeService
 from bot.services.content import ContentLibrary, load_content
 from bot.services.digest import DigestService
+from bot.services.invites import GreetingService, InviteService
 from bot.services.kindness import KindnessService
 from bot.services.onboarding import OnboardingService
 from bot.services.prompts import PromptService
 from bot.services.reflections import ReflectionService
 from bot.services.report import ReportService, load_report_texts
 from bot.services.setup import SetupService
+from bot.services.setup_wizard import SetupWizard
 from bot.settings import Settings
 from bot.text import Messages
 
@@ -55,6 +61,11 @@ class Services:
     digest: DigestService
     bridging: BridgingService
     report: ReportService
+    # Coordinators' tools: alerts, invitations, greeting clean-up, guided set-up
+    alerts: AlertService
+    invites: InviteService
+    greetings: GreetingService
+    wizard: SetupWizard
 
     @classmethod
     def build(
@@ -77,10 +88,11 @@ class Services:
         prompts = PromptService(content, PromptRepo(db))
         coffee_repo = CoffeeRepo(db)
         analytics = AnalyticsRepo(db)
+        texts = texts or Messages.load(override_dir=content_dir)
         return cls(
             db=db,
             clock=clock,
-            texts=texts or Messages.load(override_dir=content_dir),
+            texts=texts,
             scheduler=JobScheduler(jobs, guilds, clock, catch_up_grace=catch_up_grace),
             content=content,
             setup=SetupService(guilds, clock),
@@ -93,6 +105,10 @@ class Services:
             digest=DigestService(analytics, prompts, clock),
             bridging=BridgingService(analytics),
             report=ReportService(analytics, content, clock, load_report_texts(content_dir)),
+            alerts=AlertService(AlertRepo(db), guilds, texts, clock),
+            invites=InviteService(InviteRepo(db), clock),
+            greetings=GreetingService(GreetingRepo(db), clock),
+            wizard=SetupWizard(SetupProgressRepo(db), clock),
         )
 
     @classmethod

@@ -10,7 +10,7 @@ from sandbox.constants import ErrorCode, MessageType
 from sandbox.gateway import Intent
 from sandbox.permissions import Perm, base_permissions, has
 from sandbox.router import DiscordHTTPError, Reply, Request, Router
-from sandbox.state import Channel, ChannelType, Guild, Member, Message, ThreadMember
+from sandbox.state import Channel, ChannelType, Guild, Member, Message, Overwrite, ThreadMember
 from sandbox.validation import DEFAULT_AUTO_ARCHIVE_MINUTES, check_thread
 
 
@@ -66,6 +66,9 @@ class RestApi:
             "DELETE", "/channels/{channel_id}/thread-members/{user_id}", self.remove_thread_member
         )
         r.add("GET", "/channels/{channel_id}/thread-members/{user_id}", self.get_thread_member)
+        # Creating and deleting guild channels (a set-up wizard making its channels)
+        r.add("POST", "/guilds/{guild_id}/channels", self.create_guild_channel)
+        r.add("DELETE", "/channels/{channel_id}", self.delete_channel)
 
     # -- users & application -------------------------------------------------
 
@@ -468,3 +471,58 @@ class RestApi:
             raise DiscordHTTPError.unknown("member")
         gm = guild.members.get(tm.user_id) if req.query.get("with_member") == "true" else None
         return Reply(body=payloads.thread_member(thread, tm, with_member=gm))
+
+    # -- creating and deleting guild channels ---------------------------------
+
+    async def create_guild_channel(self, req: Request) -> Reply:
+        """POST /guilds/{id}/channels: a text channel or category, with its overwrites."""
+        guild = self._guild(req)
+        emu = self.emu
+        if not has(base_permissions(guild, guild.members[emu.bot_user.id]), Perm.MANAGE_CHANNELS):
+            raise DiscordHTTPError.missing_permissions()
+        body = req.json()
+        kind = int(body.get("type") or ChannelType.TEXT)
+        if kind not in (ChannelType.TEXT, ChannelType.CATEGORY):
+            raise DiscordHTTPError.form_error(
+                ("type",), "BASE_TYPE_CHOICES", "Value must be one of the supported channel types."
+            )
+        name = str(body.get("name") or "").strip()
+        if not 1 <= len(name) <= 100:
+            raise DiscordHTTPError.form_error(
+                ("name",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
+            )
+        parent = body.get("parent_id")
+        chan = Channel(
+            id=emu.ids.next(),
+            type=kind,
+            name=name,
+            guild_id=guild.id,
+            position=len([c for c in guild.channels.values() if c.type == kind]),
+            parent_id=int(parent) if parent else None,
+            topic=body.get("topic"),
+        )
+        for raw in body.get("permission_overwrites") or []:
+            chan.overwrites.append(
+                Overwrite(
+                    int(raw["id"]),
+                    int(raw.get("type", 0)),
+                    int(raw.get("allow") or 0),
+                    int(raw.get("deny") or 0),
+                )
+            )
+        guild.channels[chan.id] = chan
+        emu.dispatch("CHANNEL_CREATE", payloads.channel(chan), intent=Intent.GUILDS)
+        return Reply(status=201, body=payloads.channel(chan))
+
+    async def delete_channel(self, req: Request) -> Reply:
+        """DELETE /channels/{id} for a guild text channel or category (not threads, not DMs)."""
+        chan, guild = self._channel(req)
+        if guild is None or chan.is_thread:
+            raise _wrong_channel_type()
+        if not has(self.emu.bot_perms(guild, chan), Perm.MANAGE_CHANNELS):
+            raise DiscordHTTPError.missing_permissions()
+        guild.channels.pop(chan.id, None)
+        if guild.system_channel_id == chan.id:
+            guild.system_channel_id = None
+        self.emu.dispatch("CHANNEL_DELETE", payloads.channel(chan), intent=Intent.GUILDS)
+        return Reply(body=payloads.channel(chan))

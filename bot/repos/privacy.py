@@ -47,6 +47,7 @@ MEMBER_TABLES: tuple[MemberRows, ...] = (
     MemberRows("acts"),
     MemberRows("reflections"),
     MemberRows("deliveries", "guild_id = :guild AND target_id = :user"),
+    MemberRows("invitations"),
     MemberRows("champions"),
 )
 
@@ -54,6 +55,8 @@ MEMBER_TABLES: tuple[MemberRows, ...] = (
 SHARED_TABLES: tuple[SharedRows, ...] = (
     SharedRows("coffee_meeting_members", "user_id", "guild_id = :guild AND user_id = :user"),
     SharedRows("guild_prompts", "author_id", "guild_id = :guild AND author_id = :user"),
+    # A greeting is still removed on schedule; only who it greeted is forgotten.
+    SharedRows("welcome_greetings", "user_id", "guild_id = :guild AND user_id = :user"),
 )
 
 

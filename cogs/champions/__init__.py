@@ -1,6 +1,9 @@
-"""``/champions``: coordinators' view of who is taking part.
+"""``/champions``: coordinators' view of who is taking part, and inviting a community.
 
-This one module holds the cog: the list, correcting a group, and the CSV export.
+What lives where:
+
+- this module: the cog: the list, correcting a group, the CSV export and ``/champions invite``;
+- ``_invite``: sending paced, once-per-member invitations with progress and a summary.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from bot.checks import is_coordinator
 from bot.interaction import ClientT, Interaction, as_kindbot
 from bot.services.champions import joined_label
 from bot.services.onboarding import plan_roles
+from cogs.champions._invite import send_invitations
 from cogs.shared.choices import group_choices
 from cogs.shared.guild import guild_id, guild_of
 from cogs.shared.roles import apply_role_plan
@@ -32,6 +36,8 @@ class ChampionsCog(
     group_name="champions",
     group_description="Coordinators: see and manage champions",
 ):
+    invite = app_commands.Group(name="invite", description="Invite members to become champions")
+
     def __init__(self, bot: KindBot) -> None:
         self.bot = bot
         self.services = bot.services
@@ -88,6 +94,20 @@ class ChampionsCog(
         text = await self.services.champions.export_csv(guild.id, name_of)
         file = discord.File(io.BytesIO(text.encode("utf-8-sig")), filename="kindbot-champions.csv")
         await interaction.followup.send(self.texts("champions.exported"), file=file, ephemeral=True)
+
+    # Inviting an existing community (see cogs/champions/_invite.py)
+
+    @invite.command(name="role", description="Invite everyone with a role to become a champion")
+    @app_commands.describe(role="Its members get a personal invitation")
+    async def invite_role(self, interaction: Interaction, role: discord.Role) -> None:
+        await send_invitations(self.bot, interaction, role.members)
+
+    @invite.command(
+        name="channel", description="Invite everyone who can see a channel to become a champion"
+    )
+    @app_commands.describe(channel="Everyone who can see it gets a personal invitation")
+    async def invite_channel(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        await send_invitations(self.bot, interaction, channel.members)
 
 
 async def setup(bot: KindBot) -> None:

@@ -16,7 +16,7 @@ from bot.services.onboarding import plan_roles
 from bot.ui import KindView
 from cogs.onboarding._form import EditProfileView
 from cogs.onboarding._render import profile_embed
-from cogs.onboarding._welcome import WelcomeView, open_form
+from cogs.onboarding._welcome import JoinFromInvitation, WelcomeView, open_form
 from cogs.shared.channels import configured_channel
 from cogs.shared.guild import guild_of
 from cogs.shared.roles import apply_role_plan
@@ -35,6 +35,9 @@ class OnboardingCog(commands.Cog):
 
     def persistent_views(self) -> list[discord.ui.View]:
         return [WelcomeView(self.bot)]
+
+    def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
+        return [JoinFromInvitation]
 
     @app_commands.command(name="join", description="Become a Kindness Champion (takes a minute)")
     @app_commands.guild_only()
@@ -106,7 +109,7 @@ class OnboardingCog(commands.Cog):
         key = "onboarding.greeting_back" if returning else "onboarding.greeting"
         view = discord.ui.View() if returning else WelcomeView(self.bot)
         try:
-            await channel.send(
+            greeting = await channel.send(
                 self.texts(key, member=member.mention),
                 view=view,
                 allowed_mentions=discord.AllowedMentions(
@@ -115,6 +118,9 @@ class OnboardingCog(commands.Cog):
             )
         except discord.HTTPException as exc:
             log.warning("Could not greet %s in guild %s: %s", member.id, guild.id, exc)
+            return
+        # Removed after the server's greeting clean-up period (cogs/setup/_greetings.py).
+        await self.services.greetings.record(guild.id, channel.id, greeting.id, member.id)
 
 
 class LeaveView(KindView):

@@ -228,6 +228,9 @@ class ReviewView(KindView):
             form.stop()
             roles_ok = True
             member = interaction.user
+            if not isinstance(member, discord.Member):  # the form was opened from a DM
+                guild = form.bot.get_guild(form.guild_id)
+                member = (guild and guild.get_member(form.user_id)) or member
             if isinstance(member, discord.Member):
                 champion_role = await form.service.champion_role_id(form.guild_id)
                 plan = plan_roles(champion_role, result.group, result.previous_group, joining=True)

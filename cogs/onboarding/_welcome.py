@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.interaction import Interaction
+from bot.errors import report_error
+from bot.interaction import ClientT, Interaction, as_kindbot
 from bot.ui import KindView
 from cogs.onboarding._form import ProfileForm
 from cogs.shared.guild import guild_id
 from cogs.shared.posts import JOIN_BUTTON_ID
+from cogs.shared.welcome import JOIN_IN_DM_TEMPLATE, join_in_dm_id
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -32,3 +35,47 @@ class WelcomeView(KindView):
 async def open_form(bot: KindBot, interaction: Interaction) -> None:
     form = await ProfileForm.start(bot, guild_id(interaction), interaction.user.id)
     await interaction.response.send_message(embed=form.embed(), view=form, ephemeral=True)
+
+
+class JoinFromInvitation(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=JOIN_IN_DM_TEMPLATE
+):
+    """The join button in an invitation DM; it opens the form for the inviting server."""
+
+    def __init__(self, guild_id: int, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.success,
+                emoji="💚",
+                custom_id=join_in_dm_id(guild_id),
+            )
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[ClientT],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> JoinFromInvitation:
+        label = getattr(item, "label", None) or ""
+        return cls(int(match["guild_id"]), label)
+
+    async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
+        mine = as_kindbot(interaction)
+        try:
+            await self._open(mine)
+        except Exception as error:
+            await report_error(mine, error)
+
+    async def _open(self, interaction: Interaction) -> None:
+        bot = interaction.client
+        guild = bot.get_guild(self.guild_id)
+        if guild is None or guild.get_member(interaction.user.id) is None:
+            await interaction.response.send_message(bot.services.texts("invite.not_in_server"))
+            return
+        form = await ProfileForm.start(bot, guild.id, interaction.user.id)
+        await interaction.response.send_message(embed=form.embed(), view=form)

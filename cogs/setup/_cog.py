@@ -15,6 +15,7 @@ from bot.models import ChannelPurpose, ScheduledJob
 from bot.problems import UserFacingError
 from bot.services.setup import channel_problems, role_problem, suggest_timezones
 from cogs.setup._diagnostics import find_problems, granted_in
+from cogs.setup._wizard import start_wizard
 from cogs.shared.channels import configured_channel
 from cogs.shared.choices import group_choices
 from cogs.shared.guild import guild_of
@@ -214,6 +215,25 @@ class SetupCog(
             title=self.texts("setup.groups_title"), description="\n".join(lines) or "—"
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # Guided set-up and greeting clean-up (cogs/setup/_wizard.py, cogs/setup/_greetings.py)
+
+    @app_commands.command(name="start", description="A guided set-up, one confirmed step at a time")
+    async def start(self, interaction: Interaction) -> None:
+        await start_wizard(self.bot, interaction)
+
+    @app_commands.command(
+        name="greeting-cleanup", description="Remove newcomers' welcome greetings after some days"
+    )
+    @app_commands.describe(days="Days to keep each greeting; 0 keeps them")
+    async def greeting_cleanup(
+        self, interaction: Interaction, days: app_commands.Range[int, 0, 365]
+    ) -> None:
+        guild = guild_of(interaction)
+        await self.services.setup.ensure_guild(guild.id)
+        chosen = await self.services.greetings.set_cleanup_days(guild.id, days)
+        key = "wizard.greeting_keep" if chosen == 0 else "wizard.greeting_days_set"
+        await reply_privately(interaction, self.texts(key, days=chosen))
 
     # Overview
 

@@ -12,5 +12,6 @@ What lives where:
 - ``pick_list``: a member's own entries, with Edit and Delete;
 - ``posts``: posts one cog sends and another cog's persistent buttons answer;
 - ``roles``: giving and taking roles, with a fix when that fails;
-- ``style``: colours several cogs use.
+- ``style``: colours several cogs use;
+- ``welcome``: the join button's id in invitation DMs, which carries the server.
 """

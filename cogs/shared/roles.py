@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.services.onboarding import RolePlan
-from cogs.shared.notices import tell_coordinators
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -46,13 +45,9 @@ async def apply_role_plan(bot: KindBot, member: discord.Member, plan: RolePlan) 
                 log.warning("Role change failed for %s: %s", member.id, exc)
                 fixes.append(texts("onboarding.fix_role_retry", role=role.mention))
     if fixes:
-        await tell_coordinators(
-            bot,
-            guild,
-            texts(
-                "onboarding.roles_log",
-                member=member.mention,
-                fixes="\n".join(f"• {f}" for f in fixes),
-            ),
+        # One note a day per problem in the coordinators' log, however many members it hits.
+        detail = texts(
+            "onboarding.roles_log", member=member.mention, fixes="\n".join(f"• {f}" for f in fixes)
         )
+        await bot.services.alerts.role_failed(guild.id, detail, fixes)
     return not fixes

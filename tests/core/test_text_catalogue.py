@@ -23,6 +23,9 @@ PREFIXES = (
     "champions.",
     "privacy.",
     "impact.",
+    "wizard.",
+    "invite.",
+    "alerts.",
 )
 
 
