@@ -18,7 +18,7 @@ from bot.models import Profile
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
-from bot.repos.programmes import ProgrammeFormat, ProgrammeRepo
+from bot.repos.programmes import ProgrammeCandidate, ProgrammeFormat, ProgrammeRepo
 from bot.services.programmes import (
     MAX_NAME_LENGTH,
     ProgrammeDraft,
@@ -261,8 +261,8 @@ async def test_members_choose_each_programme_separately(
     lunch_period = await service.next_round_period(made)
     assert lunch_period == "2026-W48"
 
-    def ids(found: list[object]) -> list[int]:
-        return [c.user_id for c in found]  # type: ignore[attr-defined]
+    def ids(found: list[ProgrammeCandidate]) -> list[int]:
+        return [c.user_id for c in found]
 
     now = clock.now()
     assert ids(await repo.participants(made.programme_id, lunch_period, now)) == [BOB]
