@@ -587,10 +587,11 @@ class ProgrammeRepo:
             "WHERE programme_id = ? AND (? IS NULL OR round_id != ?) "
             "ORDER BY created_at DESC, round_id DESC LIMIT ?) "
             "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
-            "JOIN coffee_meetings m ON m.round_id = r.round_id "
+            "JOIN coffee_meetings m ON m.round_id = r.round_id AND m.guild_id = "
+            "(SELECT guild_id FROM programmes WHERE programme_id = ?) "
             "JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
             "WHERE mm.user_id IS NOT NULL ORDER BY r.created_at, r.round_id, m.position, mm.id",
-            (programme_id, before_round, before_round, rounds),
+            (programme_id, before_round, before_round, rounds, programme_id),
         )
         by_round: dict[int, dict[int, list[int]]] = {}
         for round_id, meeting_id, user_id in rows:
@@ -622,18 +623,17 @@ class ProgrammeRepo:
         rows = await self._db.fetchall(
             "WITH recent AS (SELECT round_id FROM coffee_rounds WHERE programme_id = :programme "
             "  ORDER BY created_at DESC, round_id DESC LIMIT :rounds), "
-            "seats AS (SELECT mm.meeting_id, mm.user_id, mm.group_id FROM coffee_meeting_members "
-            "  mm JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
+            "seats AS (SELECT mm.user_id, "
+            "  count(*) OVER (PARTITION BY mm.meeting_id) AS size, "
+            "  CASE WHEN mm.group_id IS NULL THEN 1 "
+            "    ELSE count(*) OVER (PARTITION BY mm.meeting_id, mm.group_id) END AS kin "
+            "  FROM coffee_meeting_members mm JOIN coffee_meetings m "
+            "  ON m.meeting_id = mm.meeting_id AND m.guild_id = "
+            "    (SELECT guild_id FROM programmes WHERE programme_id = :programme) "
             "  WHERE m.round_id IN (SELECT round_id FROM recent)), "
-            "sizes AS (SELECT meeting_id, count(*) AS size FROM seats GROUP BY meeting_id), "
-            "kin AS (SELECT meeting_id, group_id, count(*) AS n FROM seats "
-            "  WHERE group_id IS NOT NULL GROUP BY meeting_id, group_id), "
             "marks AS ("
-            "  SELECT s.user_id, 0 AS sat_out, coalesce(k.n, 0) > 1 AS same_group, "
-            "    z.size > :size AS larger, z.size < :size AS smaller FROM seats s "
-            "  JOIN sizes z ON z.meeting_id = s.meeting_id "
-            "  LEFT JOIN kin k ON k.meeting_id = s.meeting_id AND k.group_id = s.group_id "
-            "  WHERE s.user_id IS NOT NULL "
+            "  SELECT user_id, 0 AS sat_out, kin > 1 AS same_group, size > :size AS larger, "
+            "    size < :size AS smaller FROM seats WHERE user_id IS NOT NULL "
             "  UNION ALL SELECT user_id, 1, 0, 0, 0 FROM round_sitouts "
             "  WHERE round_id IN (SELECT round_id FROM recent)) "
             "SELECT user_id, sum(sat_out), sum(same_group), sum(larger), sum(smaller) "

@@ -14,6 +14,7 @@ from bot.models import Profile
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
+from bot.repos.privacy import PrivacyRepo
 from bot.repos.programmes import FairnessCounts, Programme, ProgrammeCandidate, ProgrammeRepo
 from bot.services.content import load_content
 from bot.services.programmes import (
@@ -32,11 +33,13 @@ from bot.services.programmes import (
     programme_texts,
     times_message,
 )
+from tests.sqlite_checks import rows, tables_mentioning
 
 GUILD = 333333333333333333
-A, B, C, D, E, F, G, H, J = range(201, 210)
+# Discord-sized ids, so "no trace left" checks cannot match a timestamp by chance.
+A, B, C, D, E, F, G, H, J = range(310_000_000_000_000_001, 310_000_000_000_000_010)
 EVERYONE = (A, B, C, D, E, F, G, H, J)
-OUTSIDER = 299
+OUTSIDER = 310_000_000_000_000_099
 
 
 @pytest.fixture
@@ -369,3 +372,37 @@ async def test_members_far_apart_are_flagged(
     status = await service.time_status(GUILD, meeting.meeting_id)
     assert status.far_apart
     assert [k for k, _ in agreed_messages(status)] == ["programmes.far_apart"]
+
+
+# Privacy
+
+
+async def test_my_data_shows_and_forget_me_erases_programme_rows(
+    service: ProgrammeService, db: Database, tmp_path: Path
+) -> None:
+    lunch = await _programme(service, (A, B, C))
+    await service.skip(GUILD, lunch.programme_id, A)
+    await service.set_hours(GUILD, A, [0, 1], time(9), time(17))
+    await service.store_round(lunch, "2026-W48", [[A, B]], sit_outs=[C])
+    [meeting] = await ProgrammeRepo(db).round_meetings(await _latest(db, lunch.programme_id))
+    await service.offer_times(GUILD, meeting.meeting_id)
+    await service.tick(GUILD, meeting.meeting_id, A, 0)
+    await service.store_round(lunch, "2026-W49", [[B, C]], sit_outs=[A])
+
+    privacy = PrivacyRepo(db)
+    exported = await privacy.export(GUILD, A)
+    for table in (
+        "programme_members",
+        "programme_skips",
+        "member_hours",
+        "meeting_slot_ticks",
+        "round_sitouts",
+    ):
+        assert len(exported[table]) == 1, table
+    await privacy.forget(GUILD, A)
+    await db.close()
+    assert tables_mentioning(db.path, A) == []
+    # Bob's meeting with Alice still happened; only her identity is gone.
+    assert rows(db.path, "SELECT count(*) FROM coffee_meeting_members WHERE user_id IS NULL") == [
+        (1,)
+    ]
