@@ -400,6 +400,19 @@ class ProgrammeRepo:
             for r in rows
         ]
 
+    async def active_groups(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, int]:
+        """The group of each active champion among ``user_ids`` (others are left out)."""
+        wanted = list(dict.fromkeys(user_ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        rows = await self._db.fetchall(
+            f"SELECT user_id, group_id FROM champions WHERE guild_id = ? AND user_id IN ({marks}) "
+            "AND status = 'active' AND group_id IS NOT NULL",
+            (guild_id, *wanted),
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
     # Usual hours
 
     async def hours(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, StoredHours]:

@@ -618,12 +618,10 @@ class ProgrammeService:
         )
 
     async def _group_ids(self, guild_id: int, user_ids: Sequence[int]) -> dict[int, int]:
-        groups: dict[int, int] = {}
-        for user_id in user_ids:
-            champion = await self._champions.get(guild_id, user_id)
-            if champion is None or not champion.active or champion.profile.group_id is None:
-                raise ProgrammeError("programmes.not_a_champion")
-            groups[user_id] = champion.profile.group_id
+        """Each member's group; refused when one of them is not an active champion."""
+        groups = await self._repo.active_groups(guild_id, user_ids)
+        if any(user_id not in groups for user_id in user_ids):
+            raise ProgrammeError("programmes.not_a_champion")
         return groups
 
     # Coordinator tools
@@ -679,7 +677,7 @@ class ProgrammeService:
             return all(frozenset((user_id, o)) not in unwelcome for o in others)
 
         free = [u for u in await self._repo.sit_outs(current.round_id) if u != user_id]
-        free_groups = await self._group_ids_lenient(guild_id, free)
+        free_groups = await self._repo.active_groups(guild_id, free)
         partners = [u for u in free if u in free_groups and fits([u])]
         if partners:
             partners.sort(key=lambda u: (free_groups[u] == group, u))
@@ -699,14 +697,6 @@ class ProgrammeService:
             current.round_id, chosen.meeting_id, guild_id, user_id, group
         )
         return LatePlacement(chosen.meeting_id, chosen.members, new_meeting=False)
-
-    async def _group_ids_lenient(self, guild_id: int, user_ids: Sequence[int]) -> dict[int, int]:
-        groups: dict[int, int] = {}
-        for user_id in user_ids:
-            champion = await self._champions.get(guild_id, user_id)
-            if champion and champion.active and champion.profile.group_id is not None:
-                groups[user_id] = champion.profile.group_id
-        return groups
 
     # In person
 

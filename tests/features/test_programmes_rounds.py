@@ -406,3 +406,13 @@ async def test_my_data_shows_and_forget_me_erases_programme_rows(
     assert rows(db.path, "SELECT count(*) FROM coffee_meeting_members WHERE user_id IS NULL") == [
         (1,)
     ]
+
+
+async def test_a_round_with_someone_who_is_not_a_champion_is_not_stored(
+    service: ProgrammeService, db: Database
+) -> None:
+    lunch = await _programme(service, (A, B))
+    with pytest.raises(ProgrammeError) as raised:
+        await service.store_round(lunch, "2026-W48", [[A, 424242]])
+    assert raised.value.key == "programmes.not_a_champion"
+    assert await ProgrammeRepo(db).latest_round(lunch.programme_id) is None
