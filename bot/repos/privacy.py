@@ -39,6 +39,11 @@ class SharedRows:
 MEMBER_TABLES: tuple[MemberRows, ...] = (
     MemberRows("champion_interests"),
     MemberRows("coffee_skips"),
+    MemberRows("programme_skips"),
+    MemberRows("programme_members"),
+    MemberRows("round_sitouts"),
+    MemberRows("member_hours"),
+    MemberRows("meeting_slot_ticks"),
     MemberRows(
         "coffee_blocks",
         "guild_id = :guild AND (user_id = :user OR blocked_user_id = :user)",
