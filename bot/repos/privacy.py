@@ -46,6 +46,8 @@ MEMBER_TABLES: tuple[MemberRows, ...] = (
     ),
     MemberRows("acts"),
     MemberRows("reflections"),
+    MemberRows("pulse_invites"),
+    MemberRows("pulse_answers"),
     MemberRows("champions"),
 )
 
@@ -53,6 +55,7 @@ MEMBER_TABLES: tuple[MemberRows, ...] = (
 SHARED_TABLES: tuple[SharedRows, ...] = (
     SharedRows("coffee_meeting_members", "user_id", "guild_id = :guild AND user_id = :user"),
     SharedRows("guild_prompts", "author_id", "guild_id = :guild AND author_id = :user"),
+    SharedRows("pulse_questions", "author_id", "guild_id = :guild AND author_id = :user"),
 )
 
 
