@@ -623,7 +623,7 @@ def summary_paragraph(figures: OutcomeFigures, content: PulseContent) -> str:
                 share=tie_share,
             )
         )
-    elif ties.coffee_participants.value:
+    elif figures.group_pairs_met or ties.coffee_participants.shown:
         sentences.append(say("summary.ties_withheld"))
     if ties.median_groups_met is not None:
         median = ties.median_groups_met

@@ -119,8 +119,6 @@ def protect(
         candidates = [p for p in line.parts if p not in withheld] or (
             [line.total] if line.total not in withheld else []
         )
-        if not candidates:  # pragma: no cover - every entry of the line is withheld
-            raise AssertionError("a line with every entry withheld cannot be unsafe")
         extra = min(candidates, key=lambda k: (values[k], order[k]))
         withheld[extra] = Withheld.PROTECTS
     return {k: Figure(None, withheld[k]) if k in withheld else Figure(v) for k, v in values.items()}
@@ -135,7 +133,7 @@ def _unsafe_line(
     for line in lines:
         entries = (line.total, *line.parts)
         hidden = [k for k in entries if k in withheld]
-        if not hidden:
+        if not hidden or len(hidden) == len(entries):
             continue
         if len(hidden) == 1:
             return line
