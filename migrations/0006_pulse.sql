@@ -54,6 +54,11 @@ CREATE TABLE pulse_answers (
 
 CREATE INDEX pulse_answers_by_question ON pulse_answers (guild_id, question_key, answered_at);
 
--- Outcome figures: acts by beneficiary group, and confirmed meetings by member.
-CREATE INDEX acts_by_guild_beneficiary ON acts (guild_id, created_at, group_id, beneficiary_group_id)
+-- Outcome figures: acts that say who benefited, read from the index alone.
+CREATE INDEX acts_by_guild_beneficiary
+    ON acts (guild_id, created_at, condition_number, group_id, beneficiary_group_id)
     WHERE beneficiary_group_id IS NOT NULL;
+
+-- Each member's latest "yes" to a coffee check-in (retention), read from the index alone.
+CREATE INDEX coffee_members_by_user_answer
+    ON coffee_meeting_members (guild_id, user_id, answer, answered_at);

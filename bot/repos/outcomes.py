@@ -26,64 +26,52 @@ RETENTION_DAYS = (30, 91, 182)
 
 MonthEdges = Sequence[tuple[str, datetime, datetime]]
 
-_MEETINGS_IN_WINDOW = """
-happened AS (
+# One pass over the window's meetings gives three figures: who took part (an act,
+# a reflection, or "yes" to a check-in); for everyone in a meeting, how many other
+# groups they met (said "yes" in a meeting with someone from that group; 0 when
+# none); and the distinct pairs of people from different groups who shared a
+# meeting that happened (either of the two said "yes"), erased members counted by
+# their seat in the meeting.
+_TIES = """
+WITH happened AS MATERIALIZED (
     SELECT mm.id, mm.meeting_id, mm.user_id, mm.group_id, mm.answer
     FROM coffee_rounds r
     JOIN coffee_meetings m ON m.round_id = r.round_id
     JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id
     WHERE r.guild_id = :guild AND r.created_at >= :since AND r.created_at < :until
-)"""
-
-_ACTIVE = """
-active (user_id) AS (
+), pairs AS MATERIALIZED (
+    SELECT a.id AS a_id, a.user_id AS a_user, a.group_id AS a_group, a.answer AS a_answer,
+           b.id AS b_id, b.user_id AS b_user, b.group_id AS b_group, b.answer AS b_answer
+    FROM happened a
+    JOIN happened b ON b.meeting_id = a.meeting_id AND a.id < b.id
+    WHERE a.group_id IS NOT NULL AND b.group_id IS NOT NULL AND a.group_id != b.group_id
+), directed (user_id, other) AS (
+    SELECT a_user, b_group FROM pairs WHERE a_answer = 'yes' AND a_user IS NOT NULL
+    UNION ALL
+    SELECT b_user, a_group FROM pairs WHERE b_answer = 'yes' AND b_user IS NOT NULL
+), met AS (
+    SELECT user_id, count(DISTINCT other) AS groups FROM directed GROUP BY user_id
+), participants AS (
+    SELECT DISTINCT user_id FROM happened WHERE user_id IS NOT NULL
+), active (user_id) AS (
     SELECT user_id FROM acts
     WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
     UNION
     SELECT user_id FROM reflections
     WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
     UNION
-    SELECT mm.user_id FROM coffee_rounds r
-    JOIN coffee_meetings m ON m.round_id = r.round_id
-    JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id
-    WHERE r.guild_id = :guild AND r.created_at >= :since AND r.created_at < :until
-      AND mm.answer = 'yes' AND mm.user_id IS NOT NULL
-)"""
-
-# Per coffee participant: how many other groups they met (said "yes" in a meeting
-# with someone from that group); participants with no such meeting count 0.
-_SECTORS_MET = f"""
-WITH {_MEETINGS_IN_WINDOW},
-met AS (
-    SELECT a.user_id, count(DISTINCT b.group_id) AS groups
-    FROM happened a
-    JOIN happened b ON b.meeting_id = a.meeting_id AND b.id != a.id
-    WHERE a.answer = 'yes' AND a.user_id IS NOT NULL
-      AND a.group_id IS NOT NULL AND b.group_id IS NOT NULL AND b.group_id != a.group_id
-    GROUP BY a.user_id
-),
-participants AS (SELECT DISTINCT user_id FROM happened WHERE user_id IS NOT NULL)
-SELECT coalesce(met.groups, 0) AS k, count(*)
+    SELECT user_id FROM happened WHERE answer = 'yes' AND user_id IS NOT NULL
+)
+SELECT NULL, NULL, (SELECT count(*) FROM active),
+       (SELECT count(*) FROM (
+            SELECT DISTINCT min(coalesce(a_user, -a_id), coalesce(b_user, -b_id)),
+                            max(coalesce(a_user, -a_id), coalesce(b_user, -b_id))
+            FROM pairs WHERE a_answer = 'yes' OR b_answer = 'yes'))
+UNION ALL
+SELECT coalesce(met.groups, 0) AS k, count(*), NULL, NULL
 FROM participants p LEFT JOIN met ON met.user_id = p.user_id
 GROUP BY k
 """
-
-# Distinct pairs of people from different groups who shared a meeting that happened
-# (at least one of the two said "yes"); erased members count by their meeting seat.
-_CROSS_TIES = f"""
-WITH {_MEETINGS_IN_WINDOW}
-SELECT count(*) FROM (
-    SELECT DISTINCT
-        min(coalesce(a.user_id, -a.id), coalesce(b.user_id, -b.id)),
-        max(coalesce(a.user_id, -a.id), coalesce(b.user_id, -b.id))
-    FROM happened a
-    JOIN happened b ON b.meeting_id = a.meeting_id AND a.id < b.id
-    WHERE (a.answer = 'yes' OR b.answer = 'yes')
-      AND a.group_id IS NOT NULL AND b.group_id IS NOT NULL AND a.group_id != b.group_id
-)
-"""
-
-_ACTIVE_COUNT = f"WITH {_ACTIVE} SELECT count(*) FROM active"
 
 _BRIDGING_BY_MONTH = """
 WITH months AS (
@@ -124,45 +112,51 @@ WITH months AS (
     SELECT json_extract(value, '$[0]') AS label, json_extract(value, '$[1]') AS since,
            json_extract(value, '$[2]') AS until
     FROM json_each(:months)
-), activity (user_id, at) AS (
-    SELECT user_id, max(created_at) FROM acts
-    WHERE guild_id = :guild AND created_at < :until GROUP BY user_id
-    UNION ALL
-    SELECT user_id, max(created_at) FROM reflections
-    WHERE guild_id = :guild AND created_at < :until GROUP BY user_id
-    UNION ALL
-    SELECT mm.user_id, max(r.created_at) FROM coffee_meeting_members mm
-    JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id
-    JOIN coffee_rounds r ON r.round_id = m.round_id
-    WHERE mm.guild_id = :guild AND mm.answer = 'yes' AND mm.user_id IS NOT NULL
-      AND r.created_at < :until
-    GROUP BY mm.user_id
-), last (user_id, at) AS (
-    SELECT user_id, max(at) FROM activity GROUP BY user_id
 ), members AS (
-    SELECT mo.label, julianday(:until) - julianday(c.joined_at) AS age,
-           coalesce(julianday(l.at) - julianday(c.joined_at), -1) AS kept
+    SELECT mo.label, c.user_id, c.joined_at,
+           julianday(:until) - julianday(c.joined_at) AS age
     FROM months mo
     JOIN champions c ON c.guild_id = :guild
          AND c.joined_at >= mo.since AND c.joined_at < mo.until
-    LEFT JOIN last l ON l.user_id = c.user_id
+), last AS MATERIALIZED (
+    -- Each member's latest act, reflection and "yes" to a coffee check-in before
+    -- :until, read through the per-member indexes.
+    SELECT m.label, m.age, julianday(max(
+        coalesce((SELECT max(created_at) FROM acts a WHERE a.guild_id = :guild
+                  AND a.user_id = m.user_id AND a.created_at < :until), ''),
+        coalesce((SELECT max(created_at) FROM reflections r WHERE r.guild_id = :guild
+                  AND r.user_id = m.user_id AND r.created_at < :until), ''),
+        coalesce((SELECT max(answered_at) FROM coffee_meeting_members mm
+                  WHERE mm.guild_id = :guild AND mm.user_id = m.user_id
+                    AND mm.answer = 'yes' AND mm.answered_at < :until), '')
+    )) - julianday(m.joined_at) AS kept
+    FROM members m
 )
 SELECT label, count(*),
-       sum(age >= :d1), sum(age >= :d1 AND kept >= :d1),
-       sum(age >= :d3), sum(age >= :d3 AND kept >= :d3),
-       sum(age >= :d6), sum(age >= :d6 AND kept >= :d6)
-FROM members GROUP BY label ORDER BY label
+       sum(age >= :d1), sum(age >= :d1 AND coalesce(kept >= :d1, 0)),
+       sum(age >= :d3), sum(age >= :d3 AND coalesce(kept >= :d3, 0)),
+       sum(age >= :d6), sum(age >= :d6 AND coalesce(kept >= :d6, 0))
+FROM last GROUP BY label ORDER BY label
 """
 
+# Two index-only reads: every act (the analytics index), and the acts that say who
+# benefited (the partial index of migration 0006), joined by condition.
 _ACTS_BY_CONDITION = """
-SELECT condition_number, count(*),
-       coalesce(sum(beneficiary_group_id IS NOT NULL), 0),
-       coalesce(sum(beneficiary_group_id IS NOT NULL AND group_id IS NOT NULL
-                    AND beneficiary_group_id != group_id), 0)
-FROM acts
-WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
-GROUP BY condition_number
-ORDER BY condition_number IS NULL, condition_number
+WITH every AS (
+    SELECT condition_number, count(*) AS acts FROM acts
+    WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
+    GROUP BY condition_number
+), helped AS (
+    SELECT condition_number, count(*) AS named,
+           sum(group_id IS NOT NULL AND beneficiary_group_id != group_id) AS other
+    FROM acts
+    WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
+      AND beneficiary_group_id IS NOT NULL
+    GROUP BY condition_number
+)
+SELECT e.condition_number, e.acts, coalesce(h.named, 0), coalesce(h.other, 0)
+FROM every e LEFT JOIN helped h ON h.condition_number IS e.condition_number
+ORDER BY e.condition_number IS NULL, e.condition_number
 """
 
 _ACTS_ACROSS = """
@@ -171,6 +165,13 @@ WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
   AND beneficiary_group_id IS NOT NULL
 GROUP BY group_id, beneficiary_group_id
 """
+
+
+@dataclass(frozen=True)
+class TieCounts:
+    taking_part: int
+    groups_met: dict[int, int]  # other groups met → coffee participants
+    cross_group_ties: int
 
 
 @dataclass(frozen=True)
@@ -217,17 +218,14 @@ class OutcomesRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def active_members(self, guild_id: int, window: Window) -> int:
-        """Members who logged an act, wrote a reflection or said "yes" to a coffee check-in."""
-        return int(await self._db.fetchval(_ACTIVE_COUNT, window.params(guild_id)))
-
-    async def sectors_met(self, guild_id: int, window: Window) -> dict[int, int]:
-        """Coffee participants by how many other groups they met: {groups: members}."""
-        rows = await self._db.fetchall(_SECTORS_MET, window.params(guild_id))
-        return {int(r[0]): int(r[1]) for r in rows}
-
-    async def cross_group_ties(self, guild_id: int, window: Window) -> int:
-        return int(await self._db.fetchval(_CROSS_TIES, window.params(guild_id)))
+    async def ties(self, guild_id: int, window: Window) -> TieCounts:
+        rows = await self._db.fetchall(_TIES, window.params(guild_id))
+        head, *distribution = rows
+        return TieCounts(
+            taking_part=int(head[2]),
+            groups_met={int(r[0]): int(r[1]) for r in distribution},
+            cross_group_ties=int(head[3]),
+        )
 
     async def bridging_by_month(self, guild_id: int, months: MonthEdges) -> list[SectorPairMonth]:
         rows = await self._db.fetchall(

@@ -61,6 +61,8 @@ from bot.timeutil import to_db
 
 #: At most this many joining months in the cohort table (the newest).
 COHORT_MONTHS = 24
+#: The pulse questions the one-paragraph summary mentions, to keep it one paragraph.
+SUMMARY_QUESTIONS = ("lonely", "bridging")
 
 
 class UnknownGuildError(LookupError):
@@ -343,10 +345,8 @@ class OutcomesService:
         )
 
     async def _ties(self, guild_id: int, window: Window) -> TieFigures:
-        active = await self._outcomes.active_members(guild_id, window)
-        distribution = await self._outcomes.sectors_met(guild_id, window)
-        ties = await self._outcomes.cross_group_ties(guild_id, window)
-        return tie_figures(active, distribution, ties)
+        counts = await self._outcomes.ties(guild_id, window)
+        return tie_figures(counts.taking_part, counts.groups_met, counts.cross_group_ties)
 
     async def _question(
         self, guild_id: int, question: Question, window: Window, names: Mapping[int, str]
@@ -639,6 +639,8 @@ def summary_paragraph(figures: OutcomeFigures, content: PulseContent) -> str:
         else:
             sentences.append(say("summary.acts_no_beneficiary", acts=f"{acts.total:,}"))
     for result in figures.pulse:
+        if result.question.key not in SUMMARY_QUESTIONS:
+            continue
         if result.headline is None or result.question.headline_label is None:
             continue
         text = share_text(result.headline, content)
@@ -652,6 +654,8 @@ def summary_paragraph(figures: OutcomeFigures, content: PulseContent) -> str:
                 )
             )
     for change in figures.changes:
+        if change.question.key not in SUMMARY_QUESTIONS:
+            continue
         before = change.overall.before.share
         after = change.overall.after.share
         if before is None or after is None or change.question.headline_label is None:

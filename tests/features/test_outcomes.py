@@ -207,17 +207,19 @@ async def test_repository_counts_equal_the_known_answers(community: Community) -
     october = resolve_period(Period.month(2026, 10), NOW, LONDON).window
     # Taking part: said yes (1, 3, 4, 5, 8, 9, 12, 13), an act (10, 14, 15, 16),
     # a reflection (11). The act from 30 September does not count.
-    assert await repo.active_members(GUILD, october) == 13
+    ties = await repo.ties(GUILD, october)
+    assert ties.taking_part == 13
     # Everyone in an October meeting, by how many other groups they met.
-    assert await repo.sectors_met(GUILD, october) == {0: 5, 1: 4, 2: 2}
+    assert ties.groups_met == {0: 5, 1: 4, 2: 2}
     # 1–2, 3–4, 5–6, 5–7, 1–4 and 12–13 (not 6–7: neither of them said yes).
-    assert await repo.cross_group_ties(GUILD, october) == 6
+    assert ties.cross_group_ties == 6
     g = community.groups
     statuses = await repo.statuses(GUILD, october, NOW)
     assert statuses == StatusCounts(active=13, paused=1, away=1, left=1, joined=7)
     edges = month_edges(date(2026, 9, 1), october, LONDON)
     assert await repo.cohorts(GUILD, edges, october.until) == [
-        CohortRow("2026-09", 9, (9, 0, 0), (2, 0, 0)),  # 1 and 4 met again on 12 October
+        # Said "yes" 30 days or more after joining on 10 September: 1, 3, 4, 5, 8, 9.
+        CohortRow("2026-09", 9, (9, 0, 0), (6, 0, 0)),
         # 12 and 13 joined 31 days before November; neither took part after 5 October.
         CohortRow("2026-10", 7, (2, 0, 0), (0, 0, 0)),
     ]
@@ -282,7 +284,8 @@ async def test_october_figures_are_protected_and_summarised(community: Community
     september, october = figures.cohorts
     assert september.joined == Figure(9)
     first_month = september.retained[0]
-    assert first_month is not None and first_month.count == SMALL and first_month.share is None
+    # 6 of 9 would say that 3 did not stay.
+    assert first_month is not None and first_month.count == PROTECTS and first_month.share is None
     assert september.retained[1:] == (None, None)  # not 91 days yet
     assert october.retained[0] is not None and october.retained[0].count == SMALL
     assert october.retained[1:] == (None, None)

@@ -111,11 +111,12 @@ async def figures(data: dict[str, object], path: Path) -> dict[str, object]:
             )
         repo = OutcomesRepo(db)
         counts = await pulse.answer_counts(GUILD, "lonely", WINDOW.since, WINDOW.until)
+        ties = await repo.ties(GUILD, WINDOW)
         return {
             "group_ids": group_ids,
-            "active": await repo.active_members(GUILD, WINDOW),
-            "sectors": await repo.sectors_met(GUILD, WINDOW),
-            "ties": await repo.cross_group_ties(GUILD, WINDOW),
+            "active": ties.taking_part,
+            "sectors": ties.groups_met,
+            "ties": ties.cross_group_ties,
             "acts": [
                 (a.condition_number, a.acts, a.with_beneficiary, a.for_other_group)
                 for a in await repo.acts_by_condition(GUILD, WINDOW)
