@@ -42,15 +42,6 @@ class AnswerCount:
     members: int
 
 
-@dataclass(frozen=True)
-class PairedAnswer:
-    """One member's baseline and latest later answer to a question (anonymous)."""
-
-    cohort: str  # the month they joined, local time, as YYYY-MM
-    baseline: int
-    latest: int
-
-
 class PulseRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -194,47 +185,52 @@ class PulseRepo:
     # Figures
 
     async def answer_counts(
-        self, guild_id: int, question_key: str, since: datetime, until: datetime
-    ) -> list[AnswerCount]:
-        """Each member's latest answer in ``[since, until)`` (skips left out), by group."""
+        self, guild_id: int, since: datetime, until: datetime
+    ) -> dict[str, list[AnswerCount]]:
+        """For each question, every member's latest answer in ``[since, until)`` (skips
+        left out), counted by the group they were in when answering."""
         rows = await self._db.fetchall(
-            "WITH latest AS (SELECT group_id, choice, row_number() OVER ("
-            "  PARTITION BY user_id ORDER BY answered_at DESC, period_key DESC) AS n "
-            "  FROM pulse_answers WHERE guild_id = ? AND question_key = ? "
+            "WITH latest AS (SELECT question_key, group_id, choice, row_number() OVER ("
+            "  PARTITION BY user_id, question_key ORDER BY answered_at DESC, period_key DESC"
+            "  ) AS n FROM pulse_answers WHERE guild_id = ? "
             "  AND answered_at >= ? AND answered_at < ? AND choice IS NOT NULL) "
-            "SELECT group_id, choice, count(*) FROM latest WHERE n = 1 GROUP BY group_id, choice",
-            (guild_id, question_key, to_db(since), to_db(until)),
+            "SELECT question_key, group_id, choice, count(*) FROM latest WHERE n = 1 "
+            "GROUP BY question_key, group_id, choice",
+            (guild_id, to_db(since), to_db(until)),
         )
-        return [AnswerCount(r[0], int(r[1]), int(r[2])) for r in rows]
+        found: dict[str, list[AnswerCount]] = {}
+        for r in rows:
+            found.setdefault(str(r[0]), []).append(AnswerCount(r[1], int(r[2]), int(r[3])))
+        return found
 
     async def paired_answers(
-        self, guild_id: int, question_key: str, month_edges: list[tuple[str, str, str]]
-    ) -> list[tuple[str, int, int, int]]:
-        """(cohort, baseline choice, latest later choice, members) for members who
-        answered the baseline and at least one later pulse. ``month_edges`` holds
-        (label, since, until) for each joining month to report (UTC text)."""
+        self, guild_id: int, month_edges: list[tuple[str, str, str]]
+    ) -> dict[str, list[tuple[str, int, int, int]]]:
+        """For each question: (cohort, baseline choice, latest later choice, members) for
+        members who answered the baseline and at least one later pulse. ``month_edges``
+        holds (label, since, until) for each joining month to report (UTC text)."""
         rows = await self._db.fetchall(
             "WITH months AS (SELECT json_extract(value, '$[0]') AS label, "
             "  json_extract(value, '$[1]') AS since, "
             "  json_extract(value, '$[2]') AS until FROM json_each(:months)), "
-            "base AS (SELECT user_id, choice FROM pulse_answers WHERE guild_id = :guild "
-            "  AND question_key = :question AND period_key = 'baseline' AND choice IS NOT NULL), "
-            "later AS (SELECT user_id, choice, row_number() OVER (PARTITION BY user_id "
-            "  ORDER BY answered_at DESC, period_key DESC) AS n FROM pulse_answers "
-            "  WHERE guild_id = :guild AND question_key = :question "
+            "base AS (SELECT user_id, question_key, choice FROM pulse_answers "
+            "  WHERE guild_id = :guild AND period_key = 'baseline' AND choice IS NOT NULL), "
+            "later AS (SELECT user_id, question_key, choice, row_number() OVER ("
+            "  PARTITION BY user_id, question_key ORDER BY answered_at DESC, period_key DESC"
+            "  ) AS n FROM pulse_answers WHERE guild_id = :guild "
             "  AND period_key != 'baseline' AND choice IS NOT NULL) "
-            "SELECT m.label, b.choice, l.choice, count(*) FROM base b "
-            "JOIN later l ON l.user_id = b.user_id AND l.n = 1 "
+            "SELECT b.question_key, m.label, b.choice, l.choice, count(*) FROM base b "
+            "JOIN later l ON l.user_id = b.user_id AND l.question_key = b.question_key "
+            "  AND l.n = 1 "
             "JOIN champions c ON c.guild_id = :guild AND c.user_id = b.user_id "
             "JOIN months m ON c.joined_at >= m.since AND c.joined_at < m.until "
-            "GROUP BY m.label, b.choice, l.choice",
-            {
-                "guild": guild_id,
-                "question": question_key,
-                "months": json.dumps([list(edge) for edge in month_edges]),
-            },
+            "GROUP BY b.question_key, m.label, b.choice, l.choice",
+            {"guild": guild_id, "months": json.dumps([list(edge) for edge in month_edges])},
         )
-        return [(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+        found: dict[str, list[tuple[str, int, int, int]]] = {}
+        for r in rows:
+            found.setdefault(str(r[0]), []).append((str(r[1]), int(r[2]), int(r[3]), int(r[4])))
+        return found
 
     # Privacy
 

@@ -326,8 +326,17 @@ class OutcomesService:
             *self.content.questions,
             *(custom_question(r) for r in await self._pulse.custom_questions(guild_id)),
         )
-        pulse = [await self._question(guild_id, q, window, names) for q in questions]
-        changes = [await self._change(guild_id, q, cohort_edges) for q in questions if q.headline]
+        counts = await self._pulse.answer_counts(guild_id, window.since, window.until)
+        pulse = [
+            question_result(
+                q, [(c.group_id, c.choice, c.members) for c in counts.get(q.key, [])], names
+            )
+            for q in questions
+        ]
+        paired = await self._pulse.paired_answers(
+            guild_id, [(label, to_db(s), to_db(u)) for label, s, u in cohort_edges]
+        )
+        changes = [question_change(q, paired.get(q.key, [])) for q in questions if q.headline]
         return OutcomeFigures(
             guild_id=guild_id,
             period=resolved,
@@ -347,20 +356,6 @@ class OutcomesService:
     async def _ties(self, guild_id: int, window: Window) -> TieFigures:
         counts = await self._outcomes.ties(guild_id, window)
         return tie_figures(counts.taking_part, counts.groups_met, counts.cross_group_ties)
-
-    async def _question(
-        self, guild_id: int, question: Question, window: Window, names: Mapping[int, str]
-    ) -> QuestionResult:
-        counts = await self._pulse.answer_counts(guild_id, question.key, window.since, window.until)
-        return question_result(question, [(c.group_id, c.choice, c.members) for c in counts], names)
-
-    async def _change(
-        self, guild_id: int, question: Question, cohorts: list[tuple[str, datetime, datetime]]
-    ) -> QuestionChange:
-        rows = await self._pulse.paired_answers(
-            guild_id, question.key, [(label, to_db(s), to_db(u)) for label, s, u in cohorts]
-        )
-        return question_change(question, rows)
 
 
 # Pure builders (each protects the figures it publishes together)
@@ -384,7 +379,8 @@ def tie_figures(active: int, distribution: Mapping[int, int], ties: int) -> TieF
         Line("taking_part", ("with_ties", "without_ties")),
     ]
     shown = stats.protect(values, lines)
-    median = stats.median(distribution) if shown["participants"].shown else None
+    # A median of at least THRESHOLD people points at nobody, whatever the cells show.
+    median = stats.median(distribution) if participants >= stats.THRESHOLD else None
     return TieFigures(
         taking_part=shown["taking_part"],
         members_with_ties=stats.share_from(shown["with_ties"], shown["taking_part"]),

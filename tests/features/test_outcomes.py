@@ -407,7 +407,7 @@ async def test_before_and_after_compares_the_same_members(
     pulse = PulseRepo(db)
     edges = [(m, to_db(s), to_db(u)) for m, s, u in month_edges(
         date(2026, 9, 1), Window(utc(8, 31, 23), NOW), LONDON)]  # fmt: skip
-    paired = await pulse.paired_answers(GUILD, "lonely", edges)
+    paired = (await pulse.paired_answers(GUILD, edges))["lonely"]
     assert sorted(paired) == [
         ("2026-09", 0, 0, 3), ("2026-09", 0, 3, 3), ("2026-09", 3, 3, 4),
         ("2026-10", 0, 0, 2), ("2026-10", 0, 4, 3), ("2026-10", 4, 4, 5),

@@ -110,7 +110,8 @@ async def figures(data: dict[str, object], path: Path) -> dict[str, object]:
                 GUILD, user + 1, period, "lonely", choice, START + timedelta(days=day, hours=9)
             )
         repo = OutcomesRepo(db)
-        counts = await pulse.answer_counts(GUILD, "lonely", WINDOW.since, WINDOW.until)
+        answered = await pulse.answer_counts(GUILD, WINDOW.since, WINDOW.until)
+        counts = answered.get("lonely", [])
         ties = await repo.ties(GUILD, WINDOW)
         return {
             "group_ids": group_ids,
