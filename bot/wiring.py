@@ -21,8 +21,11 @@ from bot.repos.guilds import GuildRepo
 from bot.repos.invites import GreetingRepo, InviteRepo
 from bot.repos.jobs import JobRepo
 from bot.repos.kindness import KindnessRepo
+from bot.repos.outcomes import OutcomesRepo
 from bot.repos.privacy import PrivacyRepo
+from bot.repos.programmes import ProgrammeRepo
 from bot.repos.prompts import PromptRepo
+from bot.repos.pulse import PulseRepo
 from bot.repos.reflections import ReflectionRepo
 from bot.repos.setup_progress import SetupProgressRepo
 from bot.scheduler import JobScheduler
@@ -35,7 +38,15 @@ from bot.services.digest import DigestService
 from bot.services.invites import GreetingService, InviteService
 from bot.services.kindness import KindnessService
 from bot.services.onboarding import OnboardingService
+from bot.services.outcomes import OutcomesService
+from bot.services.programmes import (
+    ProgrammeService,
+    load_places,
+    load_region_neighbours,
+    programme_texts,
+)
 from bot.services.prompts import PromptService
+from bot.services.pulse import PulseService, load_pulse_content
 from bot.services.reflections import ReflectionService
 from bot.services.report import ReportService, load_report_texts
 from bot.services.setup import SetupService
@@ -66,6 +77,12 @@ class Services:
     invites: InviteService
     greetings: GreetingService
     wizard: SetupWizard
+    # Programmes: any rhythm, any group size, online or in person by region
+    programmes: ProgrammeService
+    programme_texts: Messages
+    # Outcomes: the opt-in pulse and the figures funders ask for
+    pulse: PulseService
+    outcomes: OutcomesService
 
     @classmethod
     def build(
@@ -89,6 +106,8 @@ class Services:
         coffee_repo = CoffeeRepo(db)
         analytics = AnalyticsRepo(db)
         texts = texts or Messages.load(override_dir=content_dir)
+        pulse_content = load_pulse_content()
+        pulse_repo = PulseRepo(db)
         return cls(
             db=db,
             clock=clock,
@@ -109,6 +128,17 @@ class Services:
             invites=InviteService(InviteRepo(db), clock),
             greetings=GreetingService(GreetingRepo(db), clock),
             wizard=SetupWizard(SetupProgressRepo(db), clock),
+            programmes=ProgrammeService(
+                ProgrammeRepo(db),
+                champions,
+                guilds,
+                clock,
+                places=load_places(),
+                neighbours=load_region_neighbours(content),
+            ),
+            programme_texts=programme_texts(),
+            pulse=PulseService(pulse_repo, pulse_content, clock),
+            outcomes=OutcomesService(OutcomesRepo(db), pulse_repo, analytics, pulse_content, clock),
         )
 
     @classmethod

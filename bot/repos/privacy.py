@@ -53,6 +53,8 @@ MEMBER_TABLES: tuple[MemberRows, ...] = (
     MemberRows("reflections"),
     MemberRows("deliveries", "guild_id = :guild AND target_id = :user"),
     MemberRows("invitations"),
+    MemberRows("pulse_invites"),
+    MemberRows("pulse_answers"),
     MemberRows("champions"),
 )
 
@@ -62,6 +64,7 @@ SHARED_TABLES: tuple[SharedRows, ...] = (
     SharedRows("guild_prompts", "author_id", "guild_id = :guild AND author_id = :user"),
     # A greeting is still removed on schedule; only who it greeted is forgotten.
     SharedRows("welcome_greetings", "user_id", "guild_id = :guild AND user_id = :user"),
+    SharedRows("pulse_questions", "author_id", "guild_id = :guild AND author_id = :user"),
 )
 
 
