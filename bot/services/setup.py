@@ -21,6 +21,8 @@ from bot.services.defaults import DEFAULT_TIMEZONE
 
 GROUP_NAME_MAX = 50
 MIN_GROUPS = 2
+#: A member picks their group from one menu, and Discord shows at most 25 options.
+MAX_GROUPS = 25
 _CUSTOM_EMOJI = re.compile(r"^<a?:[A-Za-z0-9_]{2,32}:\d{15,21}>$")
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
@@ -151,6 +153,8 @@ class SetupService:
         await self.ensure_guild(guild_id)
         clean = clean_group_name(name)
         icon = clean_emoji(emoji)
+        if len(await self._guilds.groups(guild_id)) >= MAX_GROUPS:
+            raise UserFacingError("setup.group_limit", maximum=MAX_GROUPS)
         try:
             return await self._guilds.add_group(guild_id, clean, icon, role_id, self.now())
         except DuplicateGroupError:

@@ -17,6 +17,7 @@ from bot.services.setup import channel_problems, role_problem, suggest_timezones
 from cogs.setup._diagnostics import find_problems, granted_in
 from cogs.shared.channels import configured_channel
 from cogs.shared.choices import group_choices
+from cogs.shared.fields import add_list_fields, join_lines
 from cogs.shared.guild import guild_of
 from cogs.shared.posts import JOIN_BUTTON_ID, persistent_view, welcome_embed
 
@@ -191,7 +192,6 @@ class SetupCog(
     @group.command(name="rename", description="Rename a group")
     @app_commands.autocomplete(group=group_choices)
     @app_commands.describe(group="The group to rename", new_name="Its new name")
-    @app_commands.rename(new_name="new-name")
     async def group_rename(self, interaction: Interaction, group: str, new_name: str) -> None:
         guild = guild_of(interaction)
         old, new = await self.services.setup.rename_group(guild.id, group, new_name)
@@ -211,7 +211,8 @@ class SetupCog(
         groups = await self.services.setup.groups(guild.id)
         lines = [f"{g.label}" + (f" · <@&{g.role_id}>" if g.role_id else "") for g in groups]
         embed = discord.Embed(
-            title=self.texts("setup.groups_title"), description="\n".join(lines) or "—"
+            title=self.texts("setup.groups_title"),
+            description=join_lines(lines, self.texts) or "—",
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -245,17 +246,18 @@ class SetupCog(
             ),
             inline=False,
         )
-        embed.add_field(
-            name=self.texts("setup.show_groups", count=len(groups)),
-            value="\n".join(g.label for g in groups) or "—",
-            inline=False,
+        add_list_fields(
+            embed,
+            self.texts("setup.show_groups", count=len(groups)),
+            [g.label for g in groups],
+            self.texts,
         )
-        embed.add_field(
-            name=self.texts("setup.show_problems", count=len(problems)),
-            value="\n".join(f"⚠️ {p}" for p in problems)[:1024]
-            if problems
-            else self.texts("setup.show_no_problems"),
-            inline=False,
+        add_list_fields(
+            embed,
+            self.texts("setup.show_problems", count=len(problems)),
+            [f"⚠️ {p}" for p in problems],
+            self.texts,
+            empty=self.texts("setup.show_no_problems"),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -11,6 +11,7 @@ from bot.text import Messages, TextError
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIXES = (
+    "common.",
     "errors.",
     "setup.",
     "onboarding.",
@@ -41,13 +42,13 @@ def _message_keys_in_code() -> set[str]:
 
 def test_every_key_used_in_code_exists() -> None:
     catalogue = Messages.load()
-    missing = sorted(_message_keys_in_code() - catalogue.keys())
+    missing = sorted(_message_keys_in_code() - catalogue.names())
     assert missing == []
 
 
 def test_catalogue_has_no_unused_messages() -> None:
     catalogue = Messages.load()
-    unused = sorted(catalogue.keys() - _message_keys_in_code())
+    unused = sorted(catalogue.names() - _message_keys_in_code())
     assert unused == []
 
 
