@@ -3,7 +3,8 @@
 What lives where:
 
 - ``_cog``: the ``/setup`` commands (every rule they apply lives in ``SetupService``);
-- ``_diagnostics``: what the bot can actually do in the server, for ``/setup show``.
+- ``_diagnostics``: what the bot can actually do in the server, for ``/setup show``;
+- ``_removal``: the question before a group with champions is removed.
 """
 
 from __future__ import annotations

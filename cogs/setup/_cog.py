@@ -13,8 +13,9 @@ from bot.errors import permission_label
 from bot.interaction import ClientT, Interaction, as_kindbot, reply_privately
 from bot.models import ChannelPurpose, ScheduledJob
 from bot.problems import UserFacingError
-from bot.services.setup import channel_problems, role_problem, suggest_timezones
+from bot.services.setup import MIN_GROUPS, channel_problems, role_problem, suggest_timezones
 from cogs.setup._diagnostics import find_problems, granted_in
+from cogs.setup._removal import RemoveGroupView
 from cogs.shared.channels import configured_channel
 from cogs.shared.choices import group_choices
 from cogs.shared.fields import add_list_fields, join_lines
@@ -202,8 +203,24 @@ class SetupCog(
     @app_commands.describe(group="The group to remove")
     async def group_remove(self, interaction: Interaction, group: str) -> None:
         guild = guild_of(interaction)
-        removed = await self.services.setup.remove_group(guild.id, group)
-        await reply_privately(interaction, self.texts("setup.group_removed", group=removed.label))
+        found = await self.services.setup.find_group(guild.id, group)
+        affected = await self.services.champions.active_in_group(guild.id, found.group_id)
+        if not affected:
+            removed = await self.services.setup.remove_group(guild.id, group)
+            await reply_privately(
+                interaction, self.texts("setup.group_removed", group=removed.label)
+            )
+            return
+        groups = await self.services.setup.groups(guild.id)
+        if len(groups) <= MIN_GROUPS:
+            raise UserFacingError("setup.group_last_ones", minimum=MIN_GROUPS)
+        others = [g for g in groups if g.group_id != found.group_id]
+        view = RemoveGroupView(self.bot, owner_id=interaction.user.id, group=found, others=others)
+        await interaction.response.send_message(
+            self.texts("setup.group_remove_question", count=len(affected), group=found.label),
+            view=view,
+            ephemeral=True,
+        )
 
     @group.command(name="list", description="List the groups")
     async def group_list(self, interaction: Interaction) -> None:
