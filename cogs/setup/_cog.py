@@ -25,6 +25,8 @@ from cogs.shared.posts import JOIN_BUTTON_ID, persistent_view, welcome_embed
 if TYPE_CHECKING:
     from bot.core import KindBot
 
+_PURPOSES = [app_commands.Choice(name=p.value, value=p.value) for p in ChannelPurpose]
+_JOBS = [app_commands.Choice(name=j.value, value=j.value) for j in ScheduledJob]
 _DAYS = [
     app_commands.Choice(name=day, value=index)
     for index, day in enumerate(
@@ -56,10 +58,12 @@ class SetupCog(
         name="channel", description="Choose the channel kindbot uses for a purpose"
     )
     @app_commands.describe(purpose="What the channel is for", channel="A text channel")
+    @app_commands.choices(purpose=_PURPOSES)
     async def channel(
-        self, interaction: Interaction, purpose: ChannelPurpose, channel: discord.TextChannel
+        self, interaction: Interaction, purpose: str, channel: discord.TextChannel
     ) -> None:
         guild = guild_of(interaction)
+        purpose = ChannelPurpose(purpose)
         await self.services.setup.set_channel(guild.id, purpose, channel.id)
         missing = channel_problems(purpose, granted_in(channel, guild.me))
         if missing:
@@ -156,11 +160,11 @@ class SetupCog(
 
     @app_commands.command(name="schedule", description="Choose when a weekly job runs")
     @app_commands.describe(job="Which weekly job", day="Day of the week", time="Local time, HH:MM")
+    @app_commands.choices(job=_JOBS)
     @app_commands.choices(day=_DAYS)
-    async def schedule(
-        self, interaction: Interaction, job: ScheduledJob, day: int, time: str
-    ) -> None:
+    async def schedule(self, interaction: Interaction, job: str, day: int, time: str) -> None:
         guild = guild_of(interaction)
+        job = ScheduledJob(job)
         when = await self.services.setup.set_schedule(guild.id, job, day, time)
         await reply_privately(
             interaction, self.texts("setup.schedule_set", job=job.value, when=when.describe())
