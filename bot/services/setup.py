@@ -75,8 +75,20 @@ def _all_timezones() -> dict[str, str]:
     return {name.casefold(): name for name in zoneinfo.available_timezones()}
 
 
+@cache
+def _cities() -> dict[str, str]:
+    """Each place's own name (``london``, ``new_york``) to its timezone, the shortest first."""
+    cities: dict[str, str] = {}
+    for name in sorted(_all_timezones().values(), key=lambda n: (len(n), n)):
+        if "/" in name and not name.startswith("Etc/"):
+            cities.setdefault(name.rsplit("/", 1)[1].casefold(), name)
+    return cities
+
+
 def clean_timezone(raw: str) -> str:
-    name = _all_timezones().get(raw.strip().casefold())
+    """An IANA name in any case, or a city's own name such as ``London`` or ``New York``."""
+    typed = raw.strip().casefold()
+    name = _all_timezones().get(typed) or _cities().get("_".join(typed.split()))
     if name is None:
         raise UserFacingError("setup.timezone_unknown", timezone=raw.strip()[:60])
     return name
@@ -89,7 +101,9 @@ def suggest_timezones(typed: str, limit: int = 25) -> list[str]:
     if not needle:
         preferred = [DEFAULT_TIMEZONE, "Europe/Dublin", "UTC"]
         return preferred + [n for n in names if n not in preferred][: limit - len(preferred)]
-    starts = [n for n in names if n.casefold().startswith(needle)]
+    city = _cities().get(needle)
+    starts = [n for n in names if n.casefold().startswith(needle) or n == city]
+    starts.sort(key=lambda n: n != city)
     parts = [n for n in names if n not in starts and any(p.startswith(needle) for p in _parts(n))]
     contains = [n for n in names if n not in starts and n not in parts and needle in n.casefold()]
     return (starts + parts + contains)[:limit]

@@ -145,7 +145,7 @@ class SetupCog(
     # Time
 
     @app_commands.command(name="timezone", description="Set the timezone for weekly posts")
-    @app_commands.describe(name="An IANA timezone such as Europe/London")
+    @app_commands.describe(name="A city such as London, or a timezone such as Europe/Dublin")
     async def timezone(self, interaction: Interaction, name: str) -> None:
         guild = guild_of(interaction)
         chosen = await self.services.setup.set_timezone(guild.id, name)

@@ -119,3 +119,5 @@ def test_shipped_counts_agree_in_number() -> None:
     assert catalogue("kindness.stats_all", count=3) == "All time: 3 acts"
     assert "1 champion." in catalogue("setup.group_remove_question", count=1, group="Justice")
     assert "2 champions." in catalogue("setup.group_remove_question", count=2, group="Justice")
+    assert "1 acts" not in catalogue("kindness.daily_limit", count=1, limit=1)
+    assert "1 acts" not in catalogue("kindness.limit_set", count=1, limit=1)
