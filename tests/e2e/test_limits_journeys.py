@@ -6,6 +6,10 @@ step passing with the full content in place proves the reply stayed within them.
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
+from bot.repos.guilds import name_key
 from bot.services.setup import GROUP_NAME_MAX, MAX_GROUPS
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import configure, join, label, select_id
@@ -83,3 +87,25 @@ async def test_the_most_groups_with_the_longest_names_fit_everywhere(harness: Ha
     champions = await (await s.slash(h.guild, h.owner, "champions list")).final()
     assert champions.embeds, champions.content
     assert all(name in champions.text for name in names)
+
+
+async def test_a_server_over_the_maximum_is_told_and_still_fits(harness: Harness) -> None:
+    """A server that had more groups before the maximum: /setup show says so, within limits."""
+    h = harness
+    await h.start_bot()
+    await configure(h)
+    await (await h.emu.slash(h.guild, h.owner, "setup show")).final()  # the server's defaults
+    with closing(sqlite3.connect(h.db_path)) as conn, conn:
+        for index in range(len(DEFAULTS), MAX_GROUPS + 5):
+            name = long_name(index)
+            conn.execute(
+                "INSERT INTO groups (guild_id, name, name_key, emoji, role_id, created_at) "
+                "VALUES (?, ?, ?, ?, NULL, '2026-01-01T00:00:00+00:00')",
+                (h.guild.id, name, name_key(name), custom_emoji(index)),
+            )
+    show = await (await h.emu.slash(h.guild, h.owner, "setup show")).final()
+    assert show.embeds, show.content
+    problem = label("setup.problem_many_groups", count=MAX_GROUPS + 5, maximum=MAX_GROUPS)
+    assert problem in show.text
+    form = await (await h.emu.slash(h.guild, h.member("ada"), "join")).final()
+    assert len(form.component(select_id(form, "onboarding.pick_group"))["options"]) == MAX_GROUPS
