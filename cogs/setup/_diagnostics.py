@@ -92,7 +92,5 @@ def find_problems(
     if len(groups) < MIN_GROUPS:
         problems.append(texts("setup.problem_few_groups", minimum=MIN_GROUPS))
     if len(groups) > MAX_GROUPS:
-        problems.append(
-            texts("setup.problem_many_groups", count=len(groups), maximum=MAX_GROUPS)
-        )
+        problems.append(texts("setup.problem_many_groups", count=len(groups), maximum=MAX_GROUPS))
     return problems

@@ -59,14 +59,19 @@ async def test_removing_a_group_can_ask_each_champion_to_choose_again(harness: H
     await h.start_bot()
     await configure(h)
     ada, bea = h.member("ada"), h.member("bea")
-    await join(h, ada, "Justice", coffee=True)
-    await join(h, bea, "Justice", coffee=True)
+    cal = h.member("cal", dms_open=False)
+    for member in (ada, bea, cal):
+        await join(h, member, "Justice", coffee=True)
 
     question = await (
         await h.emu.slash(h.guild, h.owner, "setup group remove", group="Justice")
     ).final()
     done = await (await click(h, question, "setup.group_remove_ask", h.owner)).final()
-    assert done.content == label("setup.group_removed_asked", count=2, group="⚖️ Justice")
+    assert done.content == label("setup.group_removed_asked", count=3, group="⚖️ Justice")
+    log = await h.emu.wait_for_message(h.channel("coordinators"), within=5)
+    assert log.content == label(
+        "setup.regroup_unreachable_log", members=f"<@{cal.user.id}>", group="Justice"
+    )
     assert _group_of(h, ada.user.id) is None
 
     dm = await h.emu.wait_for_message(ada, within=5)
