@@ -3,6 +3,10 @@
 Keeping every sentence in one data file lets coordinators adjust the tone without
 touching code. Keys are dotted paths (``errors.unexpected``); placeholders use
 ``{name}`` and are checked when a message is rendered.
+
+A message that counts something comes in forms chosen by its ``count`` parameter:
+``x_one`` for exactly one and ``x_other`` for any other number (``x_zero``, if the
+catalogue has it, for none). Code asks for ``x`` with ``count=...``.
 """
 
 from __future__ import annotations
@@ -97,15 +101,41 @@ class Messages:
     def __contains__(self, key: str) -> bool:
         return key in self._templates
 
+    def names(self) -> set[str]:
+        """The names code asks for: plural forms ``x_one``/``x_other`` count as ``x``."""
+        return {_plural_base(key, self._templates) or key for key in self._templates}
+
     def __call__(self, key: str, **params: Any) -> str:
-        try:
-            template = self._templates[key]
-        except KeyError:
-            raise TextError(f"{self._source} has no message '{key}'") from None
+        template = self._templates.get(key)
+        if template is None and "count" in params:
+            template = self._plural(key, params["count"])
+        if template is None:
+            raise TextError(f"{self._source} has no message '{key}'")
         try:
             return template.format(**params)
         except (KeyError, IndexError) as exc:
             raise TextError(f"{self._source}: message '{key}' needs {exc}") from exc
+
+    def _plural(self, key: str, count: Any) -> str | None:
+        if not isinstance(count, int) or f"{key}_other" not in self._templates:
+            return None
+        if count == 0 and f"{key}_zero" in self._templates:
+            return self._templates[f"{key}_zero"]
+        if count == 1 and f"{key}_one" in self._templates:
+            return self._templates[f"{key}_one"]
+        return self._templates[f"{key}_other"]
+
+
+_PLURAL_FORMS = ("_zero", "_one", "_other")
+
+
+def _plural_base(key: str, templates: Mapping[str, str]) -> str | None:
+    for suffix in _PLURAL_FORMS:
+        if key.endswith(suffix):
+            base = key[: -len(suffix)]
+            if f"{base}_other" in templates:
+                return base
+    return None
 
 
 def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, str], source: str) -> None:

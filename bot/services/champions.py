@@ -16,9 +16,20 @@ from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.privacy import PrivacyRepo
+from bot.services.setup import MIN_GROUPS
 from bot.services.spreadsheet import spreadsheet_safe
 
 RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class RemovedGroup:
+    """A removed group, where its champions went (None: they choose again), and who they are."""
+
+    group: Group
+    moved_to: Group | None
+    #: Active champions who were in the group, who are told what happened.
+    active: list[int]
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,51 @@ class ChampionsService:
             previous = await self._guilds.group(guild_id, champion.profile.group_id)
         await self._champions.set_group(guild_id, user_id, group.group_id, self._clock.now())
         return group, previous
+
+    async def active_in_group(self, guild_id: int, group_id: int) -> list[int]:
+        """The active champions in a group, who a removal would affect."""
+        champions = await self._champions.all(guild_id, ChampionStatus.ACTIVE)
+        return [c.user_id for c in champions if c.profile.group_id == group_id]
+
+    async def remove_group(
+        self, guild_id: int, group_id: int, move_to: int | None = None
+    ) -> RemovedGroup:
+        """Remove a group, moving its champions to ``move_to`` or leaving them to choose again.
+
+        Until a champion chooses again they have no group, and the coffee roulette
+        leaves them out (it pairs across groups).
+        """
+        groups = {g.group_id: g for g in await self._guilds.groups(guild_id)}
+        group = groups.get(group_id)
+        if group is None:
+            raise UserFacingError("setup.group_gone")
+        if len(groups) <= MIN_GROUPS:
+            raise UserFacingError("setup.group_last_ones", minimum=MIN_GROUPS)
+        target = None
+        if move_to is not None:
+            target = groups.get(move_to)
+            if target is None or target.group_id == group_id:
+                raise UserFacingError("setup.group_gone")
+        everyone = await self._champions.all(guild_id)
+        members = [c for c in everyone if c.profile.group_id == group_id]
+        now = self._clock.now()
+        if target is not None:
+            for champion in members:
+                await self._champions.set_group(guild_id, champion.user_id, target.group_id, now)
+        await self._guilds.remove_group(guild_id, group_id)
+        active = [c.user_id for c in members if c.status is ChampionStatus.ACTIVE]
+        return RemovedGroup(group, target, active)
+
+    async def choose_group(self, guild_id: int, user_id: int, group_id: int) -> Group:
+        """A champion picks their group again, after theirs was removed."""
+        champion = await self._champions.get(guild_id, user_id)
+        if champion is None:
+            raise UserFacingError("champions.not_a_champion")
+        group = await self._guilds.group(guild_id, group_id)
+        if group is None:
+            raise UserFacingError("onboarding.regroup_gone")
+        await self._champions.set_group(guild_id, user_id, group.group_id, self._clock.now())
+        return group
 
     async def export_csv(self, guild_id: int, name_of: Callable[[int], str | None]) -> str:
         groups = {g.group_id: g.name for g in await self._guilds.groups(guild_id)}

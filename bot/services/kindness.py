@@ -124,7 +124,7 @@ class KindnessService:
             limit=limit,
         )
         if stored is None:
-            raise UserFacingError("kindness.daily_limit", limit=limit)
+            raise UserFacingError("kindness.daily_limit", count=limit, limit=limit)
         return stored, created
 
     async def edit(self, guild_id: int, user_id: int, act_id: int, act: NewAct) -> None:

@@ -21,6 +21,8 @@ from bot.services.defaults import DEFAULT_TIMEZONE
 
 GROUP_NAME_MAX = 50
 MIN_GROUPS = 2
+#: A member picks their group from one menu, and Discord shows at most 25 options.
+MAX_GROUPS = 25
 _CUSTOM_EMOJI = re.compile(r"^<a?:[A-Za-z0-9_]{2,32}:\d{15,21}>$")
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
@@ -73,8 +75,20 @@ def _all_timezones() -> dict[str, str]:
     return {name.casefold(): name for name in zoneinfo.available_timezones()}
 
 
+@cache
+def _cities() -> dict[str, str]:
+    """Each place's own name (``london``, ``new_york``) to its timezone, the shortest first."""
+    cities: dict[str, str] = {}
+    for name in sorted(_all_timezones().values(), key=lambda n: (len(n), n)):
+        if "/" in name and not name.startswith("Etc/"):
+            cities.setdefault(name.rsplit("/", 1)[1].casefold(), name)
+    return cities
+
+
 def clean_timezone(raw: str) -> str:
-    name = _all_timezones().get(raw.strip().casefold())
+    """An IANA name in any case, or a city's own name such as ``London`` or ``New York``."""
+    typed = raw.strip().casefold()
+    name = _all_timezones().get(typed) or _cities().get("_".join(typed.split()))
     if name is None:
         raise UserFacingError("setup.timezone_unknown", timezone=raw.strip()[:60])
     return name
@@ -87,7 +101,9 @@ def suggest_timezones(typed: str, limit: int = 25) -> list[str]:
     if not needle:
         preferred = [DEFAULT_TIMEZONE, "Europe/Dublin", "UTC"]
         return preferred + [n for n in names if n not in preferred][: limit - len(preferred)]
-    starts = [n for n in names if n.casefold().startswith(needle)]
+    city = _cities().get(needle)
+    starts = [n for n in names if n.casefold().startswith(needle) or n == city]
+    starts.sort(key=lambda n: n != city)
     parts = [n for n in names if n not in starts and any(p.startswith(needle) for p in _parts(n))]
     contains = [n for n in names if n not in starts and n not in parts and needle in n.casefold()]
     return (starts + parts + contains)[:limit]
@@ -151,6 +167,8 @@ class SetupService:
         await self.ensure_guild(guild_id)
         clean = clean_group_name(name)
         icon = clean_emoji(emoji)
+        if len(await self._guilds.groups(guild_id)) >= MAX_GROUPS:
+            raise UserFacingError("setup.group_limit", maximum=MAX_GROUPS)
         try:
             return await self._guilds.add_group(guild_id, clean, icon, role_id, self.now())
         except DuplicateGroupError:

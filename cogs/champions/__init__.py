@@ -21,6 +21,7 @@ from bot.services.champions import joined_label
 from bot.services.onboarding import plan_roles
 from cogs.champions._invite import send_invitations
 from cogs.shared.choices import group_choices
+from cogs.shared.fields import add_list_fields
 from cogs.shared.guild import guild_id, guild_of
 from cogs.shared.roles import apply_role_plan
 from cogs.shared.style import KIND_GREEN
@@ -56,14 +57,14 @@ class ChampionsCog(
             f"{group.label if group else self.texts('champions.no_group')}: **{count}**"
             for group, count in overview.by_group
         ]
-        embed.add_field(
-            name=self.texts("champions.by_group"), value="\n".join(lines) or "—", inline=False
-        )
         recent = [f"<@{c.user_id}> · {joined_label(c.joined_at)}" for c in overview.recent]
-        embed.add_field(
-            name=self.texts("champions.recent"),
-            value="\n".join(recent) or self.texts("champions.none_recent"),
-            inline=False,
+        add_list_fields(embed, self.texts("champions.by_group"), lines, self.texts)
+        add_list_fields(
+            embed,
+            self.texts("champions.recent"),
+            recent,
+            self.texts,
+            empty=self.texts("champions.none_recent"),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -107,6 +107,7 @@ class CoffeeCog(
         await reply_privately(interaction, self.texts("coffee.never_set", member=member.mention))
 
     @app_commands.command(name="allow", description="Undo /coffee never for a member")
+    @app_commands.describe(member="The member you can be paired with again")
     async def allow(self, interaction: Interaction, member: discord.Member) -> None:
         removed = await self.services.coffee.unblock(
             guild_id(interaction), interaction.user.id, member.id

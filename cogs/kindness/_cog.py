@@ -15,6 +15,7 @@ from bot.problems import UserFacingError
 from cogs.kindness._forms import MyActsView, act_line
 from cogs.shared.act_form import ActModal
 from cogs.shared.display import safe_text
+from cogs.shared.fields import add_list_fields
 from cogs.shared.guild import guild_id, guild_of
 
 if TYPE_CHECKING:
@@ -106,14 +107,16 @@ class KindnessCog(
             ("kindness.stats_week", stats.week),
             ("kindness.stats_all", stats.all_time),
         ):
-            embed.add_field(
-                name=self.texts(key, count=totals.count),
-                value=self._breakdown(totals, groups) or self.texts("kindness.stats_none"),
-                inline=False,
+            add_list_fields(
+                embed,
+                self.texts(key, count=totals.count),
+                self._breakdown(totals, groups),
+                self.texts,
+                empty=self.texts("kindness.stats_none"),
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    def _breakdown(self, totals: Totals, groups: dict[int, Group]) -> str:
+    def _breakdown(self, totals: Totals, groups: dict[int, Group]) -> list[str]:
         conditions = self.services.content
         lines = []
         for number, count in sorted(
@@ -132,7 +135,7 @@ class KindnessCog(
         if by_group:
             lines.append("")
             lines.extend(by_group)
-        return "\n".join(lines)[:1024]
+        return lines
 
     @app_commands.command(
         name="limit", description="Coordinators: how many acts a member may record a day"
@@ -144,5 +147,5 @@ class KindnessCog(
     ) -> None:
         await self.services.kindness.set_daily_limit(guild_id(interaction), per_day)
         await interaction.response.send_message(
-            self.texts("kindness.limit_set", limit=per_day), ephemeral=True
+            self.texts("kindness.limit_set", count=per_day, limit=per_day), ephemeral=True
         )

@@ -19,6 +19,7 @@ from cogs.onboarding._render import profile_embed
 from cogs.onboarding._welcome import JoinFromInvitation, WelcomeView, open_form
 from cogs.shared.channels import configured_channel
 from cogs.shared.guild import guild_of
+from cogs.shared.regroup import RegroupSelect
 from cogs.shared.roles import apply_role_plan
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class OnboardingCog(commands.Cog):
         return [WelcomeView(self.bot)]
 
     def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
-        return [JoinFromInvitation]
+        return [JoinFromInvitation, RegroupSelect]
 
     @app_commands.command(name="join", description="Become a Kindness Champion (takes a minute)")
     @app_commands.guild_only()
@@ -59,8 +60,9 @@ class OnboardingCog(commands.Cog):
             self.services.content,
             self.texts,
         )
+        reminder = self.texts("profile.choose_group") if group is None else None
         await interaction.response.send_message(
-            embed=embed, view=EditProfileView(self.bot), ephemeral=True
+            reminder, embed=embed, view=EditProfileView(self.bot), ephemeral=True
         )
 
     @app_commands.command(

@@ -6,7 +6,8 @@ What lives where:
 - ``_diagnostics``: what the bot can actually do in the server, for ``/setup show``;
 - ``_wizard``: ``/setup start``, the guided set-up of channels, timezone, schedule and welcome post;
 - ``_greetings``: the daily clean-up of newcomers' welcome greetings;
-- ``_alerts``: telling coordinators once a day when the bot loses a permission it needs.
+- ``_alerts``: telling coordinators once a day when the bot loses a permission it needs;
+- ``_removal``: the question before a group with champions is removed.
 """
 
 from __future__ import annotations

@@ -13,17 +13,21 @@ from bot.errors import permission_label
 from bot.interaction import ClientT, Interaction, as_kindbot, reply_privately
 from bot.models import ChannelPurpose, ScheduledJob
 from bot.problems import UserFacingError
-from bot.services.setup import channel_problems, role_problem, suggest_timezones
+from bot.services.setup import MIN_GROUPS, channel_problems, role_problem, suggest_timezones
 from cogs.setup._diagnostics import find_problems, granted_in
+from cogs.setup._removal import RemoveGroupView
 from cogs.setup._wizard import start_wizard
 from cogs.shared.channels import configured_channel
 from cogs.shared.choices import group_choices
+from cogs.shared.fields import add_list_fields, join_lines
 from cogs.shared.guild import guild_of
 from cogs.shared.posts import JOIN_BUTTON_ID, persistent_view, welcome_embed
 
 if TYPE_CHECKING:
     from bot.core import KindBot
 
+_PURPOSES = [app_commands.Choice(name=p.value, value=p.value) for p in ChannelPurpose]
+_JOBS = [app_commands.Choice(name=j.value, value=j.value) for j in ScheduledJob]
 _DAYS = [
     app_commands.Choice(name=day, value=index)
     for index, day in enumerate(
@@ -55,10 +59,12 @@ class SetupCog(
         name="channel", description="Choose the channel kindbot uses for a purpose"
     )
     @app_commands.describe(purpose="What the channel is for", channel="A text channel")
+    @app_commands.choices(purpose=_PURPOSES)
     async def channel(
-        self, interaction: Interaction, purpose: ChannelPurpose, channel: discord.TextChannel
+        self, interaction: Interaction, purpose: str, channel: discord.TextChannel
     ) -> None:
         guild = guild_of(interaction)
+        purpose = ChannelPurpose(purpose)
         await self.services.setup.set_channel(guild.id, purpose, channel.id)
         missing = channel_problems(purpose, granted_in(channel, guild.me))
         if missing:
@@ -140,7 +146,7 @@ class SetupCog(
     # Time
 
     @app_commands.command(name="timezone", description="Set the timezone for weekly posts")
-    @app_commands.describe(name="An IANA timezone such as Europe/London")
+    @app_commands.describe(name="A city such as London, or a timezone such as Europe/Dublin")
     async def timezone(self, interaction: Interaction, name: str) -> None:
         guild = guild_of(interaction)
         chosen = await self.services.setup.set_timezone(guild.id, name)
@@ -155,11 +161,11 @@ class SetupCog(
 
     @app_commands.command(name="schedule", description="Choose when a weekly job runs")
     @app_commands.describe(job="Which weekly job", day="Day of the week", time="Local time, HH:MM")
+    @app_commands.choices(job=_JOBS)
     @app_commands.choices(day=_DAYS)
-    async def schedule(
-        self, interaction: Interaction, job: ScheduledJob, day: int, time: str
-    ) -> None:
+    async def schedule(self, interaction: Interaction, job: str, day: int, time: str) -> None:
         guild = guild_of(interaction)
+        job = ScheduledJob(job)
         when = await self.services.setup.set_schedule(guild.id, job, day, time)
         await reply_privately(
             interaction, self.texts("setup.schedule_set", job=job.value, when=when.describe())
@@ -192,7 +198,6 @@ class SetupCog(
     @group.command(name="rename", description="Rename a group")
     @app_commands.autocomplete(group=group_choices)
     @app_commands.describe(group="The group to rename", new_name="Its new name")
-    @app_commands.rename(new_name="new-name")
     async def group_rename(self, interaction: Interaction, group: str, new_name: str) -> None:
         guild = guild_of(interaction)
         old, new = await self.services.setup.rename_group(guild.id, group, new_name)
@@ -203,8 +208,24 @@ class SetupCog(
     @app_commands.describe(group="The group to remove")
     async def group_remove(self, interaction: Interaction, group: str) -> None:
         guild = guild_of(interaction)
-        removed = await self.services.setup.remove_group(guild.id, group)
-        await reply_privately(interaction, self.texts("setup.group_removed", group=removed.label))
+        found = await self.services.setup.find_group(guild.id, group)
+        affected = await self.services.champions.active_in_group(guild.id, found.group_id)
+        if not affected:
+            removed = await self.services.setup.remove_group(guild.id, group)
+            await reply_privately(
+                interaction, self.texts("setup.group_removed", group=removed.label)
+            )
+            return
+        groups = await self.services.setup.groups(guild.id)
+        if len(groups) <= MIN_GROUPS:
+            raise UserFacingError("setup.group_last_ones", minimum=MIN_GROUPS)
+        others = [g for g in groups if g.group_id != found.group_id]
+        view = RemoveGroupView(self.bot, owner_id=interaction.user.id, group=found, others=others)
+        await interaction.response.send_message(
+            self.texts("setup.group_remove_question", count=len(affected), group=found.label),
+            view=view,
+            ephemeral=True,
+        )
 
     @group.command(name="list", description="List the groups")
     async def group_list(self, interaction: Interaction) -> None:
@@ -212,7 +233,8 @@ class SetupCog(
         groups = await self.services.setup.groups(guild.id)
         lines = [f"{g.label}" + (f" · <@&{g.role_id}>" if g.role_id else "") for g in groups]
         embed = discord.Embed(
-            title=self.texts("setup.groups_title"), description="\n".join(lines) or "—"
+            title=self.texts("setup.groups_title"),
+            description=join_lines(lines, self.texts) or "—",
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -265,17 +287,18 @@ class SetupCog(
             ),
             inline=False,
         )
-        embed.add_field(
-            name=self.texts("setup.show_groups", count=len(groups)),
-            value="\n".join(g.label for g in groups) or "—",
-            inline=False,
+        add_list_fields(
+            embed,
+            self.texts("setup.show_groups", count=len(groups)),
+            [g.label for g in groups],
+            self.texts,
         )
-        embed.add_field(
-            name=self.texts("setup.show_problems", count=len(problems)),
-            value="\n".join(f"⚠️ {p}" for p in problems)[:1024]
-            if problems
-            else self.texts("setup.show_no_problems"),
-            inline=False,
+        add_list_fields(
+            embed,
+            self.texts("setup.show_problems", count=len(problems)),
+            [f"⚠️ {p}" for p in problems],
+            self.texts,
+            empty=self.texts("setup.show_no_problems"),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -6,7 +6,13 @@ import discord
 
 from bot.errors import permission_label
 from bot.models import ChannelPurpose, Group, GuildConfig
-from bot.services.setup import CHANNEL_NEEDS, MIN_GROUPS, channel_problems, role_problem
+from bot.services.setup import (
+    CHANNEL_NEEDS,
+    MAX_GROUPS,
+    MIN_GROUPS,
+    channel_problems,
+    role_problem,
+)
 from bot.text import Messages
 
 
@@ -85,4 +91,6 @@ def find_problems(
                 problems.append(texts(key, role=role.mention))
     if len(groups) < MIN_GROUPS:
         problems.append(texts("setup.problem_few_groups", minimum=MIN_GROUPS))
+    if len(groups) > MAX_GROUPS:
+        problems.append(texts("setup.problem_many_groups", count=len(groups), maximum=MAX_GROUPS))
     return problems

@@ -6,10 +6,12 @@ What lives where:
 - ``channels``: the channel a server set for a purpose;
 - ``choices``: autocomplete choices several commands offer;
 - ``display``: member-written text shown safely;
+- ``fields``: long lists in embeds, split to stay within Discord's limits;
 - ``forms``: the visibility and condition menus of the kindness and reflection forms;
 - ``guild``: the one guard for "this needs a server", for commands and for jobs;
 - ``notices``: telling coordinators in their log channel;
 - ``pick_list``: a member's own entries, with Edit and Delete;
+- ``regroup``: the menu that asks a champion to choose again after their group was removed;
 - ``posts``: posts one cog sends and another cog's persistent buttons answer;
 - ``roles``: giving and taking roles, with a fix when that fails;
 - ``style``: colours several cogs use;

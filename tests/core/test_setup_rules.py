@@ -71,13 +71,24 @@ def test_group_name_rule_never_crashes(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("europe/london", "Europe/London"), (" Asia/Kolkata ", "Asia/Kolkata"), ("UTC", "UTC")],
+    [
+        ("europe/london", "Europe/London"),
+        (" Asia/Kolkata ", "Asia/Kolkata"),
+        ("UTC", "UTC"),
+        # the city names the timezone message suggests typing
+        ("London", "Europe/London"),
+        ("dublin", "Europe/Dublin"),
+        ("New York", "America/New_York"),
+        ("new_york", "America/New_York"),
+        ("KOLKATA", "Asia/Kolkata"),
+        ("Indianapolis", "America/Indianapolis"),
+    ],
 )
 def test_timezones_are_canonicalised(raw: str, expected: str) -> None:
     assert clean_timezone(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["Mars/Olympus", "", "London", "Europe/Londn"])
+@pytest.mark.parametrize("raw", ["Mars/Olympus", "", "Londn", "Europe/Londn", "Europe"])
 def test_unknown_timezones_are_refused(raw: str) -> None:
     with pytest.raises(UserFacingError) as raised:
         clean_timezone(raw)
@@ -86,6 +97,7 @@ def test_unknown_timezones_are_refused(raw: str) -> None:
 
 def test_timezone_suggestions() -> None:
     assert suggest_timezones("")[0] == "Europe/London"
+    assert suggest_timezones("London")[0] == "Europe/London"
     assert "Europe/London" in suggest_timezones("lond")
     assert suggest_timezones("europe/li")[0] == "Europe/Lisbon"
     assert suggest_timezones("new york") == ["America/New_York"]

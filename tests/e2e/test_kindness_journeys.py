@@ -71,7 +71,7 @@ async def test_daily_limit_and_duplicates(harness: Harness) -> None:
     assert again.content == label("kindness.duplicate")
     await log_act(h, ben, "Two kind things")
     refused = await log_act(h, ben, "Three kind things")
-    assert refused.ephemeral and refused.content == label("kindness.daily_limit", limit=2)
+    assert refused.ephemeral and refused.content == label("kindness.daily_limit", count=2, limit=2)
     assert rows(h.db_path, "SELECT count(*) FROM acts") == [(2,)]
 
 

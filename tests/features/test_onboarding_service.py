@@ -198,3 +198,40 @@ async def test_overview_and_csv(onboarding: OnboardingService, champions: Champi
     assert "'=HYPERLINK" in lines[1]
     assert spreadsheet_safe("-1") == "'-1"
     assert await champions.export_csv(OTHER_GUILD, lambda uid: None) == lines[0] + "\r\n"
+
+
+async def test_removing_a_group_moves_its_champions_or_leaves_them_out_of_pairing(
+    onboarding: OnboardingService, champions: ChampionsService, db: Database, clock: FakeClock
+) -> None:
+    from bot.repos.coffee import CoffeeRepo
+
+    groups = await onboarding.groups(GUILD)
+    justice, education, health = groups[1], groups[2], groups[0]
+    for user, group in ((ALICE, justice), (BOB, justice)):
+        await onboarding.join(
+            GUILD, user, await _profile(onboarding, group_id=group.group_id, coffee_opt_in=True)
+        )
+    assert sorted(await champions.active_in_group(GUILD, justice.group_id)) == [ALICE, BOB]
+    with pytest.raises(UserFacingError) as same:
+        await champions.remove_group(GUILD, justice.group_id, move_to=justice.group_id)
+    assert same.value.key == "setup.group_gone"
+
+    moved = await champions.remove_group(GUILD, justice.group_id, move_to=education.group_id)
+    assert moved.moved_to == education and sorted(moved.active) == [ALICE, BOB]
+    alice = await onboarding.champion(GUILD, ALICE)
+    assert alice is not None and alice.profile.group_id == education.group_id
+
+    asked = await champions.remove_group(GUILD, education.group_id)
+    assert asked.moved_to is None and sorted(asked.active) == [ALICE, BOB]
+    bob = await onboarding.champion(GUILD, BOB)
+    assert bob is not None and bob.profile.group_id is None
+    paired = await CoffeeRepo(db).participants(GUILD, "2026-W50", clock.now())
+    assert [c.user_id for c in paired] == []  # no group: they sit out until they choose
+
+    chosen = await champions.choose_group(GUILD, BOB, health.group_id)
+    assert chosen == health
+    paired = await CoffeeRepo(db).participants(GUILD, "2026-W50", clock.now())
+    assert [c.user_id for c in paired] == [BOB]
+    with pytest.raises(UserFacingError) as gone:
+        await champions.choose_group(GUILD, ALICE, education.group_id)
+    assert gone.value.key == "onboarding.regroup_gone"
