@@ -64,7 +64,7 @@ def coffee_threads(h: Harness) -> list[Channel]:
 async def test_seven_champions_meet_across_groups(harness: Harness) -> None:
     h = harness
     people = await seven_champions(h)
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
     week = meetings_by_round(h)
     (meetings,) = week.values()
     assert sorted(len(m) for m in meetings) == [2, 2, 3]
@@ -89,12 +89,12 @@ async def test_second_week_repeats_no_pair_and_a_pause_ends_by_itself(harness: H
     resting = people[0]
     paused = await (await h.emu.slash(h.guild, resting, "coffee pause", weeks=1)).final()
     assert paused.ephemeral
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
     first = next(iter(meetings_by_round(h).values()))
     assert all(resting.user.id not in m for m in first)
 
     await h.restart_bot(**at(WEDNESDAY + timedelta(days=7, hours=1)))
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W49")
     rounds = meetings_by_round(h)
     assert len(rounds) == 2
     second = list(rounds.values())[1]
@@ -135,7 +135,7 @@ async def test_closed_dm_falls_back_and_alerts_coordinators(harness: Harness) ->
     h = harness
     people = await seven_champions(h, **{"0": {"dms_open": False}})
     h.emu.deny_bot(h.channel("coffee"), Perm.CREATE_PRIVATE_THREADS)
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
     assert coffee_threads(h) == []
     for person in people[1:]:
         assert any("coffee match" in m.content for m in h.emu.dms_to(person))
@@ -151,7 +151,7 @@ async def test_closed_dm_falls_back_and_alerts_coordinators(harness: Harness) ->
 async def test_checkin_buttons_record_the_answer(harness: Harness) -> None:
     h = harness
     people = await seven_champions(h)
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
     await h.restart_bot(**at(WEDNESDAY + timedelta(days=5, hours=1)))
     thread = coffee_threads(h)[0]
     checkin = await h.emu.wait_for_message(thread, lambda m: bool(m.custom_ids), within=10)
