@@ -47,9 +47,7 @@ async def community(h: Harness) -> list[Member]:
         await join(h, member, group, coffee=True, intro=f"Hello from champion {index}")
         people.append(member)
     for member in people[:2]:
-        await (
-            await h.emu.slash(h.guild, member, "reflections reminders", enabled=True)
-        ).final()
+        await (await h.emu.slash(h.guild, member, "reflections reminders", enabled=True)).final()
     return people
 
 
