@@ -51,7 +51,8 @@ class CoffeeJobs:
                 return []
             return await service.pause_the_silent(guild.id, previous.round_id)
 
-        for user_id in await ctx.step("pause-the-silent", pause_the_silent) or []:
+        paused = await ctx.step("pause-the-silent", pause_the_silent)
+        for user_id in paused if isinstance(paused, list) else []:
             await self.announcer.tell_paused(ctx, guild, user_id)
         try:
             round_ = await service.make_round(guild.id, ctx.period_key, ctx.due_at)

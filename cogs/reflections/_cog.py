@@ -20,9 +20,8 @@ from cogs.reflections._forms import (
     open_reflection,
     reflection_line,
 )
-from cogs.shared.delivery import post_once
+from cogs.shared.delivery import note_once, post_once
 from cogs.shared.guild import guild_for_job, guild_id
-from cogs.shared.notices import tell_coordinators
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -114,9 +113,11 @@ class ReflectionsCog(commands.Cog):
             if done.outcome is Delivery.REFUSED and await service.note_closed_dm_once(
                 guild.id, user_id
             ):
-                await tell_coordinators(
+                await note_once(
                     self.bot,
+                    ctx,
                     guild,
+                    f"closed-dm:{user_id}",
                     self.texts("reflect.reminder_closed_log", member=member.mention),
                 )
         if unknown:
