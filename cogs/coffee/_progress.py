@@ -28,9 +28,9 @@ REPLY_LIFETIME = timedelta(minutes=14)
 Edit = Callable[[str], Awaitable[None]]
 
 
-def plural(texts: Messages, key: str, count: int, **params: object) -> str:
-    """``key_one`` for a count of one, ``key_other`` otherwise."""
-    return texts(f"{key}_one" if count == 1 else f"{key}_other", count=count, **params)
+def plural(texts: Messages, count: int, one: str, other: str, **params: object) -> str:
+    """The message ``one`` for a count of one, ``other`` otherwise (both get ``{count}``)."""
+    return texts(one if count == 1 else other, count=count, **params)
 
 
 class RunNowReply:
@@ -58,7 +58,12 @@ class RunNowReply:
         if self.total is None:
             return self._texts("coffee.run_announcing", week=self.week)
         return plural(
-            self._texts, "coffee.run_progress", self.total, done=self.done, week=self.week
+            self._texts,
+            self.total,
+            "coffee.run_progress_one",
+            "coffee.run_progress_other",
+            done=self.done,
+            week=self.week,
         )
 
     async def went_quiet(self) -> None:
