@@ -95,6 +95,10 @@ class CoffeeService:
         config = await self._guilds.config(guild_id)
         return period_key_for(when, config.timezone if config else DEFAULT_TIMEZONE)
 
+    async def run_now_period(self, guild_id: int) -> str:
+        """The week a round made now belongs to: what ``run-now`` makes and ``preview`` shows."""
+        return await self.period_at(guild_id, self.now())
+
     async def next_round_period(self, guild_id: int) -> str:
         """The week of the next scheduled round that has not been made yet."""
         config = await self._guilds.config(guild_id)

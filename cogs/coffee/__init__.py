@@ -6,6 +6,7 @@ What lives where:
 - ``_jobs``: the scheduled work: making the week's round, daily check-ins, the heads-up;
 - ``_announce``: announcing a round: one private thread per meeting, DMs when that
   fails, and the check-in and heads-up posts;
+- ``_progress``: ``/coffee run-now``'s reply while a long round is announced;
 - ``_checkin``: the "Did you meet?" buttons, "Skip this week" and "Log an act";
 - ``_render``: the introduction embed and the coffee colour.
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -14,8 +15,10 @@ from bot.scheduler import RunOutcome
 from bot.services.coffee import MAX_HEADSUP_HOURS, MAX_PAUSE_WEEKS, PAUSED_INDEFINITELY
 from cogs.coffee._checkin import CheckinButton, SkipView
 from cogs.coffee._jobs import CoffeeJobs
+from cogs.coffee._progress import QUIET_SECONDS, RunNowReply
 from cogs.coffee._render import COFFEE_BROWN
-from cogs.shared.guild import guild_id
+from cogs.shared.guild import guild_id, guild_of
+from cogs.shared.notices import tell_coordinators
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -146,7 +149,7 @@ class CoffeeCog(
     async def preview(self, interaction: Interaction) -> None:
         server = guild_id(interaction)
         service = self.services.coffee
-        period = await service.next_round_period(server)
+        period = await service.run_now_period(server)
         plan = await service.plan(server, period, self.services.clock.now())
         groups = await service.groups(server)
         lines = []
@@ -181,14 +184,34 @@ class CoffeeCog(
     @coordinator_only
     async def run_now(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.services.scheduler.run_now(guild_id(interaction), "pairing")
+        guild = guild_of(interaction)
+        week = await self.services.coffee.run_now_period(guild.id)
+
+        async def edit(text: str) -> None:
+            await interaction.edit_original_response(content=text)
+
+        async def tell_log(text: str) -> None:
+            await tell_coordinators(self.bot, guild, text)
+
+        reply = RunNowReply(self.services.clock, self.texts, week, edit, tell_log)
+        self.jobs.progress[guild.id] = reply.progress
+        run = asyncio.ensure_future(self.services.scheduler.run_now(guild.id, "pairing"))
+        try:
+            try:
+                outcome = await asyncio.wait_for(asyncio.shield(run), QUIET_SECONDS)
+            except TimeoutError:
+                await reply.went_quiet()
+                outcome = await run
+        finally:
+            if self.jobs.progress.get(guild.id) == reply.progress:
+                del self.jobs.progress[guild.id]
         key = {
             RunOutcome.RAN: "coffee.run_done",
             RunOutcome.ALREADY_DONE: "coffee.run_already",
             RunOutcome.BUSY: "coffee.run_busy",
             RunOutcome.SKIPPED: "coffee.run_skipped",
         }.get(outcome, "coffee.run_failed")
-        await reply_privately(interaction, self.texts(key))
+        await reply.finish(self.texts(key, week=week))
 
     @app_commands.command(
         name="heads-up",

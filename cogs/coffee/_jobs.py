@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.models import ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.scheduler import JobContext, JobSkipped, JobSpec
-from cogs.coffee._announce import Announcer
+from cogs.coffee._announce import Announcer, Progress
 from cogs.shared.guild import guild_for_job
 
 if TYPE_CHECKING:
@@ -27,6 +26,8 @@ class CoffeeJobs:
         self.bot = bot
         self.services = bot.services
         self.announcer = Announcer(bot)
+        #: Whoever waits on a round being announced in a guild (``/coffee run-now``).
+        self.progress: dict[int, Progress] = {}
 
     def specs(self) -> list[JobSpec]:
         return [
@@ -44,21 +45,20 @@ class CoffeeJobs:
         guild = guild_for_job(self.bot, ctx)
         service = self.services.coffee
 
-        async def pause_the_silent() -> int:
+        async def pause_the_silent() -> list[int]:
             previous = await service.previous_round(guild.id, ctx.period_key)
             if previous is None:
-                return 0
-            paused = await service.pause_the_silent(guild.id, previous.round_id)
-            for user_id in paused:
-                await self.announcer.tell_paused(guild, user_id)
-            return len(paused)
+                return []
+            return await service.pause_the_silent(guild.id, previous.round_id)
 
-        await ctx.step("pause-the-silent", pause_the_silent)
+        paused = await ctx.step("pause-the-silent", pause_the_silent)
+        for user_id in paused if isinstance(paused, list) else []:
+            await self.announcer.tell_paused(ctx, guild, user_id)
         try:
             round_ = await service.make_round(guild.id, ctx.period_key, ctx.due_at)
         except UserFacingError as problem:
             raise JobSkipped(f"no round this week ({problem.key})") from None
-        announced = await self.announcer.announce(ctx, guild, round_)
+        announced = await self.announcer.announce(ctx, guild, round_, self.progress.get(guild.id))
         log.info(
             "Coffee round %s in guild %s: announced %d meetings",
             ctx.period_key,
@@ -70,7 +70,7 @@ class CoffeeJobs:
         guild = guild_for_job(self.bot, ctx)
         coffee = self.services.coffee
         for meeting in await coffee.meetings_due_for_checkin(guild.id):
-            await self.announcer.post_checkin(guild, meeting)
+            await self.announcer.post_checkin(ctx, guild, meeting)
             await coffee.mark_checkin_posted(meeting.meeting_id)
 
     async def run_headsup(self, ctx: JobContext) -> None:
@@ -79,4 +79,4 @@ class CoffeeJobs:
         if channel is None:
             raise JobSkipped("no coffee channel")
         pairing = await self.services.coffee.pairing_time(guild.id)
-        await ctx.step("headsup-post", partial(self.announcer.post_headsup, channel, pairing))
+        await self.announcer.post_headsup(ctx, channel, pairing)

@@ -13,7 +13,6 @@ import io
 import re
 import tempfile
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from bot.services.digest import Digest
 from bot.services.report import parse_month
 from cogs.digest._render import digest_embed
 from cogs.shared.channels import configured_channel
+from cogs.shared.delivery import Marker, post_once
 from cogs.shared.guild import guild_for_job, guild_of
 
 if TYPE_CHECKING:
@@ -73,13 +73,17 @@ class DigestCog(commands.Cog):
             raise JobSkipped("no digest channel")
         digest = await self.services.digest.build(guild.id, ctx.period_key)
         embed, chart = await self._render(guild, digest)
-        await ctx.step("post", partial(self._send, channel, embed, chart))
-
-    async def _send(self, channel: discord.TextChannel, embed: discord.Embed, chart: bytes) -> int:
-        message = await channel.send(
-            embed=embed, file=discord.File(io.BytesIO(chart), filename=CHART_NAME)
+        await post_once(
+            ctx,
+            "post",
+            channel,
+            me_id=guild.me.id,
+            target_id=channel.id,
+            embed=embed,
+            files=[(CHART_NAME, chart)],
+            # the figures may have moved on since the first attempt; the title names the week
+            marker=Marker(title=embed.title or ""),
         )
-        return message.id
 
     @digest.command(name="preview", description="See this week's digest now, without posting it")
     @coordinator_only

@@ -7,7 +7,6 @@ post's "Share a reflection" button belongs to the reflections cog.
 from __future__ import annotations
 
 import random
-from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,6 +19,7 @@ from bot.models import ChannelPurpose, ScheduledJob
 from bot.scheduler import JobContext, JobSkipped, JobSpec
 from bot.services.content import Condition, PromptKind
 from cogs.shared.channels import configured_channel
+from cogs.shared.delivery import post_once
 from cogs.shared.display import safe_text
 from cogs.shared.guild import guild_for_job, guild_id
 from cogs.shared.posts import SHARE_BUTTON_ID, persistent_view
@@ -77,11 +77,15 @@ class PromptsCog(commands.Cog):
         condition = await prompts.condition_for_week(guild.id, ctx.period_key)
         prompt = await prompts.pick(guild.id, ctx.period_key, condition, PromptKind.DISCUSSION)
         embed = condition_embed(condition, prompt, self.texts)
-        await ctx.step("post", partial(self._send, channel, embed))
-
-    async def _send(self, channel: discord.TextChannel, embed: discord.Embed) -> int:
-        message = await channel.send(embed=embed, view=persistent_view(self.bot, SHARE_BUTTON_ID))
-        return message.id
+        await post_once(
+            ctx,
+            "post",
+            channel,
+            me_id=guild.me.id,
+            target_id=channel.id,
+            embed=embed,
+            view=persistent_view(self.bot, SHARE_BUTTON_ID),
+        )
 
     @app_commands.command(name="prompt", description="This week's condition and a fresh prompt")
     @app_commands.guild_only()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,15 +13,15 @@ from discord.ext import commands
 from bot.interaction import Interaction
 from bot.models import ScheduledJob
 from bot.problems import UserFacingError
-from bot.scheduler import JobContext, JobSpec
+from bot.scheduler import Delivery, JobContext, JobSpec
 from cogs.reflections._forms import (
     MyReflectionsView,
     ShareReflectionView,
     open_reflection,
     reflection_line,
 )
+from cogs.shared.delivery import note_once, post_once
 from cogs.shared.guild import guild_for_job, guild_id
-from cogs.shared.notices import tell_coordinators
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -83,21 +84,41 @@ class ReflectionsCog(commands.Cog):
         await interaction.response.send_message(self.texts(key), ephemeral=True)
 
     async def send_reminders(self, ctx: JobContext) -> None:
+        """One reminder per member and week: each DM is its own delivery step, so a
+        resumed run never reminds a member twice."""
         guild = guild_for_job(self.bot, ctx)
         service = self.services.reflections
         week = await service.this_week(guild.id)
+        unknown = 0
         for user_id in await service.due_reminders(guild.id, week.period_key):
             member = guild.get_member(user_id)
             if member is None:
                 continue
             try:
-                await member.send(
-                    self.texts("reflect.reminder_dm", guild=guild.name, question=week.question)
+                done = await post_once(
+                    ctx,
+                    f"dm:reminder:{user_id}",
+                    member,
+                    me_id=guild.me.id,
+                    target_id=user_id,
+                    content=self.texts(
+                        "reflect.reminder_dm", guild=guild.name, question=week.question
+                    ),
                 )
-            except discord.Forbidden:
-                if await service.note_closed_dm_once(guild.id, user_id):
-                    await tell_coordinators(
-                        self.bot,
-                        guild,
-                        self.texts("reflect.reminder_closed_log", member=member.mention),
-                    )
+            except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+                # Outcome unknown: the step stays pending and the next attempt looks first.
+                log.warning("Reminder to %s in guild %s not confirmed: %s", user_id, guild.id, exc)
+                unknown += 1
+                continue
+            if done.outcome is Delivery.REFUSED and await service.note_closed_dm_once(
+                guild.id, user_id
+            ):
+                await note_once(
+                    self.bot,
+                    ctx,
+                    guild,
+                    f"closed-dm:{user_id}",
+                    self.texts("reflect.reminder_closed_log", member=member.mention),
+                )
+        if unknown:
+            raise RuntimeError(f"{unknown} reminder(s) were not confirmed; they are tried again")

@@ -5,6 +5,7 @@ What lives where:
 - ``act_form``: the act-of-kindness form (kindness and coffee open it);
 - ``channels``: the channel a server set for a purpose;
 - ``choices``: autocomplete choices several commands offer;
+- ``delivery``: job posts and DMs that exist once, found again in history after a restart;
 - ``display``: member-written text shown safely;
 - ``fields``: long lists in embeds, split to stay within Discord's limits;
 - ``forms``: the visibility and condition menus of the kindness and reflection forms;

@@ -64,7 +64,7 @@ def coffee_threads(h: Harness) -> list[Channel]:
 async def test_seven_champions_meet_across_groups(harness: Harness) -> None:
     h = harness
     people = await seven_champions(h)
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
     week = meetings_by_round(h)
     (meetings,) = week.values()
     assert sorted(len(m) for m in meetings) == [2, 2, 3]
@@ -89,12 +89,12 @@ async def test_second_week_repeats_no_pair_and_a_pause_ends_by_itself(harness: H
     resting = people[0]
     paused = await (await h.emu.slash(h.guild, resting, "coffee pause", weeks=1)).final()
     assert paused.ephemeral
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
     first = next(iter(meetings_by_round(h).values()))
     assert all(resting.user.id not in m for m in first)
 
     await h.restart_bot(**at(WEDNESDAY + timedelta(days=7, hours=1)))
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W49")
     rounds = meetings_by_round(h)
     assert len(rounds) == 2
     second = list(rounds.values())[1]
@@ -135,7 +135,7 @@ async def test_closed_dm_falls_back_and_alerts_coordinators(harness: Harness) ->
     h = harness
     people = await seven_champions(h, **{"0": {"dms_open": False}})
     h.emu.deny_bot(h.channel("coffee"), Perm.CREATE_PRIVATE_THREADS)
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
     assert coffee_threads(h) == []
     for person in people[1:]:
         assert any("coffee match" in m.content for m in h.emu.dms_to(person))
@@ -151,7 +151,7 @@ async def test_closed_dm_falls_back_and_alerts_coordinators(harness: Harness) ->
 async def test_checkin_buttons_record_the_answer(harness: Harness) -> None:
     h = harness
     people = await seven_champions(h)
-    assert await run_now(h) == label("coffee.run_done")
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
     await h.restart_bot(**at(WEDNESDAY + timedelta(days=5, hours=1)))
     thread = coffee_threads(h)[0]
     checkin = await h.emu.wait_for_message(thread, lambda m: bool(m.custom_ids), within=10)
@@ -194,15 +194,60 @@ async def test_non_coordinator_is_refused_run_now(harness: Harness) -> None:
     assert await h.bot.stop(signal.SIGTERM) == 0
 
 
-async def test_preview_is_a_dry_run(harness: Harness) -> None:
+async def test_preview_is_a_dry_run_of_the_round_run_now_makes(harness: Harness) -> None:
     h = harness
-    await seven_champions(h)
+    await seven_champions(h)  # on a Wednesday: the week's round is not made yet
     preview = await (await h.emu.slash(h.guild, h.owner, "coffee preview")).final()
     assert preview.ephemeral
-    assert "nothing was saved" in preview.text
+    assert label("coffee.preview_title", week="2026-W48") in preview.text
     assert "Same-group pairs: 0" in preview.text
     assert rows(h.db_path, "SELECT count(*) FROM coffee_rounds") == [(0,)]
     assert rows(h.db_path, "SELECT count(*) FROM condition_weeks") == [(0,)]
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
+    (week,) = meetings_by_round(h)
+    assert week == "2026-W48"
+
+
+async def test_coordinators_hear_what_to_fix(harness: Harness) -> None:
+    h = harness
+    people = await seven_champions(h)
+    threads_route = "/channels/{channel_id}/threads"
+    h.emu.inject_failure("POST", threads_route, status=429, retry_after=4.0)
+    handle = await h.emu.slash(h.guild, h.owner, "coffee run-now")
+    await h.emu.wait_for_request("POST", threads_route, within=10)
+    # While Discord makes the bot wait, a member of a later pair leaves the server.
+    (meetings,) = meetings_by_round(h).values()
+    gone, partner = next(m for m in meetings[1:] if len(m) == 2)
+    h.emu.remove_member(h.guild.members[gone])
+    announcing = label("coffee.run_announcing", week="2026-W48")
+    await h.emu.wait_until(
+        lambda: handle.original is not None and handle.original.content == announcing,
+        within=10,
+        what="run-now to say the round is being announced",
+    )
+    done = label("coffee.run_done", week="2026-W48")
+    await h.emu.wait_until(
+        lambda: handle.original is not None and handle.original.content == done, within=20
+    )
+    left_alone = next(p for p in people if p.user.id == partner)
+    assert [m.content for m in h.emu.dms_to(left_alone)] == [
+        label("coffee.partner_left_dm", guild=h.guild.name)
+    ]
+    assert len(coffee_threads(h)) == len(meetings) - 1  # no thread for a pair of one
+    log = h.channel("coordinators")
+    note = label("coffee.partner_left_log", member=f"<@{gone}>", partner=f"<@{partner}>")
+    assert [m.content for m in h.emu.bot_messages(log)] == [note]
+
+    h.emu.delete_channel(h.channel("coffee"))
+    await h.restart_bot(**at(WEDNESDAY + timedelta(days=7)))
+    assert await run_now(h) == label("coffee.run_done", week="2026-W49")
+    for person in people:
+        if person.user.id not in (gone, partner):
+            assert any("coffee match" in m.content for m in h.emu.dms_to(person))
+    assert [m.content for m in h.emu.bot_messages(log)] == [
+        note,
+        label("coffee.no_channel_log"),
+    ]
 
 
 async def test_heads_up_lets_a_member_skip_the_week(harness: Harness) -> None:
