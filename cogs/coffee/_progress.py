@@ -28,11 +28,6 @@ REPLY_LIFETIME = timedelta(minutes=14)
 Edit = Callable[[str], Awaitable[None]]
 
 
-def plural(texts: Messages, count: int, one: str, other: str, **params: object) -> str:
-    """The message ``one`` for a count of one, ``other`` otherwise (both get ``{count}``)."""
-    return texts(one if count == 1 else other, count=count, **params)
-
-
 class RunNowReply:
     """The deferred reply of one ``/coffee run-now``, edited as the round goes."""
 
@@ -57,14 +52,7 @@ class RunNowReply:
     def text(self) -> str:
         if self.total is None:
             return self._texts("coffee.run_announcing", week=self.week)
-        return plural(
-            self._texts,
-            self.total,
-            "coffee.run_progress_one",
-            "coffee.run_progress_other",
-            done=self.done,
-            week=self.week,
-        )
+        return self._texts("coffee.run_progress", count=self.total, done=self.done, week=self.week)
 
     async def went_quiet(self) -> None:
         """The round is taking a while: say so, with the count so far."""

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.clock import FakeClock
 from bot.text import Messages
-from cogs.coffee._progress import EDIT_EVERY, REPLY_LIFETIME, RunNowReply, plural
+from cogs.coffee._progress import EDIT_EVERY, REPLY_LIFETIME, RunNowReply
 
 TEXTS = Messages.load()
 START = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
@@ -79,8 +79,6 @@ async def test_after_fourteen_minutes_the_summary_goes_to_the_log() -> None:
 
 @given(st.integers(min_value=0, max_value=10_000))
 def test_plural_picks_the_form_for_the_count(count: int) -> None:
-    text = plural(
-        TEXTS, count, "coffee.run_progress_one", "coffee.run_progress_other", done=0, week="W"
-    )
+    text = TEXTS("coffee.run_progress", count=count, done=0, week="W")
     assert (" meeting announced" in text) == (count == 1)
     assert f"of {count} meeting" in text
