@@ -108,7 +108,7 @@ class Services:
         texts = texts or Messages.load(override_dir=content_dir)
         pulse_content = load_pulse_content()
         pulse_repo = PulseRepo(db)
-        return cls(
+        services = cls(
             db=db,
             clock=clock,
             texts=texts,
@@ -140,6 +140,9 @@ class Services:
             pulse=PulseService(pulse_repo, pulse_content, clock),
             outcomes=OutcomesService(OutcomesRepo(db), pulse_repo, analytics, pulse_content, clock),
         )
+        # Coordinators hear when a weekly job ran late because the bot was down.
+        services.scheduler.set_catch_up_listener(services.alerts.caught_up)
+        return services
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:

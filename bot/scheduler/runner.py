@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -56,6 +56,7 @@ class JobScheduler:
         self._active: set[tuple[int, str, str]] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._gate: Callable[[], Awaitable[Any]] | None = None
+        self._caught_up: Callable[[int, str, datetime], Awaitable[Any]] | None = None
         self._aps: AsyncIOScheduler | None = None
 
     # Registration
@@ -75,6 +76,12 @@ class JobScheduler:
             for job in self._aps.get_jobs():
                 if job.id.startswith(f"{name}:"):
                     job.remove()
+
+    def set_catch_up_listener(
+        self, listener: Callable[[int, str, datetime], Awaitable[Any]] | None
+    ) -> None:
+        """Told (guild, job, due time) when a weekly job ran late, after the bot was down."""
+        self._caught_up = listener
 
     def set_gate(self, gate: Callable[[], Awaitable[Any]]) -> None:
         """Something to await before any job runs (the bot waits until it is ready)."""
@@ -178,6 +185,15 @@ class JobScheduler:
                     continue
                 outcome = await self.run(guild_id, spec.name, due)
                 outcomes.append((guild_id, spec.name, outcome))
+                late = now - due > timedelta(seconds=2 * self._tick_seconds)
+                if (
+                    late
+                    and current is None
+                    and not spec.daily
+                    and outcome is RunOutcome.RAN
+                    and self._caught_up is not None
+                ):
+                    await self._caught_up(guild_id, spec.name, due)
         return outcomes
 
     async def run_now(self, guild_id: int, job: str) -> RunOutcome:

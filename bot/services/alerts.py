@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.repos.alerts import AlertRepo
 from bot.repos.guilds import GuildRepo
+from bot.services.defaults import DEFAULT_TIMEZONE
 from bot.text import Messages
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class AlertService:
 
     async def local_day(self, guild_id: int, when: datetime | None = None) -> str:
         config = await self._guilds.config(guild_id)
-        timezone = config.timezone if config else "Europe/London"
+        timezone = config.timezone if config else DEFAULT_TIMEZONE
         moment = when or self._clock.now()
         return moment.astimezone(ZoneInfo(timezone)).date().isoformat()
 

@@ -322,3 +322,25 @@ async def test_the_minute_tick_runs_in_the_event_loop(db: Database, clock: FakeC
         await scheduler.stop()
     record = await JobRepo(db).get(GUILD, "weekly", "2026-W48")
     assert record is not None and record.status == "done"
+
+
+async def test_a_late_catch_up_is_reported_once_and_an_on_time_run_is_not(
+    db: Database, clock: FakeClock
+) -> None:
+    told: list[tuple[int, str, datetime]] = []
+
+    async def listener(guild_id: int, job: str, due: datetime) -> None:
+        told.append((guild_id, job, due))
+
+    on_time = await _scheduler(db, clock, Recorder())  # 10:00, an hour after Monday 09:00
+    clock.set(datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC))
+    on_time.set_catch_up_listener(listener)
+    await on_time.catch_up()
+    assert told == []
+
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))  # down over Monday 30 November
+    late = await _scheduler(db, clock, Recorder())
+    late.set_catch_up_listener(listener)
+    assert await late.catch_up() == [(GUILD, "weekly", RunOutcome.RAN)]
+    assert await late.catch_up() == []
+    assert told == [(GUILD, "weekly", datetime(2026, 11, 30, 9, 0, tzinfo=UTC))]
