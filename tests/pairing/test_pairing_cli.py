@@ -52,15 +52,24 @@ def test_output_file_and_determinism(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run_pair_cli(source, seed=0, output_path=str(second)) == 0
     assert capsys.readouterr().out == ""
     assert first.read_text() == second.read_text()
-    assert set(json.loads(first.read_text())) == {"meetings", "stats"}
+    assert set(json.loads(first.read_text())) == {"meetings", "spread_hours", "sat_out", "stats"}
 
 
-def test_unavoidable_block_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unavoidable_block_seats_both_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     document = {"members": MEMBERS[:2], "blocked": [["a", "b"]]}
     assert run_pair_cli(write(tmp_path, document), seed=None, output_path=None) == 0
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["stats"]["blocked_pairs"] == 1
-    assert "1 blocked pair" in captured.err
+    output = json.loads(captured.out)
+    assert output["meetings"] == []
+    assert output["stats"]["blocked_pairs"] == 0
+    assert output["stats"]["sit_outs"] == 2
+    assert output["sat_out"] == [
+        {"id": "a", "reason": "blocked"},
+        {"id": "b", "reason": "blocked"},
+    ]
+    assert "2 member(s) sit this round out" in captured.err
 
 
 @pytest.mark.parametrize(
