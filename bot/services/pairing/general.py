@@ -31,6 +31,12 @@ REPAIR_REACH = 12
 EVEN_REACH = 64
 """Meetings either side a meeting with an uneven group spread trades with."""
 FULL_REPAIR_LIMIT = 2_000
+SEARCH_EVALUATIONS = 300_000
+"""Pair evaluations the iterated local search of a small round may spend."""
+SEARCH_LIMIT = 400
+"""Largest round given the iterated local search."""
+SETTLE_PASSES = 8
+KICK_SWAPS = 3
 """Largest round whose repair may try every meeting."""
 
 
@@ -240,6 +246,11 @@ def group_round(
 ) -> list[list[int]]:
     """Meetings of ``problem.meeting_size`` (give or take one) for everyone."""
     grouping = Grouping(problem, scorer, deal(problem, rng))
+    if problem.size <= SEARCH_LIMIT:
+        count = len(grouping.meetings)
+        per_round = 3 * count * count * problem.meeting_size**2
+        grouping = search(grouping, rng, max(4, SEARCH_EVALUATIONS // max(per_round, 1)))
+        return grouping.meetings
     sweep(grouping, reach)
     if candidates is not None:
         order = sorted(range(problem.size), key=problem.tiebreak.__getitem__)
@@ -253,6 +264,51 @@ def group_round(
             break
         sweep(grouping, reach, uneven)
     return grouping.meetings
+
+
+def total_value(grouping: Grouping) -> float:
+    """Summed meeting value: every pair once, less the odd-size costs."""
+    odd = sum(
+        grouping.odd_cost(u)
+        for m, members in enumerate(grouping.meetings)
+        if grouping.odd[m]
+        for u in members
+    )
+    return sum(grouping.contrib) / 2 - odd
+
+
+def settle(grouping: Grouping, passes: int = SETTLE_PASSES) -> None:
+    """Best swaps between every two meetings until none gains."""
+    everyone = len(grouping.meetings)
+    for _ in range(passes):
+        if not sweep(grouping, everyone):
+            break
+
+
+def search(grouping: Grouping, rng: random.Random, rounds: int) -> Grouping:
+    """Iterated local search for small rounds: kick a few members, settle, keep the best.
+
+    Two-member swaps alone stop at local optima (a repeat that only a chain of swaps
+    removes, say); random kicks followed by settling escape them.
+    """
+    settle(grouping)
+    best = [list(m) for m in grouping.meetings]
+    best_value = total_value(grouping)
+    count = len(grouping.meetings)
+    if count < 2:
+        return grouping
+    problem, scorer = grouping.problem, grouping.scorer
+    for _ in range(rounds):
+        for _ in range(KICK_SWAPS):
+            a, b = rng.sample(range(count), 2)
+            grouping.swap(rng.choice(grouping.meetings[a]), rng.choice(grouping.meetings[b]))
+        settle(grouping)
+        value = total_value(grouping)
+        if value > best_value + MIN_GAIN:
+            best, best_value = [list(m) for m in grouping.meetings], value
+        else:
+            grouping = Grouping(problem, scorer, [list(m) for m in best])
+    return grouping
 
 
 def uneven_meetings(grouping: Grouping) -> list[int]:

@@ -207,7 +207,6 @@ def _read_history(
                     triad_burden[u] += triad_weight
             if len(known) < 2:
                 continue
-            share = same_weight / (len(known) - 1)
             for u in known:
                 met_u = met[u]
                 own = 0
@@ -216,7 +215,7 @@ def _read_history(
                         met_u[v] = age
                         own += group[v] == group[u]
                 if odd_size < 0:
-                    same_burden[u] += share * own
+                    same_burden[u] += same_weight * own
                 elif own == len(known) - 1:
                     same_burden[u] += same_weight
     for a, b in inp.blocked:

@@ -30,6 +30,8 @@ W_TZ = 2.0
 W_INTEREST = 1.5
 W_NOVELTY = 1.0
 W_FAIRNESS = 1.0
+W_GROUP_FAIRNESS = 10.0
+"""Fairness weight for meetings of three or more, where burdens count own-group partners."""
 W_TRIAD_MIX = 1.0
 W_TRIAD_FAIRNESS = 2.0
 
@@ -92,7 +94,8 @@ def build_scorer(problem: Problem) -> Scorer:
     longest = max((age for row in problem.met for age in row.values()), default=0)
     by_age = [_age_term(age, window) for age in range(longest + 1)]
     interests, met, group = problem.interests, problem.met, problem.group
-    burden = [SAME_GROUP_PENALTY / 2 + W_FAIRNESS * b for b in problem.same_group_burden]
+    fairness = W_FAIRNESS if problem.meeting_size == 2 else W_GROUP_FAIRNESS
+    burden = [SAME_GROUP_PENALTY / 2 + fairness * b for b in problem.same_group_burden]
 
     def value(u: int, v: int) -> float:
         score = tz_of[u][tz_class[v]] + interest_fit[(interests[u] & interests[v]).bit_count()]
