@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 
+from .assignment import assignment_pairs, usable
 from .bounds import meeting_sizes, min_same_group_pairs, same_group_bound
 from .candidates import candidate_lists
 from .exact import EXACT_LIMIT, SIT_OUT_LIMIT, best_meetings, best_with_sit_outs
@@ -212,7 +213,10 @@ def _pair_round(problem: Problem, seed: int) -> list[list[int]]:
     members = list(range(problem.size))
     triad = choose_triad(problem, value) if problem.size % 2 else []
     members = [u for u in members if u not in triad]
-    meetings = greedy_pairs(problem, members, candidates, value, rng)
+    if usable(problem, members):
+        meetings = assignment_pairs(problem, value, members)
+    else:
+        meetings = greedy_pairs(problem, members, candidates, value, rng)
     if triad:
         meetings.append(triad)
     matching = Matching(problem, value, meetings)
