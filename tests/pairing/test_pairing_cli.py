@@ -72,6 +72,22 @@ def test_unavoidable_block_seats_both_out(
     assert "2 member(s) sit this round out" in captured.err
 
 
+def test_groups_in_person_by_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    regions = ["North", "North", "North", "South", "South", "West"]
+    members = [
+        {"id": f"p{i}", "group": f"g{i % 2}", "region": region} for i, region in enumerate(regions)
+    ]
+    document = {"members": members, "group_size": 3, "format": "in_person", "sit_outs": {}}
+    assert run_pair_cli(write(tmp_path, document), seed=None, output_path=None) == 0
+    captured = capsys.readouterr()
+    output = json.loads(captured.out)
+    assert output["meetings"] == [["p0", "p1", "p2"], ["p3", "p4"]]
+    assert output["sat_out"] == [{"id": "p5", "reason": "region-too-small"}]
+    assert output["spread_hours"] == [0.0, 0.0]
+    assert output["stats"]["sit_outs"] == 1
+    assert "1 member(s) sit this round out" in captured.err
+
+
 @pytest.mark.parametrize(
     ("document", "message"),
     [
@@ -115,6 +131,14 @@ def test_unavoidable_block_seats_both_out(
         ({"members": MEMBERS, "blocked": [["a", "zz"]]}, "blocked entry #1 names unknown"),
         ({"members": MEMBERS, "avoid_repeat_rounds": -1}, "'avoid_repeat_rounds' must be"),
         ({"members": MEMBERS, "avoid_repeat_rounds": "8"}, "'avoid_repeat_rounds' must be"),
+        ({"members": MEMBERS, "group_size": 9}, "group_size must be between 2 and 8"),
+        ({"members": MEMBERS, "group_size": "4"}, "'group_size' must be an integer"),
+        ({"members": MEMBERS, "format": "hybrid"}, "'format' must be"),
+        ({"members": MEMBERS, "sit_outs": {"a": -1}}, "'sit_outs' must map"),
+        (
+            {"members": [{**MEMBERS[0], "region": 3}, MEMBERS[1]]},
+            "member 'a': 'region' must be",
+        ),
     ],
 )
 def test_bad_input_gets_one_line_and_exit_2(

@@ -1,7 +1,12 @@
 """Make one round: split by region, seat out whom blocks force out, then meet.
 
-Pairs: pick the triad, greedy to the bound, polish, repair. Larger meetings: deal
-each group evenly by timezone, then swap (see :mod:`.general`).
+Priorities, in order: no blocked pair ever; the fewest sit-outs (those who sat out
+least go first); no repeat within the window (a repeat is allowed only where avoiding
+it would seat someone out); the same-group bound; then the soft score.
+
+Pairs: pick the triad, start from an optimal assignment (up to 1,200 members) or the
+largest-group-first greedy, polish, repair. Larger meetings: deal each group evenly
+by timezone, then swap (see :mod:`.general`).
 """
 
 from __future__ import annotations
@@ -56,7 +61,8 @@ def make_round(inp: PairingInput) -> PairingResult:
     """Pair everyone in ``inp``; deterministic for a given input and seed.
 
     Raises :class:`PairingInputError` for duplicate ids, fewer than two members,
-    a negative ``avoid_repeat_rounds`` or an unknown timezone.
+    a negative ``avoid_repeat_rounds``, an unknown timezone, a ``group_size`` outside
+    2..8, an unknown ``format`` or a negative sit-out count.
     """
     with _cyclic_gc_paused():
         return _make_round(inp)

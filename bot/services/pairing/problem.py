@@ -179,7 +179,13 @@ def _read_history(
     people: list[Participant],
     group_index: dict[str, int],
 ) -> tuple[list[dict[int, int]], list[float], list[float]]:
-    """Last meeting age per pair, and recency-weighted same-group and triad burdens."""
+    """Last meeting age per pair, and recency-weighted same-group and odd-size burdens.
+
+    Pairs: the same-group burden counts rounds without a cross-group partner, the
+    odd-size one rounds in a triad. Meetings of three or more: the same-group burden
+    counts own-group partners, the odd-size one meetings whose size was not
+    ``group_size``.
+    """
     n = len(people)
     group = [group_index[p.group] for p in people]
     met: list[dict[int, int]] = [{} for _ in range(n)]
