@@ -204,7 +204,7 @@ def _core(problem: Problem, seed: int) -> list[list[int]]:
         meetings = group_round(problem, scorer, None, rng, 0, GROUP_REACH_LARGE)
     if problem.size <= SIT_OUT_LIMIT:
         value = scorer.value
-        stats = _stats(problem, value, meetings, _bound(problem, meetings))
+        stats = _stats(problem, value, meetings, _bound(problem, meetings), with_soft=False)
         if _falls_short(stats):
             meetings, _ = best_with_sit_outs(problem, value, _sizes_for(problem))
     return meetings
@@ -232,10 +232,10 @@ def _pair_round(problem: Problem, seed: int) -> list[list[int]]:
     if rotation_effort and rotate(matching, candidates, order, rotation_effort * problem.size):
         polish(matching, candidates, order, budget)
     bound = min_same_group_pairs(problem.group_sizes())
-    stats = _stats(problem, value, matching.meetings, bound)
+    stats = _stats(problem, value, matching.meetings, bound, with_soft=False)
     if _falls_short(stats):
         repair(matching, stats.same_group_pairs - bound, REPAIR_EVALUATIONS)
-        stats = _stats(problem, value, matching.meetings, bound)
+        stats = _stats(problem, value, matching.meetings, bound, with_soft=False)
     if _falls_short(stats) and problem.size <= EXACT_LIMIT:
         matching = Matching(problem, value, best_meetings(problem, value, range(problem.size)))
     elif _falls_short(stats) and problem.size <= SEARCH_LIMIT:
@@ -347,7 +347,9 @@ def _stats(
     meetings: Sequence[Sequence[int]],
     bound: int,
     sit_outs: int = 0,
+    with_soft: bool = True,
 ) -> PairingStats:
+    """Hard-goal counts and, unless ``with_soft`` is false, the soft score."""
     same = repeats = blocked = 0
     soft = 0.0
     group = problem.group
@@ -357,7 +359,8 @@ def _stats(
                 same += group[u] == group[v]
                 repeats += problem.is_repeat(u, v)
                 blocked += problem.is_blocked(u, v)
-        soft += meeting_soft_score(problem, value, members)
+        if with_soft:
+            soft += meeting_soft_score(problem, value, members)
     return PairingStats(
         same_group_pairs=same,
         min_same_group_pairs=bound,
