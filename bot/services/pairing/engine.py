@@ -141,9 +141,8 @@ def _solve(problem: Problem, seed: int) -> tuple[list[list[int]], list[tuple[int
     """
     out: list[tuple[int, SitOutReason]] = []
     gone = [False] * problem.size
-    blocks = [problem.blocks_of(u) for u in range(problem.size)]
     for u in range(problem.size):
-        if blocks[u] == problem.size - 1:
+        if len(problem.met[u]) >= problem.size - 1 and problem.blocks_of(u) == problem.size - 1:
             gone[u] = True
             out.append((u, "blocked"))
     while True:
