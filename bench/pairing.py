@@ -18,7 +18,9 @@ References, all scored on the engine's own scale so "soft %" compares like with 
   within each region).
 
 Each table row gives min, median and max seconds over the runs, then the hard-goal
-counts and the soft score of one run, and its ratio to the case's reference.
+counts, the soft score of one run and its "fit": the soft score without the fairness
+costs (timezone, interest and new-face credit only, always positive), and the fit as
+a share of the reference's.
 """
 
 from __future__ import annotations
@@ -48,7 +50,14 @@ from bot.services.pairing import (
 )
 from bot.services.pairing.polish import Matching, polish, repair
 from bot.services.pairing.problem import build_problem
-from bot.services.pairing.scoring import build_scorer, meeting_value, pair_value_function
+from bot.services.pairing.scoring import (
+    W_FAIRNESS,
+    W_GROUP_FAIRNESS,
+    build_scorer,
+    hard_penalty,
+    meeting_value,
+    pair_value_function,
+)
 
 GROUPS = [
     ("Health & care", 60),
@@ -102,6 +111,7 @@ class Row:
     method: str
     seconds: list[float]
     stats: PairingStats
+    fit: float = 0.0
     reference: str | None = None
     soft_pct: float | None = None
     notes: list[str] = field(default_factory=list)
@@ -284,6 +294,24 @@ def search_round(inp: PairingInput) -> tuple[Sequence[Meeting], Sequence[str]]:
     return meetings, [s.id for s in result.sat_out]
 
 
+def fit_score(inp: PairingInput, meetings: Sequence[Meeting]) -> float:
+    """Timezone, interest and novelty credit over every pair inside meetings."""
+    problem = build_problem(inp)
+    value = pair_value_function(problem)
+    index = {member_id: i for i, member_id in enumerate(problem.ids)}
+    fairness = W_FAIRNESS if problem.meeting_size == 2 else W_GROUP_FAIRNESS
+    total = 0.0
+    for meeting in meetings:
+        members = [index[m] for m in meeting]
+        for i, u in enumerate(members):
+            for v in members[i + 1 :]:
+                total += value(u, v) + hard_penalty(problem, u, v)
+                if problem.group[u] == problem.group[v]:
+                    burden = problem.same_group_burden[u] + problem.same_group_burden[v]
+                    total += fairness * burden
+    return round(total, 3)
+
+
 def measure(case: Case, method: str, run: Method, inp: PairingInput, runs: int) -> Row:
     seconds = []
     meetings: Sequence[Meeting] = ()
@@ -293,7 +321,9 @@ def measure(case: Case, method: str, run: Method, inp: PairingInput, runs: int) 
         start = time.perf_counter()
         meetings, out = run(inp)
         seconds.append(time.perf_counter() - start)
-    return Row(case, method, seconds, evaluate_meetings(inp, meetings, out))
+    row = Row(case, method, seconds, evaluate_meetings(inp, meetings, out))
+    row.fit = fit_score(inp, meetings)
+    return row
 
 
 def methods_for(case: Case, quick: bool) -> list[tuple[str, Method, int]]:
@@ -349,8 +379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reference = reference_of(batch)
         for row in batch:
             row.reference = reference.method
-            if reference.stats.soft_score > 0:
-                row.soft_pct = 100 * row.stats.soft_score / reference.stats.soft_score
+            if reference.fit > 0:
+                row.soft_pct = 100 * row.fit / reference.fit
             if case.label != current:
                 current = case.label
                 _print_header(current)
@@ -365,8 +395,8 @@ def _print_header(label: str) -> None:
     print(f"\n{label}")
     print(
         f"{'method':<8} {'N':>7} {'runs':>4} {'min s':>8} {'median s':>9} {'max s':>8} "
-        f"{'same/bound':>13} {'repeats':>7} {'blocked':>7} {'out':>4} {'soft':>10} "
-        f"{'% of ref':>14}"
+        f"{'same/bound':>13} {'repeats':>7} {'blocked':>7} {'out':>4} {'soft':>11} "
+        f"{'fit':>10} {'fit % of ref':>16}"
     )
 
 
@@ -378,7 +408,8 @@ def _print_row(row: Row) -> None:
         f"{row.method:<8} {row.case.n:>7,} {len(t):>4} {min(t):>8.3f} "
         f"{statistics.median(t):>9.3f} {max(t):>8.3f} "
         f"{s.same_group_pairs:>6}/{s.min_same_group_pairs:<6} {s.repeats:>7} "
-        f"{s.blocked_pairs:>7} {s.sit_outs:>4} {s.soft_score:>10.1f} {pct:>14}",
+        f"{s.blocked_pairs:>7} {s.sit_outs:>4} {s.soft_score:>11.1f} {row.fit:>10.1f} "
+        f"{pct:>16}",
         flush=True,
     )
 
@@ -395,8 +426,9 @@ def _as_dict(row: Row) -> dict[str, object]:
         "blocked_pairs": row.stats.blocked_pairs,
         "sit_outs": row.stats.sit_outs,
         "soft_score": row.stats.soft_score,
+        "fit": row.fit,
         "reference": row.reference,
-        "soft_pct_of_reference": row.soft_pct,
+        "fit_pct_of_reference": row.soft_pct,
     }
 
 

@@ -30,10 +30,12 @@ REPAIR_REACH = 12
 """Meetings either side (in timezone order) a repair first looks in."""
 EVEN_REACH = 64
 """Meetings either side a meeting with an uneven group spread trades with."""
+WIDE_REACH = 1_024
+"""The second, wider look of both, for large rounds."""
 FULL_REPAIR_LIMIT = 2_000
 SEARCH_EVALUATIONS = 300_000
 """Pair evaluations the iterated local search of a small round may spend."""
-SEARCH_LIMIT = 400
+SEARCH_LIMIT = 120
 """Largest round given the iterated local search."""
 SETTLE_PASSES = 8
 KICK_SWAPS = 3
@@ -227,7 +229,7 @@ def sweep(grouping: Grouping, reach: int, meetings: Sequence[int] | None = None)
 def repair(grouping: Grouping, full_scan: bool) -> int:
     """Swaps for meetings with a repeat or a blocked pair: nearby meetings, then all."""
     swaps = 0
-    for reach in (REPAIR_REACH, len(grouping.meetings) if full_scan else 0):
+    for reach in (REPAIR_REACH, WIDE_REACH, len(grouping.meetings) if full_scan else 0):
         if reach:
             bad = [m for m in range(len(grouping.meetings)) if grouping.breaks_hard_goal(m)]
             if not bad:
@@ -256,13 +258,15 @@ def group_round(
         order = sorted(range(problem.size), key=problem.tiebreak.__getitem__)
         improve(grouping, candidates, order, effort * problem.size)
         sweep(grouping, reach)
-    if any(grouping.breaks_hard_goal(m) for m in range(len(grouping.meetings))):
-        repair(grouping, problem.size <= FULL_REPAIR_LIMIT)
-    for reach in (EVEN_REACH, len(grouping.meetings) if problem.size <= FULL_REPAIR_LIMIT else 0):
-        uneven = uneven_meetings(grouping)
-        if not uneven or not reach:
-            break
-        sweep(grouping, reach, uneven)
+    small = problem.size <= FULL_REPAIR_LIMIT
+    for _ in range(2):
+        if any(grouping.breaks_hard_goal(m) for m in range(len(grouping.meetings))):
+            repair(grouping, small)
+        for reach in (EVEN_REACH, WIDE_REACH, len(grouping.meetings) if small else 0):
+            uneven = uneven_meetings(grouping)
+            if not uneven or not reach:
+                break
+            sweep(grouping, reach, uneven)
     return grouping.meetings
 
 
