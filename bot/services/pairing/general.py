@@ -33,8 +33,8 @@ EVEN_REACH = 64
 WIDE_REACH = 1_024
 """The second, wider look of both, for large rounds."""
 FULL_REPAIR_LIMIT = 2_000
-SEARCH_EVALUATIONS = 300_000
-"""Pair evaluations the iterated local search of a small round may spend."""
+SEARCH_EVALUATIONS_PER_MEMBER = 2_000
+"""Pair evaluations per member the iterated local search of a small round may spend."""
 SEARCH_LIMIT = 120
 """Largest round given the iterated local search."""
 SETTLE_PASSES = 8
@@ -251,7 +251,8 @@ def group_round(
     if problem.size <= SEARCH_LIMIT:
         count = len(grouping.meetings)
         per_round = 3 * count * count * problem.meeting_size**2
-        grouping = search(grouping, rng, max(4, SEARCH_EVALUATIONS // max(per_round, 1)))
+        budget = SEARCH_EVALUATIONS_PER_MEMBER * problem.size
+        grouping = search(grouping, rng, max(4, budget // max(per_round, 1)))
         return grouping.meetings
     sweep(grouping, reach)
     if candidates is not None:
