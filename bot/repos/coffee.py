@@ -223,8 +223,10 @@ class CoffeeRepo:
         now: datetime,
         checkin_due_at: datetime,
         meetings: Sequence[NewMeeting],
+        sat_out: Sequence[int] = (),
     ) -> RoundRecord:
-        """Store the round and all its meetings in one transaction (or return the existing one)."""
+        """Store the round, its meetings and who sat out in one transaction (or return the
+        existing one)."""
         async with self._db.transaction() as tx:
             existing = await tx.fetchone(
                 "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ?",
@@ -257,6 +259,10 @@ class CoffeeRepo:
                     "VALUES (?, ?, ?, ?)",
                     [(made.lastrowid, guild_id, user, group) for user, group in meeting.members],
                 )
+            await tx.executemany(
+                "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES (?, ?, ?)",
+                [(round_id, guild_id, user) for user in sorted(set(sat_out))],
+            )
             row = await tx.fetchone("SELECT * FROM coffee_rounds WHERE round_id = ?", (round_id,))
         assert row is not None
         return _round(row)
@@ -431,6 +437,24 @@ class CoffeeRepo:
             answered_meetings=int(answer_row[0]),
             met_meetings=int(answer_row[1]),
         )
+
+    async def sat_out(self, round_id: int) -> list[int]:
+        """Who sat this round out because no meeting could respect everyone's blocks."""
+        rows = await self._db.fetchall(
+            "SELECT user_id FROM round_sitouts WHERE round_id = ? ORDER BY user_id", (round_id,)
+        )
+        return [row[0] for row in rows]
+
+    async def sit_out_counts(self, guild_id: int, rounds: int) -> dict[int, int]:
+        """How often each member sat out in the guild's latest ``rounds`` rounds."""
+        rows = await self._db.fetchall(
+            "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "
+            "JOIN (SELECT round_id FROM coffee_rounds WHERE guild_id = ? "
+            "      ORDER BY created_at DESC, round_id DESC LIMIT ?) AS r "
+            "ON r.round_id = s.round_id GROUP BY s.user_id",
+            (guild_id, rounds),
+        )
+        return {row[0]: row[1] for row in rows}
 
 
 def _round(row: Any) -> RoundRecord:

@@ -36,6 +36,11 @@ class RoundPlan:
     result: PairingResult
     candidates: dict[int, Candidate]
 
+    @property
+    def sat_out(self) -> list[int]:
+        """Members no meeting could take without breaking a block: they sit this round out."""
+        return sorted(int(s.id) for s in self.result.sat_out)
+
 
 @dataclass(frozen=True)
 class CoffeeStats:
@@ -122,6 +127,7 @@ class CoffeeService:
             raise UserFacingError("coffee.too_few", count=len(candidates))
         history = await self._coffee.recent_meetings(guild_id, settings.avoid_rounds)
         blocked = await self._coffee.blocked_pairs(guild_id)
+        sit_outs = await self._coffee.sit_out_counts(guild_id, settings.avoid_rounds)
         result = make_round(
             PairingInput(
                 participants=to_participants(candidates),
@@ -130,6 +136,7 @@ class CoffeeService:
                 avoid_repeat_rounds=settings.avoid_rounds,
                 seed=stable_seed(guild_id, period_key),
                 reference_time=reference,
+                sit_outs={str(uid): count for uid, count in sit_outs.items()},
             )
         )
         return RoundPlan(period_key, result, {c.user_id: c for c in candidates})
@@ -157,7 +164,12 @@ class CoffeeService:
             now=now,
             checkin_due_at=now + timedelta(days=settings.checkin_days),
             meetings=meetings,
+            sat_out=plan.sat_out,
         )
+
+    async def sat_out(self, round_id: int) -> list[int]:
+        """Who sat a stored round out (blocks left no meeting for them)."""
+        return await self._coffee.sat_out(round_id)
 
     async def previous_round(self, guild_id: int, period_key: str) -> RoundRecord | None:
         """The latest round before ``period_key``, whose check-ins are final by now."""

@@ -375,6 +375,26 @@ class Announcer:
             view=SkipView(self.bot),
         )
 
+    async def tell_sat_out(
+        self, ctx: JobContext, guild: discord.Guild, period_key: str, user_ids: list[int]
+    ) -> None:
+        """Kindly tell each member who sits this round out, once; and the coordinators."""
+        if not user_ids:
+            return
+        for user_id in user_ids:
+            member = guild.get_member(user_id)
+            if member is None:
+                continue
+            await post_once(
+                ctx,
+                f"dm:satout:{user_id}",
+                member,
+                me_id=guild.me.id,
+                target_id=user_id,
+                content=self.texts("coffee.sat_out_dm", guild=guild.name, week=period_key),
+            )
+        await self.services.alerts.unplaced(guild.id, period_key, user_ids)
+
     async def tell_paused(self, ctx: JobContext, guild: discord.Guild, user_id: int) -> None:
         member = guild.get_member(user_id)
         if member is None:

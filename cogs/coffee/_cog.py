@@ -17,6 +17,7 @@ from cogs.coffee._checkin import CheckinButton, SkipView
 from cogs.coffee._jobs import CoffeeJobs
 from cogs.coffee._progress import QUIET_SECONDS, RunNowReply
 from cogs.coffee._render import COFFEE_BROWN
+from cogs.shared.display import shorten
 from cogs.shared.guild import guild_id, guild_of
 from cogs.shared.notices import tell_coordinators
 
@@ -176,6 +177,16 @@ class CoffeeCog(
                 repeats=stats.repeats,
             ),
         )
+        if plan.sat_out:
+            embed.add_field(
+                name=self.texts("coffee.sat_out_title"),
+                value=shorten(
+                    ", ".join(f"<@{uid}>" for uid in plan.sat_out)
+                    + f" ({self.texts('coffee.sat_out_reason')})",
+                    1024,
+                ),
+                inline=False,
+            )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(

@@ -58,6 +58,8 @@ class CoffeeJobs:
             round_ = await service.make_round(guild.id, ctx.period_key, ctx.due_at)
         except UserFacingError as problem:
             raise JobSkipped(f"no round this week ({problem.key})") from None
+        sat_out = await service.sat_out(round_.round_id)
+        await self.announcer.tell_sat_out(ctx, guild, ctx.period_key, sat_out)
         announced = await self.announcer.announce(ctx, guild, round_, self.progress.get(guild.id))
         log.info(
             "Coffee round %s in guild %s: announced %d meetings",

@@ -269,3 +269,39 @@ async def test_heads_up_lets_a_member_skip_the_week(harness: Harness) -> None:
     (week,) = meetings_by_round(h).values()
     assert all(skipper.user.id not in m for m in week)
     assert sum(len(m) for m in week) == 6
+
+
+async def test_never_means_never_even_when_someone_must_sit_out(harness: Harness) -> None:
+    """A circle of blocks: nobody meets someone they blocked; the fewest sit out, kindly told."""
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    people = []
+    for index, group in enumerate(["Justice", "Education", "Health & care", "Justice"]):
+        member = h.member(f"circle{index}")
+        await join(h, member, group, coffee=True)
+        people.append(member)
+    for blocker, blocked in ((0, 1), (1, 2), (2, 0)):
+        await (
+            await h.emu.slash(h.guild, people[blocker], "coffee never", member=people[blocked])
+        ).final()
+    preview = await (await h.emu.slash(h.guild, h.owner, "coffee preview")).final()
+    assert label("coffee.sat_out_title") in preview.text
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
+    blocked = {
+        frozenset((people[a].user.id, people[b].user.id)) for a, b in ((0, 1), (1, 2), (2, 0))
+    }
+    placed = [m for week in meetings_by_round(h).values() for m in week]
+    assert placed, "someone should still meet"
+    for meeting in placed:
+        assert not any(frozenset(pair) in blocked for pair in itertools.combinations(meeting, 2))
+    sat_out = {row[0] for row in rows(h.db_path, "SELECT user_id FROM round_sitouts")}
+    assert len(sat_out) == 2  # the fewest possible: one pair meets
+    assert sat_out.isdisjoint(uid for meeting in placed for uid in meeting)
+    for person in people:
+        told = [m for m in h.emu.dms_to(person) if "sitting this round out" in m.content]
+        assert len(told) == (1 if person.user.id in sat_out else 0)
+    log = await h.emu.wait_for_message(
+        h.channel("coordinators"), lambda m: all(f"<@{u}>" in m.content for u in sat_out)
+    )
+    assert log.content
