@@ -11,6 +11,13 @@ from bot.db import Database
 from bot.services.defaults import AVOID_REPEAT_ROUNDS, CHECKIN_DAYS
 from bot.timeutil import from_db, to_db
 
+#: The weekly roulette is each server's default programme; other programmes' rounds share
+#: ``coffee_rounds`` but have their own history, weeks and sit-outs.
+_ROULETTE = (
+    "programme_id IS (SELECT p.programme_id FROM programmes AS p "
+    "WHERE p.guild_id = coffee_rounds.guild_id AND p.is_default = 1)"
+)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -171,7 +178,7 @@ class CoffeeRepo:
         """The last ``rounds`` rounds, oldest first, as meetings of known members."""
         rows = await self._db.fetchall(
             "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
-            "ORDER BY period_key DESC LIMIT ?) "
+            f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT ?) "
             "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
             "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
             "LEFT JOIN coffee_meeting_members mm "
@@ -191,7 +198,7 @@ class CoffeeRepo:
 
     async def round_for(self, guild_id: int, period_key: str) -> RoundRecord | None:
         row = await self._db.fetchone(
-            "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ?",
+            f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {_ROULETTE}",
             (guild_id, period_key),
         )
         return None if row is None else _round(row)
@@ -201,13 +208,14 @@ class CoffeeRepo:
     ) -> RoundRecord | None:
         if before_period is None:
             row = await self._db.fetchone(
-                "SELECT * FROM coffee_rounds WHERE guild_id = ? ORDER BY period_key DESC LIMIT 1",
+                f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND {_ROULETTE} "
+                "ORDER BY period_key DESC LIMIT 1",
                 (guild_id,),
             )
         else:
             row = await self._db.fetchone(
                 "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key < ? "
-                "ORDER BY period_key DESC LIMIT 1",
+                f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT 1",
                 (guild_id, before_period),
             )
         return None if row is None else _round(row)
@@ -229,7 +237,8 @@ class CoffeeRepo:
         existing one)."""
         async with self._db.transaction() as tx:
             existing = await tx.fetchone(
-                "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ?",
+                "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? "
+                f"AND {_ROULETTE}",
                 (guild_id, period_key),
             )
             if existing is not None:
@@ -449,7 +458,7 @@ class CoffeeRepo:
         """How often each member sat out in the guild's latest ``rounds`` rounds."""
         rows = await self._db.fetchall(
             "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "
-            "JOIN (SELECT round_id FROM coffee_rounds WHERE guild_id = ? "
+            f"JOIN (SELECT round_id FROM coffee_rounds WHERE guild_id = ? AND {_ROULETTE} "
             "      ORDER BY created_at DESC, round_id DESC LIMIT ?) AS r "
             "ON r.round_id = s.round_id GROUP BY s.user_id",
             (guild_id, rounds),

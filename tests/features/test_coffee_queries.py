@@ -234,3 +234,27 @@ async def test_a_failure_while_recording_an_answer_leaves_nothing_half_written(
         "SELECT coffee_missed_checkins FROM champions WHERE guild_id = ? AND user_id = 1", (GUILD,)
     )
     assert misses == 0
+
+
+async def test_another_programmes_round_never_counts_as_the_roulettes(db: Database) -> None:
+    """A second programme meeting the same week keeps its own rounds and history."""
+    repo = await _build(db)
+    week = _week(8)
+    await db.execute(
+        "INSERT INTO programmes (guild_id, name, name_key, is_default, rhythm, every_weeks, "
+        "day_of_week, hour, minute, timezone, anchor_date, created_at, updated_at) "
+        "VALUES (?, 'Lunch tables', 'lunch tables', 0, 'weekly', 1, 2, 12, 0, 'Europe/London', "
+        "'2026-09-07', ?, ?)",
+        (GUILD, to_db(START), to_db(START)),
+    )
+    lunch = await db.fetchval("SELECT programme_id FROM programmes WHERE name = 'Lunch tables'")
+    await db.execute(
+        "INSERT INTO coffee_rounds (guild_id, programme_id, period_key, created_at, seed, "
+        "checkin_due_at) VALUES (?, ?, ?, ?, 0, ?)",
+        (GUILD, lunch, week, to_db(START + timedelta(weeks=8)), to_db(START)),
+    )
+    before = await repo.recent_meetings(GUILD, 8)
+    assert await repo.round_for(GUILD, week) is None
+    latest = await repo.latest_round(GUILD)
+    assert latest is not None and latest.period_key == _week(7)
+    assert await repo.recent_meetings(GUILD, 8) == before

@@ -13,9 +13,10 @@ from bot.db import Database, migrate
 from bot.db.migrations import discover, status
 from bot.models import ChannelPurpose, Profile, ScheduledJob, WeeklyTime
 from bot.repos.champions import ChampionRepo
-from bot.repos.coffee import CoffeeRepo, NewMeeting
+from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.programmes import ProgrammeRepo
+from bot.timeutil import to_db
 
 GUILD = 555555555555555555
 NEW_GUILD = 444444444444444444
@@ -54,17 +55,24 @@ async def upgraded(tmp_path: Path) -> AsyncIterator[Database]:
     await coffee.set_pause(GUILD, CAROL, NOW + timedelta(weeks=2))
     await coffee.skip(GUILD, BOB, "2026-W48")
     await coffee.block(GUILD, ALICE, CAROL, NOW)
+    # Rounds as the code of that time stored them (today's repository speaks of programmes).
     for week in (45, 46):
-        await coffee.create_round(
-            GUILD,
-            f"2026-W{week}",
-            seed=week,
-            condition_number=1,
-            starter="Hello",
-            now=NOW - timedelta(weeks=47 - week),
-            checkin_due_at=NOW,
-            meetings=[NewMeeting(((ALICE, groups[0]), (BOB, groups[1])))],
+        made = await db.execute(
+            "INSERT INTO coffee_rounds (guild_id, period_key, created_at, seed, "
+            "condition_number, starter, checkin_due_at) VALUES (?, ?, ?, ?, 1, 'Hello', ?)",
+            (GUILD, f"2026-W{week}", to_db(NOW - timedelta(weeks=47 - week)), week, to_db(NOW)),
         )
+        meeting = await db.execute(
+            "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
+            "VALUES (?, ?, 0, 1)",
+            (made.lastrowid, GUILD),
+        )
+        for user, group in ((ALICE, groups[0]), (BOB, groups[1])):
+            await db.execute(
+                "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
+                "VALUES (?, ?, ?, ?)",
+                (meeting.lastrowid, GUILD, user, group),
+            )
     await migrate(db)
     try:
         yield db
