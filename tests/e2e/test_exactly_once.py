@@ -206,5 +206,6 @@ async def test_dm_introductions_survive_a_kill_between_dms(harness: Harness) -> 
     assert coffee_threads(h) == []
     for member in people:
         assert len(own(h, member, "coffee match")) == 1, member.user.name
-    notes = own(h, h.channel("coordinators"), "Create Private Threads")
+    # The round's own note, once (a separate alert may report the lost permission itself).
+    notes = own(h, h.channel("coordinators"), "went out by DM")
     assert len(notes) == 1

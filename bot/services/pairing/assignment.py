@@ -123,7 +123,7 @@ def assignment_pairs(problem: Problem, value: PairValue, members: Sequence[int])
 def _best_choices(matrix: Any) -> list[int]:
     """Each member's partner in a best assignment of the (clipped) pair values."""
     import numpy as np
-    from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
+    from scipy.optimize import linear_sum_assignment
 
     _, chosen = linear_sum_assignment(np.maximum(matrix, -CLIP), maximize=True)
     return [int(c) for c in chosen]
