@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
-from bot.interaction import reply_privately
+from bot.interaction import ClientT, as_kindbot, reply_privately
 from bot.problems import UserFacingError
 
 if TYPE_CHECKING:
@@ -94,3 +95,18 @@ async def report_error(interaction: Interaction, error: BaseException) -> None:
         await reply_privately(interaction, explain(error, interaction.client.services.texts))
     except discord.HTTPException as exc:
         log.warning("Could not show an error message to %s: %s", interaction.user.id, exc)
+
+
+async def answer_kindly(
+    interaction: discord.Interaction[ClientT], handler: Callable[[Interaction], Awaitable[None]]
+) -> None:
+    """Run a persistent item's handler; a failure gets the same kind reply as a command's.
+
+    discord.py hands dynamic items an interaction typed for any client; kindbot's items
+    always belong to ``KindBot``, so the handler gets the typed one.
+    """
+    mine = as_kindbot(interaction)
+    try:
+        await handler(mine)
+    except Exception as error:
+        await report_error(mine, error)

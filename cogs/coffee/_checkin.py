@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import report_error
-from bot.interaction import ClientT, Interaction, as_kindbot
+from bot.errors import answer_kindly
+from bot.interaction import ClientT, Interaction
 from bot.ui import KindView
 from cogs.shared.act_form import ActModal
 from cogs.shared.guild import guild_id
@@ -58,11 +58,7 @@ class CheckinButton(
         return cls(int(match["meeting"]), match["answer"], label, style)
 
     async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
-        mine = as_kindbot(interaction)
-        try:
-            await self._answer(mine)
-        except Exception as error:
-            await report_error(mine, error)
+        await answer_kindly(interaction, self._answer)
 
     async def _answer(self, interaction: Interaction) -> None:
         bot = interaction.client

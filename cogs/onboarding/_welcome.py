@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import report_error
-from bot.interaction import ClientT, Interaction, as_kindbot
+from bot.errors import answer_kindly
+from bot.interaction import ClientT, Interaction
 from bot.ui import KindView
 from cogs.onboarding._form import ProfileForm
 from cogs.shared.guild import guild_id
@@ -65,11 +65,7 @@ class JoinFromInvitation(
         return cls(int(match["guild_id"]), label)
 
     async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
-        mine = as_kindbot(interaction)
-        try:
-            await self._open(mine)
-        except Exception as error:
-            await report_error(mine, error)
+        await answer_kindly(interaction, self._open)
 
     async def _open(self, interaction: Interaction) -> None:
         bot = interaction.client

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import report_error
-from bot.interaction import ClientT, Interaction, as_kindbot
+from bot.errors import answer_kindly
+from bot.interaction import ClientT, Interaction
 from bot.models import Group
 from bot.services.onboarding import plan_roles
 from cogs.shared.roles import apply_role_plan
@@ -39,11 +39,7 @@ class RegroupSelect(
         return cls(int(match["guild"]))
 
     async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
-        mine = as_kindbot(interaction)
-        try:
-            await self._choose(mine)
-        except Exception as error:
-            await report_error(mine, error)
+        await answer_kindly(interaction, self._choose)
 
     async def _choose(self, interaction: Interaction) -> None:
         bot = interaction.client
