@@ -93,3 +93,28 @@ async def test_buttons_that_outlive_a_restart_keep_their_custom_ids(tmp_path: Pa
             persistent_view(bot, "kindbot:nobody:answers")
     finally:
         await bot.close()
+
+
+def test_the_readme_invite_asks_for_exactly_the_permissions_it_lists() -> None:
+    import re
+
+    import discord
+
+    readme = README.read_text(encoding="utf-8")
+    value = int(re.search(r"permissions=(\d+)", readme).group(1))  # type: ignore[union-attr]
+    section = readme.split("### Permissions, and why", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| ([A-Z][A-Za-z ]+) \|", section, flags=re.M)) - {"permission"}
+    names = {
+        "View Channels": "read_messages",
+        "Send Messages": "send_messages",
+        "Embed Links": "embed_links",
+        "Attach Files": "attach_files",
+        "Read Message History": "read_message_history",
+        "Manage Roles": "manage_roles",
+        "Create Private Threads": "create_private_threads",
+        "Send Messages in Threads": "send_messages_in_threads",
+        "Manage Channels": "manage_channels",
+    }
+    granted = {name for name, on in discord.Permissions(value) if on}
+    assert granted == {names[item] for item in listed}
+    assert f"(`{value}`)" in section
