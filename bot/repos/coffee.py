@@ -404,6 +404,18 @@ class CoffeeRepo:
         return list(meetings.values())
 
     async def totals(self, guild_id: int) -> CoffeeTotals:
+        """The server's coffee figures, from the running totals kept beside the rounds."""
+        row = await self._db.fetchone(
+            "SELECT rounds, meetings, pairs, cross_group_pairs, answered_meetings, met_meetings "
+            "FROM coffee_totals WHERE guild_id = ?",
+            (guild_id,),
+        )
+        if row is None:
+            return CoffeeTotals(0, 0, 0, 0, 0, 0)
+        return CoffeeTotals(*(int(value) for value in row))
+
+    async def recount(self, guild_id: int) -> CoffeeTotals:
+        """The same figures as :meth:`totals`, counted from every round there is."""
         rounds = await self._db.fetchval(
             "SELECT count(*) FROM coffee_rounds WHERE guild_id = ?", (guild_id,)
         )
