@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.models import Champion, ChampionStatus, Group
+from bot.models import Champion, Group
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
