@@ -7,12 +7,13 @@ database, a fake clock or stand-ins, and pass it to the real ``KindBot``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.db import Database
+from bot.offload import Offload
 from bot.repos.analytics import AnalyticsRepo
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
@@ -55,6 +56,8 @@ class Services:
     digest: DigestService
     bridging: BridgingService
     report: ReportService
+    #: Worker processes for CPU-heavy jobs; started by the first one, stopped on close.
+    offload: Offload = field(default_factory=Offload)
 
     @classmethod
     def build(
@@ -77,6 +80,7 @@ class Services:
         prompts = PromptService(content, PromptRepo(db))
         coffee_repo = CoffeeRepo(db)
         analytics = AnalyticsRepo(db)
+        offload = Offload()
         return cls(
             db=db,
             clock=clock,
@@ -87,12 +91,15 @@ class Services:
             onboarding=OnboardingService(guilds, champions, privacy, content, clock),
             champions=ChampionsService(guilds, champions, privacy, clock),
             prompts=prompts,
-            coffee=CoffeeService(coffee_repo, champions, guilds, prompts, clock),
+            coffee=CoffeeService(coffee_repo, champions, guilds, prompts, clock, offload),
             kindness=KindnessService(KindnessRepo(db), champions, guilds, clock),
             reflections=ReflectionService(ReflectionRepo(db), champions, guilds, prompts, clock),
             digest=DigestService(analytics, prompts, clock),
             bridging=BridgingService(analytics),
-            report=ReportService(analytics, content, clock, load_report_texts(content_dir)),
+            report=ReportService(
+                analytics, content, clock, load_report_texts(content_dir), offload
+            ),
+            offload=offload,
         )
 
     @classmethod
