@@ -246,17 +246,27 @@ class CoffeeRepo:
                 ),
             )
             round_id = written.lastrowid
-            for position, meeting in enumerate(meetings):
-                made = await tx.execute(
-                    "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
-                    "VALUES (?, ?, ?, ?)",
-                    (round_id, guild_id, position, int(meeting.cross_group)),
-                )
-                await tx.executemany(
-                    "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
-                    "VALUES (?, ?, ?, ?)",
-                    [(made.lastrowid, guild_id, user, group) for user, group in meeting.members],
-                )
+            await tx.executemany(
+                "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (round_id, guild_id, position, int(meeting.cross_group))
+                    for position, meeting in enumerate(meetings)
+                ],
+            )
+            ids = await tx.fetchall(
+                "SELECT position, meeting_id FROM coffee_meetings WHERE round_id = ?", (round_id,)
+            )
+            meeting_ids = {position: meeting_id for position, meeting_id in ids}
+            await tx.executemany(
+                "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (meeting_ids[position], guild_id, user, group)
+                    for position, meeting in enumerate(meetings)
+                    for user, group in meeting.members
+                ],
+            )
             row = await tx.fetchone("SELECT * FROM coffee_rounds WHERE round_id = ?", (round_id,))
         assert row is not None
         return _round(row)

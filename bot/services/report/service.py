@@ -68,8 +68,11 @@ class ReportService:
         if timezone is None:
             raise UnknownGuildError(f"guild {guild_id} is not set up")
         now = self._clock.now()
-        current = await self._figures(guild_id, year, month, timezone, now)
-        previous = await self._figures(guild_id, *previous_month(year, month), timezone, now)
+        # The two months are read side by side, on separate read connections.
+        current, previous = await asyncio.gather(
+            self._figures(guild_id, year, month, timezone, now),
+            self._figures(guild_id, *previous_month(year, month), timezone, now),
+        )
         log.debug("Built the %04d-%02d report for guild %s", year, month, guild_id)
         return MonthlyReport(guild_id, timezone, now, current, previous)
 
@@ -122,17 +125,23 @@ class ReportService:
         """
         guild_id, window = report.guild_id, report.current.window
         salt = await self._analytics.report_salt(guild_id, self._clock.now())
-        rows = ReportRows(
-            acts=(await self._analytics.shareable_acts(guild_id, window))[::-1],
-            reflections=(await self._analytics.shareable_reflections(guild_id, window))[::-1],
-            rounds=await self._analytics.rounds(guild_id, window),
-            members=await self._analytics.meeting_members(guild_id, window),
-            groups=await self._analytics.group_names(guild_id),
-            salt=salt,
+        analytics = self._analytics
+        acts, reflections, rounds, members, groups = await asyncio.gather(
+            analytics.shareable_acts(guild_id, window),
+            analytics.shareable_reflections(guild_id, window),
+            analytics.rounds(guild_id, window),
+            analytics.meeting_members(guild_id, window),
+            analytics.group_names(guild_id),
         )
+        rows = ReportRows(acts[::-1], reflections[::-1], rounds, members, groups, salt)
         if self._offload is None:
             return await asyncio.to_thread(write_report_files, report, rows, self.texts, out_dir)
-        return await self._offload.run(write_report_files, report, rows, self.texts, out_dir)
+        # The page (with its charts) and the CSV files are made in two workers at once.
+        page, csvs = await asyncio.gather(
+            self._offload.run(write_report_page, report, self.texts, out_dir),
+            self._offload.run(write_report_csvs, report, rows, self.texts, out_dir),
+        )
+        return [*page, *csvs]
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,21 @@ def write_report_files(
     report: MonthlyReport, rows: ReportRows, t: Messages, out_dir: Path
 ) -> list[Path]:
     """Make report.html and the CSV files from plain data and write them (CPU-heavy)."""
+    return [
+        *write_report_page(report, t, out_dir),
+        *write_report_csvs(report, rows, t, out_dir),
+    ]
+
+
+def write_report_page(report: MonthlyReport, t: Messages, out_dir: Path) -> list[Path]:
+    """Make and write report.html with its charts."""
+    return _write_files(out_dir, {REPORT_FILE: render_html(report, t)})
+
+
+def write_report_csvs(
+    report: MonthlyReport, rows: ReportRows, t: Messages, out_dir: Path
+) -> list[Path]:
+    """Make and write the five CSV files."""
     guild_id = report.guild_id
     zone = ZoneInfo(report.timezone)
     groups = rows.groups
@@ -201,8 +225,7 @@ def write_report_files(
         "rounds.csv": rounds_csv(rows.rounds, t, local_day),
         "meetings.csv": meetings_csv(rows.members, groups, t, guild_id, rows.salt),
     }
-    page = render_html(report, t)
-    return _write_files(out_dir, {REPORT_FILE: page, **files})
+    return _write_files(out_dir, files)
 
 
 def _write_files(out_dir: Path, files: dict[str, str]) -> list[Path]:
