@@ -38,8 +38,8 @@ BEGIN
     ON CONFLICT (guild_id, condition_key, group_key) DO UPDATE SET n = n + 1;
 END;
 
--- This week's acts by condition and group, read from the index alone.
-CREATE INDEX acts_by_guild_time_group ON acts (guild_id, created_at, group_id);
+-- This week's acts by condition and group, read from the index alone (covering).
+CREATE INDEX acts_by_guild_time_group ON acts (guild_id, created_at, group_id, condition_number);
 
 -- Coffee roulette totals per server. A meeting's members always share its server.
 CREATE TABLE coffee_totals (
