@@ -113,9 +113,9 @@ def _when(rng: random.Random, start: datetime, end: datetime) -> str:
     return to_db(start + (end - start) * rng.random())
 
 
-def seed(path: Path, scale: int = 1) -> dict[str, int]:
+def seed(path: Path, scale: float = 1) -> dict[str, int]:
     """Fill an already-migrated database (``scale`` times the members and rows)."""
-    champions_n, acts_n, reflections_n = CHAMPIONS * scale, ACTS * scale, REFLECTIONS * scale
+    champions_n, acts_n, reflections_n = (int(n * scale) for n in (CHAMPIONS, ACTS, REFLECTIONS))
     rng = random.Random(2026)
     first_monday = date(2025, 12, 1)
     start = datetime.combine(first_monday, datetime.min.time(), tzinfo=UTC)

@@ -387,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     probe.add_argument(
         "--probe", action="store_true", help="send /coffee status every 50 ms during heavy work"
     )
-    probe.add_argument("--scale", type=int, default=1, help="history: times bench/digest.py's")
+    probe.add_argument("--scale", type=float, default=1, help="history: times bench/digest.py's")
     probe.add_argument("--roulette", type=int, default=5000, help="members in the round")
     probe.add_argument(
         "--operations",

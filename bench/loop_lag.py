@@ -91,6 +91,7 @@ async def seed_world(
     history.GUILD = guild.id
     history.seed(db_path, scale)
     with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
         # This week's round is the one run-now makes.
         conn.execute(
             "DELETE FROM coffee_rounds WHERE guild_id = ? AND period_key = "
@@ -135,6 +136,7 @@ async def engine_seconds(db_path: Path, guild_id: int, period_key: str) -> tuple
 class Probe:
     def __init__(self, emu: DiscordEmulator, guild: Guild, prober: Member) -> None:
         self.emu, self.guild, self.prober = emu, guild, prober
+        self.failure: str | None = None
 
     async def during(self, operation: str, done: asyncio.Future[None]) -> Window:
         """Probes every 50 ms until ``done``; returns the acknowledgement times."""
@@ -191,7 +193,12 @@ class Probe:
             handle = self.emu.prepare_slash(self.guild, owner, "coffee run-now")
             await self.emu.fire(handle, wait=False)
             # The bot writes the round to its own file, so the database is polled.
-            await self.emu.wait_until(lambda: stored() != before, 600, "round stored")
+            await self.emu.wait_until(
+                lambda: stored() != before or handle.settled_at is not None, 600, "round stored"
+            )
+            if stored() == before:
+                message = handle.final_message()
+                self.failure = f"run-now stored no round: {message and message.content!r}"
             done.set_result(None)
 
         task = asyncio.create_task(heavy())
@@ -225,7 +232,7 @@ def print_windows(title: str, windows: dict[str, list[tuple[Window, str]]]) -> N
         )
 
 
-async def run(scale: int, roulette: int, operations: Sequence[str], reps: int) -> None:
+async def run(scale: float, roulette: int, operations: Sequence[str], reps: int) -> None:
     with tempfile.TemporaryDirectory(prefix="kindbot-probe-") as tmp:
         db_path = Path(tmp) / "kindbot.sqlite3"
         emu = DiscordEmulator(ack_deadline=None)
@@ -268,6 +275,9 @@ async def run(scale: int, roulette: int, operations: Sequence[str], reps: int) -
                     window = await probe.command(owner, operation)
                     windows.setdefault(operation, []).append((window, load()))
             window = await probe.run_now(owner, db_path)
+            if probe.failure:
+                print("\n".join(bot.lines[-15:]), file=sys.stderr)
+                raise SystemExit(probe.failure)
             windows[window.operation] = [(window, load())]
             code = await bot.stop(within=60)
             bot = None
