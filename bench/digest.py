@@ -2,15 +2,19 @@
 
 Run as ``python bench/digest.py``. It seeds a temporary SQLite file with one guild of
 5,000 champions, 200,000 acts, 26,000 reflections and 52 weekly coffee rounds
-(straight ``executemany`` inserts after the real migrations; the seeding time is
-printed separately), then times:
+(``--scale N`` times the members and rows; straight ``executemany`` inserts after the
+real migrations; the seeding time is printed separately; ``--db FILE`` keeps the
+seeded file for the next run), then times, as the bot runs them (charts, the page and
+the CSV files in worker processes):
 
 * the digest: ``DigestService.build`` plus ``charts.digest_chart`` (target < 1 s);
 * the monthly report: ``ReportService.build`` plus ``write`` (HTML with its charts and
-  the five CSV files) (target < 5 s).
+  the five CSV files) (target < 3 s).
 
-``--compare-indexes`` repeats the timings without migration 0005's indexes, to show
-what they buy. ``--plans`` prints SQLite's query plans for the main reads.
+Each row shows min, median and max over ``--repeats`` runs, and the peak memory of
+this process and of the workers. ``--compare-indexes`` repeats the timings without
+migration 0005's indexes, to show what they buy. ``--plans`` prints SQLite's query
+plans for the main reads.
 """
 
 from __future__ import annotations
