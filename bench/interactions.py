@@ -17,6 +17,10 @@ follow-up). Payloads are built before the burst so building them does not count.
 emulator shares this process's event loop and CPU, so CPU seconds are reported for
 both processes. ``--profile-bot`` runs the bot under cProfile; ``--profile-emulator``
 profiles this process during the measured bursts.
+
+``--probe`` instead runs the loop-lag probe of ``bench/loop_lag.py``: a cheap command
+every 50 ms while heavy ones run (``--scale``, ``--roulette``, ``--operations``,
+``--reps`` runs each, at least 3).
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loop_lag
 
 from bot.demo.process import BotProcess, start_bot
 from sandbox import DiscordEmulator, Guild, InteractionHandle, Member, Perm
@@ -376,7 +383,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--profile-emulator", action="store_true")
     parser.add_argument("--top", type=int, default=25, help="profile rows to print")
+    probe = parser.add_argument_group("loop-lag probe (see bench/loop_lag.py)")
+    probe.add_argument(
+        "--probe", action="store_true", help="send /coffee status every 50 ms during heavy work"
+    )
+    probe.add_argument("--scale", type=float, default=1, help="history: times bench/digest.py's")
+    probe.add_argument("--roulette", type=int, default=5000, help="members in the round")
+    probe.add_argument(
+        "--operations",
+        nargs="*",
+        default=list(loop_lag.OPERATIONS),
+        choices=list(loop_lag.OPERATIONS),
+        help="heavy commands to probe (run-now always runs last, once)",
+    )
     args = parser.parse_args(argv)
+    if args.probe:
+        asyncio.run(loop_lag.run(args.scale, args.roulette, args.operations, max(3, args.reps)))
+        return
     if min(args.sizes) < 1 or max(args.sizes) > 1000:
         parser.error("sizes must be between 1 and 1000")
     if args.profile_bot:

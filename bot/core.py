@@ -136,11 +136,12 @@ class KindBot(commands.Bot):
         log.error("Unhandled error in event %s", event_method, exc_info=sys.exc_info())
 
     async def close(self) -> None:
-        """Stop the scheduler, disconnect, then close the database."""
+        """Stop the scheduler, disconnect, stop the worker processes, close the database."""
         if self.services.scheduler.running:
             await self.services.scheduler.stop()
             log.info("Scheduler stopped")
         await super().close()
+        await self.services.offload.close()
         if self.services.db.is_open:
             await self.services.db.close()
             log.info("Database closed")

@@ -7,12 +7,13 @@ database, a fake clock or stand-ins, and pass it to the real ``KindBot``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.db import Database
+from bot.offload import Offload
 from bot.repos.alerts import AlertRepo
 from bot.repos.analytics import AnalyticsRepo
 from bot.repos.champions import ChampionRepo
@@ -83,6 +84,8 @@ class Services:
     # Outcomes: the opt-in pulse and the figures funders ask for
     pulse: PulseService
     outcomes: OutcomesService
+    #: Worker processes for CPU-heavy jobs; started by the first one, stopped on close.
+    offload: Offload = field(default_factory=Offload)
 
     @classmethod
     def build(
@@ -108,6 +111,7 @@ class Services:
         texts = texts or Messages.load(override_dir=content_dir)
         pulse_content = load_pulse_content()
         pulse_repo = PulseRepo(db)
+        offload = Offload()
         services = cls(
             db=db,
             clock=clock,
@@ -118,12 +122,15 @@ class Services:
             onboarding=OnboardingService(guilds, champions, privacy, content, clock),
             champions=ChampionsService(guilds, champions, privacy, clock),
             prompts=prompts,
-            coffee=CoffeeService(coffee_repo, champions, guilds, prompts, clock),
+            coffee=CoffeeService(coffee_repo, champions, guilds, prompts, clock, offload),
             kindness=KindnessService(KindnessRepo(db), champions, guilds, clock),
             reflections=ReflectionService(ReflectionRepo(db), champions, guilds, prompts, clock),
             digest=DigestService(analytics, prompts, clock),
             bridging=BridgingService(analytics),
-            report=ReportService(analytics, content, clock, load_report_texts(content_dir)),
+            report=ReportService(
+                analytics, content, clock, load_report_texts(content_dir), offload
+            ),
+            offload=offload,
             alerts=AlertService(AlertRepo(db), guilds, texts, clock),
             invites=InviteService(InviteRepo(db), clock),
             greetings=GreetingService(GreetingRepo(db), clock),

@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import secrets
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,6 +77,10 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.identify_count = 0
         self.resume_count = 0
+        #: The interval sent in HELLO; a benchmark may shorten it to watch the bot's loop.
+        self.heartbeat_interval_ms = HEARTBEAT_INTERVAL_MS
+        #: When each heartbeat arrived (monotonic seconds), for loop-lag measurements.
+        self.heartbeats: list[float] = []
         self.identified_intents: int | None = None
         self._sockets: set[web.WebSocketResponse] = set()
         self.on_change: Callable[[], None] = lambda: None
@@ -111,7 +116,7 @@ class Gateway:
                         "op": GatewayOp.HELLO,
                         "t": None,
                         "s": None,
-                        "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS, "_trace": ["emu"]},
+                        "d": {"heartbeat_interval": self.heartbeat_interval_ms, "_trace": ["emu"]},
                     }
                 )
             )
@@ -132,6 +137,7 @@ class Gateway:
                     )
                     break
                 if op == GatewayOp.HEARTBEAT:
+                    self.heartbeats.append(time.monotonic())
                     await ws.send_str(
                         json.dumps({"op": GatewayOp.HEARTBEAT_ACK, "t": None, "s": None, "d": None})
                     )

@@ -1,9 +1,15 @@
-"""The one SQLite connection kindbot uses, with explicit, serialised transactions.
+"""kindbot's SQLite connections: one writer with explicit, serialised transactions,
+and a few read-only connections beside it.
 
-aiosqlite runs a single connection on its own thread. Coroutines share it, so
+aiosqlite runs each connection on its own thread. Coroutines share the writer, so
 without a lock one coroutine's statements could land inside another's open
-transaction. Every statement here therefore takes the lock, and a transaction
-holds it from ``BEGIN`` to ``COMMIT``.
+transaction. Every write here therefore takes the lock, and a transaction holds it
+from ``BEGIN`` to ``COMMIT``.
+
+Reads outside a transaction go to a small pool of read-only connections
+(``PRAGMA query_only``), which WAL lets run while the writer holds a transaction.
+Every write commits before it returns, and a read starts a fresh snapshot, so a
+read that follows a write always sees it. Read connections are opened on first use.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ log = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
+#: Read-only connections opened at most; each one is a thread.
+READERS = 3
 
 
 class DatabaseOpenError(Exception):
@@ -74,10 +82,14 @@ class Tx:
 class Database:
     """Opens the file with WAL, foreign keys and a busy timeout, and hands out queries."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readers: int = READERS) -> None:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._max_readers = readers
+        self._readers: list[aiosqlite.Connection] = []
+        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._opening = 0
 
     @property
     def is_open(self) -> bool:
@@ -128,6 +140,10 @@ class Database:
             return
         async with self._lock:
             conn, self._conn = self._conn, None
+            readers, self._readers = self._readers, []
+            self._idle = asyncio.Queue()
+            for reader in readers:
+                await reader.close()
             try:
                 await conn.execute("PRAGMA optimize")
             except sqlite3.Error as exc:
@@ -135,6 +151,43 @@ class Database:
             finally:
                 await conn.close()
         log.debug("Closed database %s", self.path)
+
+    async def _open_reader(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Tx]:
+        """A read-only connection of the pool, for one or more reads outside a transaction."""
+        if self._conn is None:
+            raise RuntimeError("the database is not open; call connect() first")
+        if self._max_readers <= 0:
+            async with self._lock:
+                yield Tx(self.raw)
+            return
+        idle = self._idle
+        if idle.empty() and len(self._readers) + self._opening < self._max_readers:
+            self._opening += 1
+            try:
+                conn = await self._open_reader()
+            finally:
+                self._opening -= 1
+            self._readers.append(conn)
+        else:
+            conn = await idle.get()
+        try:
+            yield Tx(conn)
+        finally:
+            if conn in self._readers:
+                idle.put_nowait(conn)
 
     @property
     def raw(self) -> aiosqlite.Connection:
@@ -172,13 +225,13 @@ class Database:
             await Tx(self.raw).executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._lock:
-            return await Tx(self.raw).fetchone(sql, params)
+        async with self.reading() as reader:
+            return await reader.fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._lock:
-            return await Tx(self.raw).fetchall(sql, params)
+        async with self.reading() as reader:
+            return await reader.fetchall(sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        async with self._lock:
-            return await Tx(self.raw).fetchval(sql, params)
+        async with self.reading() as reader:
+            return await reader.fetchval(sql, params)

@@ -113,6 +113,26 @@ class ChampionRepo:
         )
         return {row[0]: row[1] for row in rows}
 
+    async def recent_active(self, guild_id: int, since: datetime, limit: int) -> list[Champion]:
+        """Active champions who joined at ``since`` or later, newest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM champions WHERE guild_id = ? AND status = 'active' "
+            "AND joined_at >= ? ORDER BY joined_at DESC, user_id LIMIT ?",
+            (guild_id, to_db(since), limit),
+        )
+        if not rows:
+            return []
+        users = [row["user_id"] for row in rows]
+        interest_rows = await self._db.fetchall(
+            "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ? "
+            f"AND user_id IN ({', '.join('?' * len(users))})",
+            (guild_id, *users),
+        )
+        interests: dict[int, set[str]] = {}
+        for user_id, interest_id in interest_rows:
+            interests.setdefault(user_id, set()).add(interest_id)
+        return [_champion(row, frozenset(interests.get(row["user_id"], ()))) for row in rows]
+
     async def delete(self, guild_id: int, user_id: int) -> bool:
         written = await self._db.execute(
             "DELETE FROM champions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)

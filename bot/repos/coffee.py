@@ -257,17 +257,27 @@ class CoffeeRepo:
                 ),
             )
             round_id = written.lastrowid
-            for position, meeting in enumerate(meetings):
-                made = await tx.execute(
-                    "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
-                    "VALUES (?, ?, ?, ?)",
-                    (round_id, guild_id, position, int(meeting.cross_group)),
-                )
-                await tx.executemany(
-                    "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
-                    "VALUES (?, ?, ?, ?)",
-                    [(made.lastrowid, guild_id, user, group) for user, group in meeting.members],
-                )
+            await tx.executemany(
+                "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (round_id, guild_id, position, int(meeting.cross_group))
+                    for position, meeting in enumerate(meetings)
+                ],
+            )
+            ids = await tx.fetchall(
+                "SELECT position, meeting_id FROM coffee_meetings WHERE round_id = ?", (round_id,)
+            )
+            meeting_ids = {position: meeting_id for position, meeting_id in ids}
+            await tx.executemany(
+                "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (meeting_ids[position], guild_id, user, group)
+                    for position, meeting in enumerate(meetings)
+                    for user, group in meeting.members
+                ],
+            )
             await tx.executemany(
                 "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES (?, ?, ?)",
                 [(round_id, guild_id, user) for user in sorted(set(sat_out))],
@@ -419,6 +429,18 @@ class CoffeeRepo:
         return list(meetings.values())
 
     async def totals(self, guild_id: int) -> CoffeeTotals:
+        """The server's coffee figures, from the running totals kept beside the rounds."""
+        row = await self._db.fetchone(
+            "SELECT rounds, meetings, pairs, cross_group_pairs, answered_meetings, met_meetings "
+            "FROM coffee_totals WHERE guild_id = ?",
+            (guild_id,),
+        )
+        if row is None:
+            return CoffeeTotals(0, 0, 0, 0, 0, 0)
+        return CoffeeTotals(*(int(value) for value in row))
+
+    async def recount(self, guild_id: int) -> CoffeeTotals:
+        """The same figures as :meth:`totals`, counted from every round there is."""
         rounds = await self._db.fetchval(
             "SELECT count(*) FROM coffee_rounds WHERE guild_id = ?", (guild_id,)
         )

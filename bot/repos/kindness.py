@@ -142,25 +142,46 @@ class KindnessRepo:
     async def totals(
         self, guild_id: int, since: datetime | None
     ) -> tuple[int, dict[int | None, int], dict[int | None, int]]:
-        """(count, by condition, by group) of every act, private ones included as numbers."""
+        """(count, by condition, by group) of every act, private ones included as numbers.
+
+        All-time figures come from the running totals the database keeps beside the
+        acts (a few rows per server); a window is counted from the covering index.
+        """
+        if since is not None:
+            return await self.recount(guild_id, since)
+        rows = await self._db.fetchall(
+            "SELECT condition_key, group_key, n FROM act_counts WHERE guild_id = ? AND n > 0",
+            (guild_id,),
+        )
+        by_condition: dict[int | None, int] = {}
+        by_group: dict[int | None, int] = {}
+        for condition_key, group_key, n in rows:
+            condition = condition_key or None
+            group = group_key or None
+            by_condition[condition] = by_condition.get(condition, 0) + n
+            by_group[group] = by_group.get(group, 0) + n
+        return sum(by_condition.values()), by_condition, by_group
+
+    async def recount(
+        self, guild_id: int, since: datetime | None
+    ) -> tuple[int, dict[int | None, int], dict[int | None, int]]:
+        """The same figures as :meth:`totals`, counted from the acts themselves."""
         where = "guild_id = ?"
         params: list[object] = [guild_id]
         if since is not None:
             where += " AND created_at >= ?"
             params.append(to_db(since))
-        total = await self._db.fetchval(f"SELECT count(*) FROM acts WHERE {where}", params)
-        by_condition = await self._db.fetchall(
-            f"SELECT condition_number, count(*) FROM acts WHERE {where} GROUP BY condition_number",
+        rows = await self._db.fetchall(
+            f"SELECT condition_number, group_id, count(*) FROM acts WHERE {where} "
+            "GROUP BY condition_number, group_id",
             params,
         )
-        by_group = await self._db.fetchall(
-            f"SELECT group_id, count(*) FROM acts WHERE {where} GROUP BY group_id", params
-        )
-        return (
-            int(total),
-            {r[0]: r[1] for r in by_condition},
-            {r[0]: r[1] for r in by_group},
-        )
+        by_condition: dict[int | None, int] = {}
+        by_group: dict[int | None, int] = {}
+        for condition, group, n in rows:
+            by_condition[condition] = by_condition.get(condition, 0) + n
+            by_group[group] = by_group.get(group, 0) + n
+        return sum(by_condition.values()), by_condition, by_group
 
 
 def _act(row: Any) -> Act:

@@ -20,6 +20,7 @@ from bot.services.setup import MIN_GROUPS
 from bot.services.spreadsheet import spreadsheet_safe
 
 RECENT_DAYS = 14
+RECENT_SHOWN = 15
 
 
 @dataclass(frozen=True)
@@ -49,21 +50,16 @@ class ChampionsService:
         self._clock = clock
 
     async def overview(self, guild_id: int) -> Overview:
-        champions = await self._champions.all(guild_id, ChampionStatus.ACTIVE)
+        counts = await self._champions.counts_by_group(guild_id)
         groups = {g.group_id: g for g in await self._guilds.groups(guild_id)}
-        counts: dict[int | None, int] = {}
-        for champion in champions:
-            counts[champion.profile.group_id] = counts.get(champion.profile.group_id, 0) + 1
         by_group: list[tuple[Group | None, int]] = [
             (group, counts.get(gid, 0)) for gid, group in groups.items()
         ]
         if counts.get(None):
             by_group.append((None, counts[None]))
         since = self._clock.now() - timedelta(days=RECENT_DAYS)
-        recent = sorted(
-            (c for c in champions if c.joined_at >= since), key=lambda c: c.joined_at, reverse=True
-        )
-        return Overview(len(champions), by_group, recent[:15])
+        recent = await self._champions.recent_active(guild_id, since, RECENT_SHOWN)
+        return Overview(sum(counts.values()), by_group, recent)
 
     async def set_group(
         self, guild_id: int, user_id: int, group_name: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.models import ChampionStatus, Group, ScheduledJob, WeeklyTime
@@ -27,7 +28,13 @@ from bot.services.defaults import MISSED_CHECKINS_BEFORE_PAUSE as MISSED_CHECKIN
 from bot.services.pairing import PairingInput, PairingResult, Participant, make_round
 from bot.services.prompts import PromptService, stable_seed
 
+if TYPE_CHECKING:
+    from bot.offload import Offload
+
 PAUSED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
+#: Rounds with fewer participants are computed inline: the engine takes a few
+#: milliseconds there, less than the hop to a worker process.
+INLINE_BELOW = 150
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,9 @@ class CoffeeService:
         guilds: GuildRepo,
         prompts: PromptService,
         clock: Clock,
+        offload: Offload | None = None,
     ) -> None:
+        self._offload = offload
         self._coffee = coffee
         self._champions = champions
         self._guilds = guilds
@@ -128,17 +137,19 @@ class CoffeeService:
         history = await self._coffee.recent_meetings(guild_id, settings.avoid_rounds)
         blocked = await self._coffee.blocked_pairs(guild_id)
         sit_outs = await self._coffee.sit_out_counts(guild_id, settings.avoid_rounds)
-        result = make_round(
-            PairingInput(
-                participants=to_participants(candidates),
-                history=[[tuple(str(u) for u in m) for m in rnd] for rnd in history],
-                blocked=[(str(a), str(b)) for a, b in blocked],
-                avoid_repeat_rounds=settings.avoid_rounds,
-                seed=stable_seed(guild_id, period_key),
-                reference_time=reference,
-                sit_outs={str(uid): count for uid, count in sit_outs.items()},
-            )
+        pairing = PairingInput(
+            participants=to_participants(candidates),
+            history=[[tuple(str(u) for u in m) for m in rnd] for rnd in history],
+            blocked=[(str(a), str(b)) for a, b in blocked],
+            avoid_repeat_rounds=settings.avoid_rounds,
+            seed=stable_seed(guild_id, period_key),
+            reference_time=reference,
+            sit_outs={str(uid): count for uid, count in sit_outs.items()},
         )
+        if self._offload is not None and len(candidates) >= INLINE_BELOW:
+            result = await self._offload.run(make_round, pairing)
+        else:
+            result = make_round(pairing)
         return RoundPlan(period_key, result, {c.user_id: c for c in candidates})
 
     async def make_round(self, guild_id: int, period_key: str, due: datetime) -> RoundRecord:

@@ -149,6 +149,7 @@ class CoffeeCog(
     @coordinator_only
     async def preview(self, interaction: Interaction) -> None:
         server = guild_id(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         service = self.services.coffee
         period = await service.run_now_period(server)
         plan = await service.plan(server, period, self.services.clock.now())
@@ -187,7 +188,7 @@ class CoffeeCog(
                 ),
                 inline=False,
             )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(
         name="run-now", description="Coordinators: make and announce this week's round now"
@@ -250,6 +251,7 @@ class CoffeeCog(
     )
     @coordinator_only
     async def stats(self, interaction: Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.services.coffee.stats(guild_id(interaction))
         embed = discord.Embed(title=self.texts("coffee.stats_title"), colour=COFFEE_BROWN)
         embed.add_field(name=self.texts("coffee.stats_rounds"), value=str(stats.rounds))
@@ -268,4 +270,4 @@ class CoffeeCog(
                 answered=stats.answered_meetings,
             ),
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.followup.send(embed=embed, ephemeral=True)

@@ -8,7 +8,6 @@ What lives where:
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 import tempfile
@@ -62,7 +61,7 @@ class DigestCog(commands.Cog):
 
     async def _render(self, guild: discord.Guild, digest: Digest) -> tuple[discord.Embed, bytes]:
         texts = self.services.report.texts
-        chart = await asyncio.to_thread(charts.digest_chart, digest, texts)
+        chart = await self.services.offload.run(charts.digest_chart, digest, texts)
         return digest_embed(digest, guild, self.texts), chart
 
     async def post_digest(self, ctx: JobContext) -> None:
@@ -108,7 +107,7 @@ class DigestCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         until = self.services.clock.now()
         matrix = await self.services.bridging.build(guild.id, until - timedelta(weeks=weeks), until)
-        heatmap = await asyncio.to_thread(
+        heatmap = await self.services.offload.run(
             charts.bridging_heatmap, matrix, self.services.report.texts
         )
         await interaction.followup.send(
@@ -140,7 +139,7 @@ class DigestCog(commands.Cog):
         with tempfile.TemporaryDirectory(prefix="kindbot-impact-") as folder:
             out = Path(folder)
             written = await self.services.report.write(report, out)
-            heatmap = await asyncio.to_thread(
+            heatmap = await self.services.offload.run(
                 charts.bridging_heatmap, report.current.bridging, self.services.report.texts
             )
             files = [

@@ -100,6 +100,7 @@ class KindnessCog(
     )
     async def stats(self, interaction: Interaction) -> None:
         guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.services.kindness.stats(guild.id)
         groups = {g.group_id: g for g in await self.services.setup.groups(guild.id)}
         embed = discord.Embed(title=self.texts("kindness.stats_title"), colour=KINDNESS_PINK)
@@ -114,7 +115,7 @@ class KindnessCog(
                 self.texts,
                 empty=self.texts("kindness.stats_none"),
             )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
     def _breakdown(self, totals: Totals, groups: dict[int, Group]) -> list[str]:
         conditions = self.services.content

@@ -318,6 +318,7 @@ async def test_the_minute_tick_runs_in_the_event_loop(db: Database, clock: FakeC
         assert not ran.is_set()
         clock.set(datetime(2026, 11, 23, 9, 1, tzinfo=UTC))  # the real wake-up never comes
         await asyncio.wait_for(ran.wait(), 5)  # …but the tick notices it is due
+        await scheduler.wait_idle()  # and records the run before the scheduler stops
     finally:
         await scheduler.stop()
     record = await JobRepo(db).get(GUILD, "weekly", "2026-W48")

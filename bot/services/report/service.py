@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.repos.analytics import AnalyticsRepo
+from bot.repos.analytics import AnalyticsRepo, MeetingMemberRow, RoundFigures, SharedItem
 from bot.resources import prompts_dir
 from bot.services import charts
 from bot.services.bridging import build_matrix
@@ -21,6 +23,9 @@ from bot.services.report.periods import month_so_far, month_window, previous_mon
 from bot.services.report.tables import figures_csv, meetings_csv, rounds_csv
 from bot.services.spreadsheet import to_csv
 from bot.text import Messages
+
+if TYPE_CHECKING:
+    from bot.offload import Offload
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +48,9 @@ class ReportService:
         content: ContentLibrary,
         clock: Clock,
         texts: Messages | None = None,
+        offload: Offload | None = None,
     ) -> None:
+        self._offload = offload
         self._analytics = analytics
         self._content = content
         self._clock = clock
@@ -61,8 +68,11 @@ class ReportService:
         if timezone is None:
             raise UnknownGuildError(f"guild {guild_id} is not set up")
         now = self._clock.now()
-        current = await self._figures(guild_id, year, month, timezone, now)
-        previous = await self._figures(guild_id, *previous_month(year, month), timezone, now)
+        # The two months are read side by side, on separate read connections.
+        current, previous = await asyncio.gather(
+            self._figures(guild_id, year, month, timezone, now),
+            self._figures(guild_id, *previous_month(year, month), timezone, now),
+        )
         log.debug("Built the %04d-%02d report for guild %s", year, month, guild_id)
         return MonthlyReport(guild_id, timezone, now, current, previous)
 
@@ -108,65 +118,114 @@ class ReportService:
         return tuple(result)
 
     async def write(self, report: MonthlyReport, out_dir: Path) -> list[Path]:
-        """Write report.html and the five CSV files into ``out_dir``; return their paths."""
+        """Write report.html and the five CSV files into ``out_dir``; return their paths.
+
+        The rows are read here; the charts, the page and the CSV text are made in a
+        worker process (see :mod:`bot.offload`), so the event loop never waits on them.
+        """
         guild_id, window = report.guild_id, report.current.window
-        zone = ZoneInfo(report.timezone)
         salt = await self._analytics.report_salt(guild_id, self._clock.now())
-        acts = (await self._analytics.shareable_acts(guild_id, window))[::-1]
-        reflections = (await self._analytics.shareable_reflections(guild_id, window))[::-1]
-        rounds = await self._analytics.rounds(guild_id, window)
-        members = await self._analytics.meeting_members(guild_id, window)
-        groups = await self._analytics.group_names(guild_id)
-        t = self.texts
-        titles = {c.number: charts.condition_label(c, t) for c in report.current.acts_by_condition}
+        analytics = self._analytics
+        acts, reflections, rounds, members, groups = await asyncio.gather(
+            analytics.shareable_acts(guild_id, window),
+            analytics.shareable_reflections(guild_id, window),
+            analytics.rounds(guild_id, window),
+            analytics.meeting_members(guild_id, window),
+            analytics.group_names(guild_id),
+        )
+        rows = ReportRows(acts[::-1], reflections[::-1], rounds, members, groups, salt)
+        if self._offload is None:
+            return await asyncio.to_thread(write_report_files, report, rows, self.texts, out_dir)
+        # The page (with its charts) and the CSV files are made in two workers at once.
+        page, csvs = await asyncio.gather(
+            self._offload.run(write_report_page, report, self.texts, out_dir),
+            self._offload.run(write_report_csvs, report, rows, self.texts, out_dir),
+        )
+        return [*page, *csvs]
 
-        def condition(number: int | None) -> str:
-            return titles.get(number, "") if number is not None else ""
 
-        def group(group_id: int | None) -> str:
-            return groups.get(group_id, "") if group_id is not None else ""
+@dataclass(frozen=True)
+class ReportRows:
+    """What the report's CSV files list, read from the database."""
 
-        def local_day(when: datetime) -> str:
-            return when.astimezone(zone).date().isoformat()
+    acts: list[SharedItem]
+    reflections: list[SharedItem]
+    rounds: list[RoundFigures]
+    members: list[MeetingMemberRow]
+    groups: dict[int, str]
+    salt: str
 
-        files: dict[str, str] = {
-            "figures.csv": figures_csv(report, t),
-            "acts.csv": to_csv(
+
+def write_report_files(
+    report: MonthlyReport, rows: ReportRows, t: Messages, out_dir: Path
+) -> list[Path]:
+    """Make report.html and the CSV files from plain data and write them (CPU-heavy)."""
+    return [
+        *write_report_page(report, t, out_dir),
+        *write_report_csvs(report, rows, t, out_dir),
+    ]
+
+
+def write_report_page(report: MonthlyReport, t: Messages, out_dir: Path) -> list[Path]:
+    """Make and write report.html with its charts."""
+    return _write_files(out_dir, {REPORT_FILE: render_html(report, t)})
+
+
+def write_report_csvs(
+    report: MonthlyReport, rows: ReportRows, t: Messages, out_dir: Path
+) -> list[Path]:
+    """Make and write the five CSV files."""
+    guild_id = report.guild_id
+    zone = ZoneInfo(report.timezone)
+    groups = rows.groups
+    titles = {c.number: charts.condition_label(c, t) for c in report.current.acts_by_condition}
+
+    def condition(number: int | None) -> str:
+        return titles.get(number, "") if number is not None else ""
+
+    def group(group_id: int | None) -> str:
+        return groups.get(group_id, "") if group_id is not None else ""
+
+    def local_day(when: datetime) -> str:
+        return when.astimezone(zone).date().isoformat()
+
+    files: dict[str, str] = {
+        "figures.csv": figures_csv(report, t),
+        "acts.csv": to_csv(
+            [
+                t("csv.date"),
+                t("csv.group"),
+                t("csv.condition"),
+                t("csv.what"),
+                t("csv.who_benefited"),
+            ],
+            (
                 [
-                    t("csv.date"),
-                    t("csv.group"),
-                    t("csv.condition"),
-                    t("csv.what"),
-                    t("csv.who_benefited"),
-                ],
-                (
-                    [
-                        local_day(a.created_at),
-                        group(a.group_id),
-                        condition(a.condition_number),
-                        a.text,
-                        a.who_benefited,
-                    ]
-                    for a in acts
-                ),
+                    local_day(a.created_at),
+                    group(a.group_id),
+                    condition(a.condition_number),
+                    a.text,
+                    a.who_benefited,
+                ]
+                for a in rows.acts
             ),
-            "reflections.csv": to_csv(
-                [t("csv.date"), t("csv.group"), t("csv.condition"), t("csv.reflection")],
-                (
-                    [
-                        local_day(r.created_at),
-                        group(r.group_id),
-                        condition(r.condition_number),
-                        r.text,
-                    ]
-                    for r in reflections
-                ),
+        ),
+        "reflections.csv": to_csv(
+            [t("csv.date"), t("csv.group"), t("csv.condition"), t("csv.reflection")],
+            (
+                [
+                    local_day(r.created_at),
+                    group(r.group_id),
+                    condition(r.condition_number),
+                    r.text,
+                ]
+                for r in rows.reflections
             ),
-            "rounds.csv": rounds_csv(rounds, t, local_day),
-            "meetings.csv": meetings_csv(members, groups, t, guild_id, salt),
-        }
-        page = await asyncio.to_thread(render_html, report, t)
-        return await asyncio.to_thread(_write_files, out_dir, {REPORT_FILE: page, **files})
+        ),
+        "rounds.csv": rounds_csv(rows.rounds, t, local_day),
+        "meetings.csv": meetings_csv(rows.members, groups, t, guild_id, rows.salt),
+    }
+    return _write_files(out_dir, files)
 
 
 def _write_files(out_dir: Path, files: dict[str, str]) -> list[Path]:

@@ -1,0 +1,300 @@
+"""The loop-lag probe: how long a cheap command waits while a heavy one runs.
+
+Used by ``python bench/interactions.py --probe`` (see that file's ``--help``). One
+emulated server gets ``bench/digest.py``'s history (``--scale`` times 5,000
+champions, 200,000 acts and 52 weekly rounds) and a roulette of ``--roulette``
+members; the unmodified bot runs in its own process. While each heavy operation
+runs, a member sends ``/coffee status`` every 50 ms; the table shows the probe's
+acknowledgement times (p50, p99, max) and the longest gap between the bot's gateway
+heartbeats (the emulator asks for one a second, so a gap well over 1 s is a stall).
+
+``run-now`` is measured once (a week has one round): from the command to the round
+stored in the database, beside the engine's own time on the same input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import digest as history
+
+from bot.db import Database, migrate
+from bot.demo.process import BotProcess, start_bot
+from bot.models import ChannelPurpose
+from bot.repos.coffee import CoffeeRepo
+from bot.repos.guilds import GuildRepo
+from bot.services.coffee import to_participants
+from bot.services.pairing import PairingInput, make_round
+from bot.services.prompts import stable_seed
+from bot.timeutil import iso_week_key
+from sandbox import DiscordEmulator, Guild, InteractionHandle, Member
+
+PROBE_EVERY = 0.050
+HEARTBEAT_MS = 1_000
+#: The slash command (and options) behind each operation's name.
+OPERATIONS: dict[str, tuple[str, dict[str, object]]] = {
+    "kindness-stats": ("kindness stats", {}),
+    "coffee-stats": ("coffee stats", {}),
+    "champions-list": ("champions list", {}),
+    "coffee-preview": ("coffee preview", {}),
+    "digest-preview": ("digest preview", {}),
+    "impact": ("impact", {"month": "2026-10"}),
+    "champions-export": ("champions export", {}),
+}
+
+
+@dataclass
+class Window:
+    """One heavy operation and the probes sent while it ran."""
+
+    operation: str
+    seconds: float
+    probes: list[float] = field(default_factory=list)
+    heartbeat_gap: float = 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def seed_world(
+    db_path: Path, guild: Guild, channels: dict[ChannelPurpose, int], scale: int, roulette: int
+) -> None:
+    db = Database(db_path)
+    await db.connect()
+    try:
+        await migrate(db)
+        guilds = GuildRepo(db)
+        await guilds.ensure(guild.id, history.NOW - timedelta(days=400))
+        for purpose, channel_id in channels.items():
+            await guilds.set_channel(guild.id, purpose, channel_id)
+    finally:
+        await db.close()
+    history.GUILD = guild.id
+    history.seed(db_path, scale)
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
+        # This week's round is the one run-now makes.
+        conn.execute(
+            "DELETE FROM coffee_rounds WHERE guild_id = ? AND period_key = "
+            "(SELECT max(period_key) FROM coffee_rounds WHERE guild_id = ?)",
+            (guild.id, guild.id),
+        )
+        conn.execute("UPDATE champions SET coffee_opt_in = 0 WHERE guild_id = ?", (guild.id,))
+        conn.execute(
+            "UPDATE champions SET coffee_opt_in = 1, status = 'active' WHERE guild_id = ? "
+            "AND user_id IN (SELECT user_id FROM champions WHERE guild_id = ? "
+            "AND group_id IS NOT NULL ORDER BY user_id LIMIT ?)",
+            (guild.id, guild.id, roulette),
+        )
+        conn.commit()
+
+
+async def engine_seconds(db_path: Path, guild_id: int, period_key: str) -> tuple[int, float]:
+    """The pairing engine's own time on the input the bot used."""
+    db = Database(db_path)
+    await db.connect()
+    try:
+        repo = CoffeeRepo(db)
+        settings = await repo.settings(guild_id)
+        candidates = await repo.participants(guild_id, period_key, history.NOW)
+        past = await repo.recent_meetings(guild_id, settings.avoid_rounds)
+        blocked = await repo.blocked_pairs(guild_id)
+    finally:
+        await db.close()
+    pairing = PairingInput(
+        participants=to_participants(candidates),
+        history=[[tuple(str(u) for u in m) for m in rnd] for rnd in past],
+        blocked=[(str(a), str(b)) for a, b in blocked],
+        avoid_repeat_rounds=settings.avoid_rounds,
+        seed=stable_seed(guild_id, period_key),
+        reference_time=history.NOW,
+    )
+    started = time.perf_counter()
+    make_round(pairing)
+    return len(candidates), time.perf_counter() - started
+
+
+class Probe:
+    def __init__(self, emu: DiscordEmulator, guild: Guild, prober: Member) -> None:
+        self.emu, self.guild, self.prober = emu, guild, prober
+        self.failure: str | None = None
+
+    async def during(self, operation: str, done: asyncio.Future[None]) -> Window:
+        """Probes every 50 ms until ``done``; returns the acknowledgement times."""
+        sent: list[InteractionHandle] = []
+        beats_before = len(self.emu.gateway.heartbeats)
+        started = time.monotonic()
+        while not done.done():
+            handle = self.emu.prepare_slash(self.guild, self.prober, "coffee status")
+            await self.emu.fire(handle, wait=False)
+            sent.append(handle)
+            await asyncio.wait([done], timeout=PROBE_EVERY)
+        finished = time.monotonic()
+        await self.emu.wait_until(
+            lambda: all(h.responded_at is not None for h in sent), 60, "probes answered"
+        )
+        beats = [started, *self.emu.gateway.heartbeats[beats_before:], finished]
+        window = Window(operation, finished - started)
+        window.probes = [
+            h.responded_at - h.dispatched_at
+            for h in sent
+            if h.responded_at is not None and h.dispatched_at is not None
+        ]
+        window.heartbeat_gap = max(b - a for a, b in itertools.pairwise(beats))
+        return window
+
+    async def command(self, owner: Member, operation: str) -> Window:
+        name, options = OPERATIONS[operation]
+        handle = self.emu.prepare_slash(self.guild, owner, name, **options)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def heavy() -> None:
+            await self.emu.fire(handle, wait=False)
+            await self.emu.wait_until(lambda: handle.settled_at is not None, 300, operation)
+            done.set_result(None)
+
+        task = asyncio.create_task(heavy())
+        window = await self.during(operation, done)
+        await task
+        return window
+
+    async def run_now(self, owner: Member, db_path: Path) -> Window:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def stored() -> int:
+            with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+                row = conn.execute(
+                    "SELECT count(*) FROM coffee_rounds WHERE guild_id = ?", (self.guild.id,)
+                ).fetchone()
+            return int(row[0])
+
+        before = stored()
+
+        async def heavy() -> None:
+            handle = self.emu.prepare_slash(self.guild, owner, "coffee run-now")
+            await self.emu.fire(handle, wait=False)
+            # The bot writes the round to its own file, so the database is polled.
+            await self.emu.wait_until(
+                lambda: stored() != before or handle.settled_at is not None, 600, "round stored"
+            )
+            if stored() == before:
+                message = handle.final_message()
+                self.failure = f"run-now stored no round: {message and message.content!r}"
+            done.set_result(None)
+
+        task = asyncio.create_task(heavy())
+        window = await self.during("run-now (to the round stored)", done)
+        await task
+        return window
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f}/{five:.1f}"
+
+
+def print_windows(title: str, windows: dict[str, list[tuple[Window, str]]]) -> None:
+    print(f"\n{title}")
+    print(
+        f"  {'operation':<32} {'runs':>4} {'op min':>7} {'op med':>7} {'op max':>7} "
+        f"{'probe p50':>9} {'p99':>7} {'max':>7} {'>3 s':>5} {'beat gap':>8}  load"
+    )
+    for name, runs in windows.items():
+        ops = [w.seconds for w, _ in runs]
+        probes = [p for w, _ in runs for p in w.probes]
+        slow = sum(p > 3.0 for p in probes)
+        gap = max(w.heartbeat_gap for w, _ in runs)
+        loads = ",".join(sorted({text for _, text in runs}))
+        print(
+            f"  {name:<32} {len(runs):>4} {min(ops):>6.2f}s {statistics.median(ops):>6.2f}s "
+            f"{max(ops):>6.2f}s {percentile(probes, 0.5) * 1000:>7.0f}ms "
+            f"{percentile(probes, 0.99) * 1000:>5.0f}ms {max(probes, default=0) * 1000:>5.0f}ms "
+            f"{slow:>5} {gap:>7.2f}s  {loads}"
+        )
+
+
+async def run(scale: float, roulette: int, operations: Sequence[str], reps: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="kindbot-probe-") as tmp:
+        db_path = Path(tmp) / "kindbot.sqlite3"
+        emu = DiscordEmulator(ack_deadline=None)
+        emu.gateway.heartbeat_interval_ms = HEARTBEAT_MS
+        await emu.start()
+        bot: BotProcess | None = None
+        try:
+            guild = emu.create_guild("Probe Town", owner="olive")
+            owner = guild.members[guild.owner_id]
+            coffee = emu.create_channel(guild, "coffee")
+            digest_channel = emu.create_channel(guild, "digest")
+            log_channel = emu.create_channel(guild, "coordinators")
+            prober = emu.create_member(guild, "prober")
+            started = time.monotonic()
+            await seed_world(
+                db_path,
+                guild,
+                {
+                    ChannelPurpose.COFFEE: coffee.id,
+                    ChannelPurpose.DIGEST: digest_channel.id,
+                    ChannelPurpose.LOG: log_channel.id,
+                },
+                scale,
+                roulette,
+            )
+            print(
+                f"Seeded {scale}x history and a roulette of {roulette:,} in "
+                f"{time.monotonic() - started:.0f} s",
+                file=sys.stderr,
+            )
+            bot = await start_bot(
+                emu, db_path, within=180, KINDBOT_CLOCK_START=history.NOW.isoformat()
+            )
+            await emu.wait_for_commands("coffee", "kindness", within=60)
+            probe = Probe(emu, guild, prober)
+            idle = [(await probe.command(owner, "kindness-stats"), load())]  # warm-up
+            windows: dict[str, list[tuple[Window, str]]] = {}
+            for operation in operations:
+                for _ in range(reps):
+                    window = await probe.command(owner, operation)
+                    windows.setdefault(operation, []).append((window, load()))
+            window = await probe.run_now(owner, db_path)
+            if probe.failure:
+                print("\n".join(bot.lines[-15:]), file=sys.stderr)
+                raise SystemExit(probe.failure)
+            windows[window.operation] = [(window, load())]
+            code = await bot.stop(within=60)
+            bot = None
+            period = iso_week_key(history.NOW.date())
+            people, engine = await engine_seconds(db_path, guild.id, period)
+            print_windows(
+                f"Loop-lag probe: {scale}x history, roulette of {roulette:,} "
+                f"({people:,} took part); load is the 1- and 5-minute average",
+                windows,
+            )
+            print(
+                f"  run-now: round stored {window.seconds:.2f} s after the command; the engine "
+                f"alone {engine:.2f} s on the same input (ratio {window.seconds / engine:.2f}, "
+                "target under 2)"
+            )
+            print(f"  warm-up kindness stats: {idle[0][0].seconds:.2f} s; bot exit code {code}")
+        finally:
+            if bot is not None:
+                await bot.shutdown()
+            await emu.stop()

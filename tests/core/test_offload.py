@@ -1,0 +1,54 @@
+"""Heavy work runs in worker processes that start on first use and stop on close."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.offload import Offload
+
+
+async def test_work_runs_in_another_process_started_on_first_use() -> None:
+    offload = Offload(workers=1)
+    assert not offload.started
+    try:
+        worker = await offload.run(os.getpid)
+        assert offload.started
+        assert worker != os.getpid()
+        assert await offload.run(divmod, 17, 5) == (3, 2)
+    finally:
+        await offload.close()
+    assert not offload.started
+
+
+async def test_an_error_in_a_worker_reaches_the_caller() -> None:
+    offload = Offload(workers=1)
+    try:
+        with pytest.raises(ZeroDivisionError):
+            await offload.run(divmod, 1, 0)
+    finally:
+        await offload.close()
+
+
+async def test_threads_instead_of_processes_when_asked() -> None:
+    offload = Offload(processes=False)
+    assert await offload.run(os.getpid) == os.getpid()
+    assert not offload.started
+    await offload.close()
+
+
+def test_the_offline_pair_command_never_loads_the_worker_pool() -> None:
+    code = (
+        "import json, sys\n"
+        "import bot.cli.pair\n"
+        "print(json.dumps([m for m in ('bot.offload', 'concurrent.futures.process') "
+        "if m in sys.modules]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out) == []

@@ -1,0 +1,180 @@
+"""The statistics' running totals always equal a full recount, whatever was written."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.db import Database, migrate
+from bot.db.migrations import discover
+from bot.models import Visibility
+from bot.repos.coffee import CoffeeRepo, NewMeeting
+from bot.repos.guilds import GuildRepo
+from bot.repos.kindness import KindnessRepo, NewAct
+from bot.repos.privacy import PrivacyRepo
+
+GUILDS = (1001, 1002)
+USERS = (11, 12, 13, 14, 15, 16)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+guilds = st.sampled_from(GUILDS)
+users = st.sampled_from(USERS)
+conditions = st.none() | st.integers(1, 10)
+answers = st.sampled_from(["yes", "not_yet", "cant"])
+
+steps = st.one_of(
+    st.tuples(st.just("act"), guilds, users, conditions, st.none() | st.integers(1, 3)),
+    st.tuples(st.just("edit"), st.integers(0, 50), conditions),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+    st.tuples(st.just("forget"), guilds, users),
+    st.tuples(
+        st.just("round"),
+        guilds,
+        st.lists(
+            st.lists(st.tuples(users, st.integers(1, 3)), min_size=2, max_size=3),
+            max_size=3,
+        ),
+    ),
+    st.tuples(st.just("answer"), st.integers(0, 20), users, answers),
+)
+
+
+async def _check(db: Database) -> None:
+    kindness, coffee = KindnessRepo(db), CoffeeRepo(db)
+    for guild in GUILDS:
+        assert await kindness.totals(guild, None) == await kindness.recount(guild, None)
+        assert await coffee.totals(guild) == await coffee.recount(guild)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(steps, max_size=25))
+async def test_totals_equal_a_recount_after_any_writes(
+    db: Database, plan: list[tuple[object, ...]]
+) -> None:
+    for table in ("coffee_rounds", "acts", "champions"):
+        await db.execute(f"DELETE FROM {table}")
+    for guild in GUILDS:
+        await GuildRepo(db).ensure(guild, NOW)
+    kindness, coffee, privacy = KindnessRepo(db), CoffeeRepo(db), PrivacyRepo(db)
+    acts: list[tuple[int, int, int]] = []
+    rounds = 0
+    for number, step in enumerate(plan):
+        kind = step[0]
+        when = NOW + timedelta(minutes=number)
+        if kind == "act":
+            _, guild, user, condition, group = step
+            assert isinstance(guild, int) and isinstance(user, int)
+            assert condition is None or isinstance(condition, int)
+            assert group is None or isinstance(group, int)
+            act, created = await kindness.add(
+                guild,
+                user,
+                group,
+                NewAct(f"act {number}", None, condition, Visibility.PRIVATE, "form", f"k{number}"),
+                when,
+                since=when - timedelta(days=1),
+                duplicate_since=when,
+                limit=1000,
+            )
+            assert act is not None and created
+            acts.append((guild, user, act.act_id))
+        elif kind == "edit" and acts:
+            _, index, condition = step
+            assert isinstance(index, int)
+            assert condition is None or isinstance(condition, int)
+            guild, user, act_id = acts[index % len(acts)]
+            await kindness.update(
+                guild,
+                user,
+                act_id,
+                NewAct("edited", None, condition, Visibility.SHAREABLE, "form", f"e{number}"),
+                when,
+            )
+        elif kind == "delete" and acts:
+            _, index = step
+            assert isinstance(index, int)
+            guild, user, act_id = acts.pop(index % len(acts))
+            await kindness.delete(guild, user, act_id)
+        elif kind == "forget":
+            _, guild, user = step
+            assert isinstance(guild, int) and isinstance(user, int)
+            await privacy.forget(guild, user)
+            acts = [a for a in acts if (a[0], a[1]) != (guild, user)]
+        elif kind == "round":
+            _, guild, groups = step
+            assert isinstance(guild, int) and isinstance(groups, list)
+            rounds += 1
+            await coffee.create_round(
+                guild,
+                f"2026-W{rounds:02d}",
+                seed=rounds,
+                condition_number=None,
+                starter=None,
+                now=when,
+                checkin_due_at=when + timedelta(days=5),
+                meetings=[NewMeeting(tuple(members)) for members in groups],
+            )
+        elif kind == "answer":
+            _, index, user, answer = step
+            assert isinstance(index, int) and isinstance(user, int) and isinstance(answer, str)
+            ids = [row[0] for row in await db.fetchall("SELECT meeting_id FROM coffee_meetings")]
+            if ids:
+                await coffee.record_answer(ids[index % len(ids)], user, answer, when)
+        await _check(db)
+    # Removing whole rounds (and with them their meetings and members) keeps them equal.
+    await db.execute("DELETE FROM coffee_rounds WHERE round_id % 2 = 0")
+    await _check(db)
+
+
+async def test_the_upgrade_fills_the_totals_from_existing_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "before"
+    folder.mkdir()
+    speed = next(m for m in discover() if m.name == "speed")
+    for migration in discover():
+        if migration.version < speed.version:
+            shutil.copy(migration.path, folder / migration.path.name)
+    db = Database(tmp_path / "old.sqlite3")
+    await db.connect()
+    try:
+        await migrate(db, folder)
+        await GuildRepo(db).ensure(GUILDS[0], NOW)
+        kindness, coffee = KindnessRepo(db), CoffeeRepo(db)
+        for number in range(7):
+            await kindness.add(
+                GUILDS[0],
+                USERS[number % 3],
+                number % 2 or None,
+                NewAct(
+                    f"a{number}", None, number % 4 or None, Visibility.PRIVATE, "form", f"{number}"
+                ),
+                NOW,
+                since=NOW,
+                duplicate_since=NOW,
+                limit=100,
+            )
+        await coffee.create_round(
+            GUILDS[0],
+            "2026-W48",
+            seed=1,
+            condition_number=None,
+            starter=None,
+            now=NOW,
+            checkin_due_at=NOW,
+            meetings=[NewMeeting(((11, 1), (12, 2), (13, 2))), NewMeeting(((14, 1), (15, 1)))],
+        )
+        meeting = await db.fetchval("SELECT min(meeting_id) FROM coffee_meetings")
+        await coffee.record_answer(meeting, 12, "yes", NOW)
+        await migrate(db, backup_dir=tmp_path / "backups")
+        assert await kindness.totals(GUILDS[0], None) == await kindness.recount(GUILDS[0], None)
+        assert (await kindness.totals(GUILDS[0], None))[0] == 7
+        totals = await coffee.totals(GUILDS[0])
+        assert totals == await coffee.recount(GUILDS[0])
+        assert (totals.rounds, totals.meetings, totals.pairs, totals.met_meetings) == (1, 2, 4, 1)
+    finally:
+        await db.close()
