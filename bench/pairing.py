@@ -1,11 +1,26 @@
-"""Benchmark the pairing engine against a random shuffle and exact Blossom matching.
+"""Benchmark the pairing engine against references, for pairs, groups and in person.
 
 Run as ``python bench/pairing.py`` (``--quick`` skips exact at N = 1,000 and the
-N = 100,000 case; ``--json PATH`` also writes the figures). Each community has one
-group holding 60% of members, five smaller groups, seeded timezones and interests,
-a few blocked pairs and 12 past rounds made by the engine itself. Exact matching
-gets the same objective as the engine, as integer weights ordered blocked, repeat,
-same-group, then soft score, so "soft %" compares like with like.
+N = 100,000 case; ``--runs K`` repeats every timing K times, 3 by default; ``--json
+PATH`` also writes the figures). Each community has one group holding 60% of members,
+five smaller groups, seeded timezones, interests and regions, a few blocked pairs and
+12 past rounds made by the engine itself with the same meeting size and format.
+
+References, all scored on the engine's own scale so "soft %" compares like with like:
+
+* ``exact``: networkx max-weight matching (pairs only), integer weights ordered
+  blocked, repeat, same-group, then soft score;
+* ``assign``: scipy's ``linear_sum_assignment`` over the full cross-group cost matrix,
+  its cycles cut into pairs, then repaired for repeats by the engine's swap repair;
+* ``search``: for meetings of three or more, the engine's round followed by a long
+  local search (every two meetings, until no swap gains, plus random kicks);
+* ``shuffle``: a seeded random split into meetings of the same sizes (in person:
+  within each region).
+
+Each table row gives min, median and max seconds over the runs, then the hard-goal
+counts, the soft score of one run and its "fit": the soft score without the fairness
+costs (timezone, interest and new-face credit only, always positive), and the fit as
+a share of the reference's.
 """
 
 from __future__ import annotations
@@ -14,11 +29,11 @@ import argparse
 import gc
 import json
 import random
+import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,10 +44,20 @@ from bot.services.pairing import (
     PairingStats,
     Participant,
     evaluate_meetings,
+    general,
     make_round,
+    meeting_sizes,
 )
+from bot.services.pairing.polish import Matching, polish, repair
 from bot.services.pairing.problem import build_problem
-from bot.services.pairing.scoring import meeting_value, pair_value_function
+from bot.services.pairing.scoring import (
+    W_FAIRNESS,
+    W_GROUP_FAIRNESS,
+    build_scorer,
+    hard_penalty,
+    meeting_value,
+    pair_value_function,
+)
 
 GROUPS = [
     ("Health & care", 60),
@@ -52,6 +77,7 @@ TIMEZONES = [
     ("America/Los_Angeles", 2),
     (None, 7),
 ]
+REGIONS = [("London", 40), ("North", 25), ("Midlands", 20), ("Scotland", 10), ("Wales", 5)]
 INTERESTS = [
     "walking", "food", "reading", "music", "gardening", "sport",
     "art", "tech", "volunteering", "faith", "parenting", "wellbeing",
@@ -60,19 +86,40 @@ TAG_COUNTS = [(0, 10), (1, 30), (2, 30), (3, 20), (4, 10)]
 HISTORY_ROUNDS = 12
 AVOID = 8
 EXACT_MAX = 1_000
+ASSIGN_MAX = 2_000
+SEARCH_MAX = 1_000
+SEARCH_KICKS = 6
+
+Method = Callable[[PairingInput], tuple[Sequence[Meeting], Sequence[str]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    size: int
+    format: str
+    n: int
+
+    @property
+    def label(self) -> str:
+        where = "in person" if self.format == "in_person" else "online"
+        return f"size {self.size}, {where}"
 
 
 @dataclass
 class Row:
+    case: Case
     method: str
-    n: int
-    seconds: float
-    peak_mb: float
+    seconds: list[float]
     stats: PairingStats
+    fit: float = 0.0
+    reference: str | None = None
     soft_pct: float | None = None
+    notes: list[str] = field(default_factory=list)
 
 
-def community(n: int, seed: int) -> PairingInput:
+def community(
+    n: int, seed: int, group_size: int = 2, meeting_format: str = "online"
+) -> PairingInput:
     """Participants, blocked pairs and 12 engine-made past rounds."""
     rng = random.Random(seed)
     people = []
@@ -88,6 +135,7 @@ def community(n: int, seed: int) -> PairingInput:
                 group=rng.choices([g for g, _ in GROUPS], [w for _, w in GROUPS])[0],
                 timezone=rng.choices([t for t, _ in TIMEZONES], [w for _, w in TIMEZONES])[0],
                 interests=frozenset(interests),
+                region=rng.choices([r for r, _ in REGIONS], [w for _, w in REGIONS])[0],
             )
         )
     ids = [p.id for p in people]
@@ -97,6 +145,8 @@ def community(n: int, seed: int) -> PairingInput:
         blocked=[(a, b) for a, b in sorted(blocked)],
         avoid_repeat_rounds=AVOID,
         seed=seed,
+        group_size=group_size,
+        format=meeting_format,
     )
     history: list[tuple[Meeting, ...]] = []
     for week in range(HISTORY_ROUNDS):
@@ -105,16 +155,33 @@ def community(n: int, seed: int) -> PairingInput:
     return replace(inp, history=history, seed=seed * 100 + HISTORY_ROUNDS)
 
 
-def shuffle_round(inp: PairingInput) -> list[Meeting]:
-    ids = sorted(p.id for p in inp.participants)
-    random.Random(inp.seed).shuffle(ids)
-    meetings = [tuple(ids[i : i + 2]) for i in range(0, len(ids) - len(ids) % 2, 2)]
-    if len(ids) % 2:
-        meetings[-1] = (*meetings[-1], ids[-1])
-    return meetings
+def engine_round(inp: PairingInput) -> tuple[Sequence[Meeting], Sequence[str]]:
+    result = make_round(inp)
+    return result.meetings, [s.id for s in result.sat_out]
 
 
-def exact_round(inp: PairingInput) -> list[Meeting]:
+def shuffle_round(inp: PairingInput) -> tuple[Sequence[Meeting], Sequence[str]]:
+    """Seeded random meetings of the engine's sizes (per region in person)."""
+    parts: dict[str | None, list[str]] = {}
+    for p in inp.participants:
+        parts.setdefault(p.region if inp.format == "in_person" else None, []).append(p.id)
+    rng = random.Random(inp.seed)
+    meetings: list[Meeting] = []
+    out: list[str] = []
+    for key in sorted(parts, key=str):
+        ids = sorted(parts[key])
+        rng.shuffle(ids)
+        sizes = meeting_sizes(len(ids), inp.group_size)
+        if not sizes:
+            out.extend(ids)
+        start = 0
+        for size in sizes:
+            meetings.append(tuple(ids[start : start + size]))
+            start += size
+    return meetings, out
+
+
+def exact_round(inp: PairingInput) -> tuple[Sequence[Meeting], Sequence[str]]:
     """networkx max-weight matching on the complete graph, lexicographic weights.
 
     For odd N a dummy vertex joins the graph; whoever it takes joins the pair whose
@@ -154,117 +221,214 @@ def exact_round(inp: PairingInput) -> list[Meeting]:
             ),
         )
         meetings[best].append(solo[0])
-    return [tuple(problem.ids[u] for u in m) for m in meetings]
+    return [tuple(problem.ids[u] for u in m) for m in meetings], []
 
 
-def engine_round(inp: PairingInput) -> list[Meeting]:
-    return list(make_round(inp).meetings)
+def assignment_round(inp: PairingInput) -> tuple[Sequence[Meeting], Sequence[str]]:
+    """linear_sum_assignment on the cross-group cost matrix, cut into pairs, repaired.
+
+    The assignment is a cover of everyone by cycles; each cycle gives alternate
+    pairs, leftovers pair up best-first (the last one, for odd N, joins the pair it
+    suits best), then the engine's swap repair and polish fix repeats and blocks.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    problem = build_problem(inp)
+    scorer = build_scorer(problem)
+    value = scorer.value
+    n = problem.size
+    everyone = list(range(n))
+    cost = np.array([scorer.values_for(u, everyone) for u in everyone], dtype=float)
+    cost = -cost
+    np.fill_diagonal(cost, 1e15)
+    _, partner = linear_sum_assignment(cost)
+    seen = [False] * n
+    meetings: list[list[int]] = []
+    left: list[int] = []
+    for start in range(n):
+        if seen[start]:
+            continue
+        cycle = []
+        u = start
+        while not seen[u]:
+            seen[u] = True
+            cycle.append(u)
+            u = int(partner[u])
+        for i in range(0, len(cycle) - 1, 2):
+            meetings.append([cycle[i], cycle[i + 1]])
+        if len(cycle) % 2:
+            left.append(cycle[-1])
+    while len(left) > 1:
+        u = left.pop()
+        v = max(left, key=lambda w: value(u, w))
+        left.remove(v)
+        meetings.append([u, v])
+    if left:
+        u = left[0]
+        best = max(
+            range(len(meetings)), key=lambda m: meeting_value(problem, value, [*meetings[m], u])
+        )
+        meetings[best].append(u)
+    matching = Matching(problem, value, meetings)
+    repair(matching, 0, 10**8)
+    candidates = [
+        sorted(((value(u, v), v) for v in everyone if v != u), reverse=True)[:30] for u in everyone
+    ]
+    polish(matching, candidates, everyone, 200 * n)
+    return [tuple(problem.ids[u] for u in m) for m in matching.meetings], []
 
 
-def measure(
-    method: str, run: Callable[[PairingInput], Sequence[Meeting]], inp: PairingInput
-) -> Row:
-    gc.collect()
-    start = time.perf_counter()
-    meetings = run(inp)
-    seconds = time.perf_counter() - start
-    gc.collect()
-    tracemalloc.start()
-    run(inp)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    stats = evaluate_meetings(inp, meetings)
-    return Row(method, len(inp.participants), seconds, peak, stats)
+def search_round(inp: PairingInput) -> tuple[Sequence[Meeting], Sequence[str]]:
+    """The engine's round, then a long local search over every two meetings."""
+    result = make_round(inp)
+    problem = build_problem(inp)
+    scorer = build_scorer(problem)
+    index = {member_id: i for i, member_id in enumerate(problem.ids)}
+    grouping = general.Grouping(
+        problem, scorer, [[index[m] for m in meeting] for meeting in result.meetings]
+    )
+    grouping = general.search(grouping, random.Random(inp.seed), SEARCH_KICKS)
+    general.settle(grouping, passes=50)
+    meetings = [tuple(problem.ids[u] for u in m) for m in grouping.meetings]
+    return meetings, [s.id for s in result.sat_out]
 
 
-def fairness(inp: PairingInput, meetings: Sequence[Meeting]) -> tuple[int, int, float]:
-    """Fewest, most and mean rounds without a cross-group partner, largest group only."""
-    group = {p.id: p.group for p in inp.participants}
-    counts: dict[str, int] = {}
-    for g in group.values():
-        counts[g] = counts.get(g, 0) + 1
-    largest = max(counts, key=lambda g: (counts[g], g))
-    without: dict[str, int] = {m: 0 for m, g in group.items() if g == largest}
-    for round_meetings in [*inp.history, meetings]:
-        for meeting in round_meetings:
-            for m in meeting:
-                if m in without and all(group[o] == group[m] for o in meeting if o != m):
-                    without[m] += 1
-    spread = without.values()
-    return min(spread), max(spread), sum(spread) / len(without)
+def fit_score(inp: PairingInput, meetings: Sequence[Meeting]) -> float:
+    """Timezone, interest and novelty credit over every pair inside meetings."""
+    problem = build_problem(inp)
+    value = pair_value_function(problem)
+    index = {member_id: i for i, member_id in enumerate(problem.ids)}
+    fairness = W_FAIRNESS if problem.meeting_size == 2 else W_GROUP_FAIRNESS
+    total = 0.0
+    for meeting in meetings:
+        members = [index[m] for m in meeting]
+        for i, u in enumerate(members):
+            for v in members[i + 1 :]:
+                total += value(u, v) + hard_penalty(problem, u, v)
+                if problem.group[u] == problem.group[v]:
+                    burden = problem.same_group_burden[u] + problem.same_group_burden[v]
+                    total += fairness * burden
+    return round(total, 3)
+
+
+def measure(case: Case, method: str, run: Method, inp: PairingInput, runs: int) -> Row:
+    seconds = []
+    meetings: Sequence[Meeting] = ()
+    out: Sequence[str] = ()
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        meetings, out = run(inp)
+        seconds.append(time.perf_counter() - start)
+    row = Row(case, method, seconds, evaluate_meetings(inp, meetings, out))
+    row.fit = fit_score(inp, meetings)
+    return row
+
+
+def methods_for(case: Case, quick: bool) -> list[tuple[str, Method, int]]:
+    """(name, method, runs cap) for a case; references come last."""
+    found: list[tuple[str, Method, int]] = [
+        ("shuffle", shuffle_round, 99),
+        ("engine", engine_round, 99),
+    ]
+    if case.format == "online" and case.size == 2:
+        if case.n <= ASSIGN_MAX:
+            found.append(("assign", assignment_round, 99))
+        if case.n <= (200 if quick else EXACT_MAX):
+            found.append(("exact", exact_round, 1))
+    elif case.format == "online" and case.n <= SEARCH_MAX:
+        found.append(("search", search_round, 1))
+    return found
+
+
+def reference_of(rows: list[Row]) -> Row:
+    """exact, else search, else shuffle: the best-known round for the case."""
+    by_name = {row.method: row for row in rows}
+    for name in ("exact", "search"):
+        if name in by_name:
+            return by_name[name]
+    return by_name["shuffle"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip exact at 1,000 and N=100,000")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per method (>= 3)")
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
     parser.add_argument("--sizes", type=int, nargs="*", help="override the community sizes")
+    parser.add_argument("--cases", nargs="*", help="only these cases, e.g. 2 4 6 2p 4p")
     args = parser.parse_args(argv)
+    runs = max(1, args.runs)
     sizes = args.sizes or ([50, 1_000, 20_000] if args.quick else [50, 1_000, 20_000, 100_000])
-    exact_max = 200 if args.quick else EXACT_MAX
+    wanted = args.cases or ["2", "4", "6", "2p", "4p"]
+    cases = []
+    for name in wanted:
+        size, in_person = int(name.rstrip("p")), name.endswith("p")
+        for n in sizes:
+            if (size == 2 and not in_person) or n <= 20_000:
+                cases.append(Case(size, "in_person" if in_person else "online", n))
     rows: list[Row] = []
-    notes: list[str] = []
-    for n in sizes:
-        inp = community(n, seed=n)
-        methods: list[tuple[str, Callable[[PairingInput], Sequence[Meeting]]]] = [
-            ("shuffle", shuffle_round),
-            ("engine", engine_round),
+    current = ""
+    for case in cases:
+        inp = community(case.n, seed=case.n, group_size=case.size, meeting_format=case.format)
+        batch = [
+            measure(case, name, run, inp, min(runs, cap))
+            for name, run, cap in methods_for(case, args.quick)
         ]
-        if n <= exact_max:
-            methods.append(("exact", exact_round))
-        batch = [measure(name, run, inp) for name, run in methods]
-        exact = next((r for r in batch if r.method == "exact"), None)
+        reference = reference_of(batch)
         for row in batch:
-            if exact is not None and exact.stats.soft_score > 0:
-                row.soft_pct = 100 * row.stats.soft_score / exact.stats.soft_score
+            row.reference = reference.method
+            if reference.fit > 0:
+                row.soft_pct = 100 * row.fit / reference.fit
+            if case.label != current:
+                current = case.label
+                _print_header(current)
+            _print_row(row)
             rows.append(row)
-            _print_row(row, first=len(rows) == 1)
-        engine = next(r for r in batch if r.method == "engine")
-        fewest, most, mean = fairness(inp, engine_round(inp))
-        notes.append(
-            f"N={n:,}: largest group, engine rounds 1-13 without a cross-group partner: "
-            f"{fewest}-{most} per member (mean {mean:.2f})"
-        )
-        if exact is not None:
-            notes.append(
-                f"N={n:,}: engine is {exact.seconds / engine.seconds:,.0f}x faster than exact"
-            )
-    print()
-    for note in notes:
-        print(note)
     if args.json:
         Path(args.json).write_text(json.dumps([_as_dict(r) for r in rows], indent=2) + "\n")
     return 0
 
 
-def _print_row(row: Row, first: bool) -> None:
-    if first:
-        print(
-            f"{'method':<8} {'N':>8} {'time s':>9} {'peak MB':>8} {'same/bound':>13} "
-            f"{'repeats':>7} {'blocked':>7} {'soft':>11} {'soft %':>7}"
-        )
-    s = row.stats
-    pct = "" if row.soft_pct is None else f"{row.soft_pct:.1f}"
+def _print_header(label: str) -> None:
+    print(f"\n{label}")
     print(
-        f"{row.method:<8} {row.n:>8,} {row.seconds:>9.3f} {row.peak_mb:>8.1f} "
+        f"{'method':<8} {'N':>7} {'runs':>4} {'min s':>8} {'median s':>9} {'max s':>8} "
+        f"{'same/bound':>13} {'repeats':>7} {'blocked':>7} {'out':>4} {'soft':>11} "
+        f"{'fit':>10} {'fit % of ref':>16}"
+    )
+
+
+def _print_row(row: Row) -> None:
+    s = row.stats
+    t = row.seconds
+    pct = "" if row.soft_pct is None else f"{row.soft_pct:.1f} {row.reference}"
+    print(
+        f"{row.method:<8} {row.case.n:>7,} {len(t):>4} {min(t):>8.3f} "
+        f"{statistics.median(t):>9.3f} {max(t):>8.3f} "
         f"{s.same_group_pairs:>6}/{s.min_same_group_pairs:<6} {s.repeats:>7} "
-        f"{s.blocked_pairs:>7} {s.soft_score:>11.1f} {pct:>7}",
+        f"{s.blocked_pairs:>7} {s.sit_outs:>4} {s.soft_score:>11.1f} {row.fit:>10.1f} "
+        f"{pct:>16}",
         flush=True,
     )
 
 
 def _as_dict(row: Row) -> dict[str, object]:
     return {
+        "case": row.case.label,
         "method": row.method,
-        "n": row.n,
+        "n": row.case.n,
         "seconds": row.seconds,
-        "peak_mb": row.peak_mb,
         "same_group_pairs": row.stats.same_group_pairs,
         "min_same_group_pairs": row.stats.min_same_group_pairs,
         "repeats": row.stats.repeats,
         "blocked_pairs": row.stats.blocked_pairs,
+        "sit_outs": row.stats.sit_outs,
         "soft_score": row.stats.soft_score,
-        "soft_pct_of_exact": row.soft_pct,
+        "fit": row.fit,
+        "reference": row.reference,
+        "fit_pct_of_reference": row.soft_pct,
     }
 
 

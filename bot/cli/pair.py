@@ -20,7 +20,9 @@ PROG = "kindbot pair"
 EXIT_OK = 0
 EXIT_OUTPUT_FAILED = 1
 EXIT_BAD_INPUT = 2
-TOP_LEVEL_KEYS = frozenset({"members", "history", "blocked", "avoid_repeat_rounds"})
+TOP_LEVEL_KEYS = frozenset(
+    {"members", "history", "blocked", "avoid_repeat_rounds", "group_size", "format", "sit_outs"}
+)
 DEFAULT_AVOID_REPEAT_ROUNDS = AVOID_REPEAT_ROUNDS
 
 
@@ -35,6 +37,8 @@ def run_pair_cli(input_path: str, seed: int | None, output_path: str | None) -> 
     stats = result.stats
     document = {
         "meetings": [list(m) for m in result.meetings],
+        "spread_hours": list(result.spread_hours),
+        "sat_out": [{"id": s.id, "reason": s.reason} for s in result.sat_out],
         "stats": {
             "same_group_pairs": stats.same_group_pairs,
             "min_same_group_pairs": stats.min_same_group_pairs,
@@ -42,6 +46,7 @@ def run_pair_cli(input_path: str, seed: int | None, output_path: str | None) -> 
             "blocked_pairs": stats.blocked_pairs,
             "triads": stats.triads,
             "soft_score": stats.soft_score,
+            "sit_outs": stats.sit_outs,
         },
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -53,10 +58,15 @@ def run_pair_cli(input_path: str, seed: int | None, output_path: str | None) -> 
         except OSError as exc:
             print(f"{PROG}: cannot write {output_path!r}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_OUTPUT_FAILED
-    if stats.blocked_pairs or stats.repeats:
+    if stats.repeats:
         print(
-            f"{PROG}: warning: no round avoids every constraint; this one has "
-            f"{stats.blocked_pairs} blocked pair(s) and {stats.repeats} repeat(s)",
+            f"{PROG}: warning: no round avoids every recent pair; this one has "
+            f"{stats.repeats} repeat(s)",
+            file=sys.stderr,
+        )
+    if result.sat_out:
+        print(
+            f"{PROG}: warning: {len(result.sat_out)} member(s) sit this round out (see 'sat_out')",
             file=sys.stderr,
         )
     return EXIT_OK
@@ -98,12 +108,26 @@ def parse_pairing_input(document: Any, seed: int) -> PairingInput:
         raise PairingInputError("'avoid_repeat_rounds' must be a non-negative integer")
     if len(members) < 2:
         raise PairingInputError(f"a round needs at least 2 members, got {len(members)}")
+    group_size = document.get("group_size", 2)
+    if not isinstance(group_size, int) or isinstance(group_size, bool):
+        raise PairingInputError("'group_size' must be an integer from 2 to 8")
+    meeting_format = document.get("format", "online")
+    if meeting_format not in ("online", "in_person"):
+        raise PairingInputError('\'format\' must be "online" or "in_person"')
+    sit_outs = document.get("sit_outs", {})
+    if not isinstance(sit_outs, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in sit_outs.values()
+    ):
+        raise PairingInputError("'sit_outs' must map member ids to non-negative integers")
     return PairingInput(
         participants=members,
         history=history,
         blocked=blocked,
         avoid_repeat_rounds=avoid,
         seed=seed,
+        group_size=group_size,
+        format=meeting_format,
+        sit_outs=sit_outs,
     )
 
 
@@ -128,7 +152,10 @@ def _parse_members(raw: Any) -> list[Participant]:
         interests = item.get("interests", [])
         if not isinstance(interests, list) or not all(isinstance(i, str) for i in interests):
             raise PairingInputError(f"{where}: 'interests' must be a list of strings")
-        members.append(Participant(member_id, group, timezone, frozenset(interests)))
+        region = item.get("region")
+        if region is not None and (not isinstance(region, str) or not region.strip()):
+            raise PairingInputError(f"{where}: 'region' must be a non-empty string or null")
+        members.append(Participant(member_id, group, timezone, frozenset(interests), region))
     return members
 
 

@@ -120,3 +120,73 @@ def history_avoiding(
         meetings = [(ids[i], ids[i + 1]) for i in range(0, len(ids) - 1, 2)]
         history.append(tuple(m for m in meetings if frozenset(m) not in keep_apart))
     return history
+
+
+def can_place(ids: Sequence[str], blocked: set[frozenset[str]], sizes: Sequence[int]) -> bool:
+    """Whether ``ids`` split into meetings of ``sizes`` with no blocked pair inside."""
+    if not ids:
+        return not sizes
+    first, rest = ids[0], list(ids[1:])
+    for size in sorted(set(sizes)):
+        for others in itertools.combinations(rest, size - 1):
+            meeting = (first, *others)
+            if any(frozenset(p) in blocked for p in itertools.combinations(meeting, 2)):
+                continue
+            left = list(sizes)
+            left.remove(size)
+            if can_place([m for m in rest if m not in others], blocked, left):
+                return True
+    return False
+
+
+def brute_force_placed(ids: Sequence[str], blocked: set[frozenset[str]], group_size: int) -> int:
+    """Most members that can meet with no blocked pair, trying every subset."""
+    from bot.services.pairing import meeting_sizes
+
+    for placed in range(len(ids), 1, -1):
+        sizes = meeting_sizes(placed, group_size)
+        for chosen in itertools.combinations(sorted(ids), placed):
+            if can_place(list(chosen), blocked, sizes):
+                return placed
+    return 0
+
+
+def brute_force_group_bound(groups: Sequence[int], sizes: Sequence[int]) -> int:
+    """Fewest same-group pairs over every way to fill meetings of ``sizes`` from groups."""
+
+    @cache
+    def fill(left: tuple[int, ...], meeting: int) -> int:
+        if meeting == len(sizes):
+            return 0 if not any(left) else 10**9
+        best = 10**9
+        for counts in _compositions(sizes[meeting], len(left)):
+            if all(c <= a for c, a in zip(counts, left, strict=True)):
+                inside = sum(c * (c - 1) // 2 for c in counts)
+                rest = tuple(a - c for a, c in zip(left, counts, strict=True))
+                best = min(best, inside + fill(rest, meeting + 1))
+        return best
+
+    return fill(tuple(groups), 0)
+
+
+def _compositions(total: int, parts: int) -> list[tuple[int, ...]]:
+    if parts == 1:
+        return [(total,)]
+    return [(k, *rest) for k in range(total + 1) for rest in _compositions(total - k, parts - 1)]
+
+
+def dealt_round(members: Sequence[Participant], group_size: int) -> list[Meeting]:
+    """A round at the same-group bound built without the engine: list members group by
+    group, largest group first, and deal them round-robin into the meetings."""
+    from bot.services.pairing import meeting_sizes
+
+    by_group: dict[str, list[str]] = {}
+    for p in members:
+        by_group.setdefault(p.group, []).append(p.id)
+    order = sorted(by_group, key=lambda g: (-len(by_group[g]), g))
+    listed = [m for g in order for m in by_group[g]]
+    sizes = meeting_sizes(len(listed), group_size)
+    meetings: list[list[str]] = [[] for _ in sizes]
+    for i, member_id in enumerate(listed):
+        meetings[i % len(sizes)].append(member_id)
+    return [tuple(m) for m in meetings]

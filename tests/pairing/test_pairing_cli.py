@@ -52,15 +52,40 @@ def test_output_file_and_determinism(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run_pair_cli(source, seed=0, output_path=str(second)) == 0
     assert capsys.readouterr().out == ""
     assert first.read_text() == second.read_text()
-    assert set(json.loads(first.read_text())) == {"meetings", "stats"}
+    assert set(json.loads(first.read_text())) == {"meetings", "spread_hours", "sat_out", "stats"}
 
 
-def test_unavoidable_block_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unavoidable_block_seats_both_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     document = {"members": MEMBERS[:2], "blocked": [["a", "b"]]}
     assert run_pair_cli(write(tmp_path, document), seed=None, output_path=None) == 0
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["stats"]["blocked_pairs"] == 1
-    assert "1 blocked pair" in captured.err
+    output = json.loads(captured.out)
+    assert output["meetings"] == []
+    assert output["stats"]["blocked_pairs"] == 0
+    assert output["stats"]["sit_outs"] == 2
+    assert output["sat_out"] == [
+        {"id": "a", "reason": "blocked"},
+        {"id": "b", "reason": "blocked"},
+    ]
+    assert "2 member(s) sit this round out" in captured.err
+
+
+def test_groups_in_person_by_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    regions = ["North", "North", "North", "South", "South", "West"]
+    members = [
+        {"id": f"p{i}", "group": f"g{i % 2}", "region": region} for i, region in enumerate(regions)
+    ]
+    document = {"members": members, "group_size": 3, "format": "in_person", "sit_outs": {}}
+    assert run_pair_cli(write(tmp_path, document), seed=None, output_path=None) == 0
+    captured = capsys.readouterr()
+    output = json.loads(captured.out)
+    assert output["meetings"] == [["p0", "p1", "p2"], ["p3", "p4"]]
+    assert output["sat_out"] == [{"id": "p5", "reason": "region-too-small"}]
+    assert output["spread_hours"] == [0.0, 0.0]
+    assert output["stats"]["sit_outs"] == 1
+    assert "1 member(s) sit this round out" in captured.err
 
 
 @pytest.mark.parametrize(
@@ -106,6 +131,14 @@ def test_unavoidable_block_is_reported(tmp_path: Path, capsys: pytest.CaptureFix
         ({"members": MEMBERS, "blocked": [["a", "zz"]]}, "blocked entry #1 names unknown"),
         ({"members": MEMBERS, "avoid_repeat_rounds": -1}, "'avoid_repeat_rounds' must be"),
         ({"members": MEMBERS, "avoid_repeat_rounds": "8"}, "'avoid_repeat_rounds' must be"),
+        ({"members": MEMBERS, "group_size": 9}, "group_size must be between 2 and 8"),
+        ({"members": MEMBERS, "group_size": "4"}, "'group_size' must be an integer"),
+        ({"members": MEMBERS, "format": "hybrid"}, "'format' must be"),
+        ({"members": MEMBERS, "sit_outs": {"a": -1}}, "'sit_outs' must map"),
+        (
+            {"members": [{**MEMBERS[0], "region": 3}, MEMBERS[1]]},
+            "member 'a': 'region' must be",
+        ),
     ],
 )
 def test_bad_input_gets_one_line_and_exit_2(

@@ -15,6 +15,7 @@ from bot.services.pairing import (
     PairingInput,
     PairingInputError,
     Participant,
+    SitOut,
     evaluate_meetings,
     make_round,
     soft_score,
@@ -111,10 +112,12 @@ def test_blocked_beats_repeat() -> None:
     assert forced.stats.repeats == 2
 
 
-def test_unavoidable_blocked_pair_is_reported() -> None:
+def test_two_members_who_block_each_other_both_sit_out() -> None:
     result = make_round(PairingInput(people([1, 1]), blocked=[("m00", "m01")]))
-    assert result.meetings == (("m00", "m01"),)
-    assert result.stats.blocked_pairs == 1
+    assert result.meetings == ()
+    assert result.stats.blocked_pairs == 0
+    assert result.stats.sit_outs == 2
+    assert result.sat_out == (SitOut("m00", "blocked"), SitOut("m01", "blocked"))
 
 
 def test_repeat_window_is_respected_and_expires() -> None:

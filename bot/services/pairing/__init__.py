@@ -1,9 +1,9 @@
-"""Coffee-roulette pairing: cross-group, no recent repeats, never a blocked pair.
+"""Coffee-roulette meetings: cross-group, no recent repeats, never a blocked pair.
 
 Pure and deterministic: the same input and seed give the same round in any process.
 """
 
-from .bounds import min_same_group_pairs
+from .bounds import meeting_sizes, min_same_group_pairs, same_group_bound
 from .engine import evaluate_meetings, make_round, soft_score
 from .model import (
     Meeting,
@@ -12,6 +12,8 @@ from .model import (
     PairingResult,
     PairingStats,
     Participant,
+    SitOut,
+    SitOutReason,
 )
 
 __all__ = [
@@ -21,8 +23,12 @@ __all__ = [
     "PairingResult",
     "PairingStats",
     "Participant",
+    "SitOut",
+    "SitOutReason",
     "evaluate_meetings",
     "make_round",
+    "meeting_sizes",
     "min_same_group_pairs",
+    "same_group_bound",
     "soft_score",
 ]

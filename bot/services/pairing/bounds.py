@@ -41,3 +41,37 @@ def min_same_group_pairs(groups: Mapping[str, int]) -> int:
     if largest == total:
         return (total + 3) // 2
     return max(0, 2 * largest - total + 1) // 2
+
+
+def meeting_sizes(count: int, group_size: int) -> list[int]:
+    """Sizes of the meetings ``count`` members form when aiming for ``group_size``.
+
+    Sizes differ by at most one, largest first. Pairs (``group_size`` 2) are never
+    split into singles, so an odd count gives one meeting of three; larger sizes use
+    as many meetings as needed to keep every meeting at ``group_size`` or below.
+    Fewer than two members form no meeting.
+    """
+    if count < 2:
+        return []
+    meetings = count // 2 if group_size <= 2 else -(-count // group_size)
+    base, extra = divmod(count, meetings)
+    return [base + 1] * extra + [base] * (meetings - extra)
+
+
+def same_group_bound(groups: Mapping[str, int] | list[int], meetings: int) -> int:
+    """Fewest same-group pairs when the members are split into ``meetings`` meetings.
+
+    A group of s members spread over M meetings puts at least q or q + 1 of them in
+    each (q = s // M), so it contributes at least r·C(q+1, 2) + (M − r)·C(q, 2) pairs
+    (r = s mod M); dealing members group by group, round-robin, reaches the sum for
+    meeting sizes that differ by at most one. For pairs this equals
+    :func:`min_same_group_pairs`.
+    """
+    sizes = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
+    if meetings <= 0:
+        return 0
+    total = 0
+    for size in sizes:
+        q, r = divmod(size, meetings)
+        total += r * (q + 1) * q // 2 + (meetings - r) * q * (q - 1) // 2
+    return total

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import PairingInput, PairingInputError, Participant
+from .model import (
+    FORMATS,
+    IN_PERSON,
+    MAX_GROUP_SIZE,
+    MIN_GROUP_SIZE,
+    PairingInput,
+    PairingInputError,
+    Participant,
+)
 
 REFERENCE_TIME = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
 """Offsets are compared at this instant unless the input names another one."""
@@ -38,6 +46,10 @@ class Problem:
     triad_burden: list[float]
     tiebreak: list[float]
     avoid_rounds: int
+    meeting_size: int = 2
+    sit_out_burden: list[int] | None = None
+    region: list[str | None] | None = None
+    in_person: bool = False
 
     @property
     def size(self) -> int:
@@ -55,6 +67,35 @@ class Problem:
     def is_repeat(self, u: int, v: int) -> bool:
         age = self.met[u].get(v)
         return age is not None and BLOCKED_AGE < age <= self.avoid_rounds
+
+    def sat_out(self, u: int) -> int:
+        """Past rounds member ``u`` sat out."""
+        return 0 if self.sit_out_burden is None else self.sit_out_burden[u]
+
+    def blocks_of(self, u: int) -> int:
+        """How many others in this problem member ``u`` may never meet."""
+        return sum(age == BLOCKED_AGE for age in self.met[u].values())
+
+    def restrict(self, members: list[int]) -> Problem:
+        """The same problem over ``members`` only (indices into this one, in order)."""
+        new = {u: i for i, u in enumerate(members)}
+        met = [{new[v]: age for v, age in self.met[u].items() if v in new} for u in members]
+        return Problem(
+            ids=tuple(self.ids[u] for u in members),
+            group=[self.group[u] for u in members],
+            group_names=self.group_names,
+            offset_minutes=[self.offset_minutes[u] for u in members],
+            interests=[self.interests[u] for u in members],
+            met=met,
+            same_group_burden=[self.same_group_burden[u] for u in members],
+            triad_burden=[self.triad_burden[u] for u in members],
+            tiebreak=[self.tiebreak[u] for u in members],
+            avoid_rounds=self.avoid_rounds,
+            meeting_size=self.meeting_size,
+            sit_out_burden=[self.sat_out(u) for u in members],
+            region=None if self.region is None else [self.region[u] for u in members],
+            in_person=self.in_person,
+        )
 
 
 def build_problem(inp: PairingInput) -> Problem:
@@ -80,6 +121,10 @@ def build_problem(inp: PairingInput) -> Problem:
         triad_burden=triad_burden,
         tiebreak=[rng.random() for _ in ids],
         avoid_rounds=inp.avoid_repeat_rounds,
+        meeting_size=inp.group_size,
+        sit_out_burden=[int(inp.sit_outs.get(member_id, 0)) for member_id in ids],
+        region=[p.region for p in people],
+        in_person=inp.format == IN_PERSON,
     )
 
 
@@ -93,6 +138,18 @@ def _validate(people: list[Participant], inp: PairingInput) -> None:
         raise PairingInputError("member ids must be non-empty")
     if isinstance(inp.avoid_repeat_rounds, bool) or inp.avoid_repeat_rounds < 0:
         raise PairingInputError("avoid_repeat_rounds must be a non-negative integer")
+    size = inp.group_size
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise PairingInputError("group_size must be an integer")
+    if not MIN_GROUP_SIZE <= size <= MAX_GROUP_SIZE:
+        raise PairingInputError(
+            f"group_size must be between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}, got {size}"
+        )
+    if inp.format not in FORMATS:
+        raise PairingInputError(f"format must be one of {', '.join(FORMATS)}, got {inp.format!r}")
+    for member_id, count in inp.sit_outs.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise PairingInputError(f"sit_outs for {member_id!r} must be a non-negative integer")
 
 
 def _offsets(people: list[Participant], when: datetime) -> list[int | None]:
@@ -122,13 +179,20 @@ def _read_history(
     people: list[Participant],
     group_index: dict[str, int],
 ) -> tuple[list[dict[int, int]], list[float], list[float]]:
-    """Last meeting age per pair, and recency-weighted same-group and triad burdens."""
+    """Last meeting age per pair, and recency-weighted same-group and odd-size burdens.
+
+    Pairs: the same-group burden counts rounds without a cross-group partner, the
+    odd-size one rounds in a triad. Meetings of three or more: the same-group burden
+    counts own-group partners, the odd-size one meetings whose size was not
+    ``group_size``.
+    """
     n = len(people)
     group = [group_index[p.group] for p in people]
     met: list[dict[int, int]] = [{} for _ in range(n)]
     same_burden = [0.0] * n
     triad_burden = [0.0] * n
     rounds = len(inp.history)
+    odd_size = 3 if inp.group_size == 2 else -1
     for position, meetings in enumerate(inp.history):
         age = rounds - position
         same_weight = SAME_GROUP_DECAY ** (age - 1)
@@ -144,19 +208,21 @@ def _read_history(
                         same_burden[v] += same_weight
                 continue
             known = [index[m] for m in meeting if m in index]
-            if len(meeting) == 3:
+            if len(meeting) == odd_size or (odd_size < 0 and len(meeting) != inp.group_size):
                 for u in known:
                     triad_burden[u] += triad_weight
             if len(known) < 2:
                 continue
             for u in known:
                 met_u = met[u]
-                crossed = False
+                own = 0
                 for v in known:
                     if v != u:
                         met_u[v] = age
-                        crossed = crossed or group[v] != group[u]
-                if not crossed:
+                        own += group[v] == group[u]
+                if odd_size < 0:
+                    same_burden[u] += same_weight * own
+                elif own == len(known) - 1:
                     same_burden[u] += same_weight
     for a, b in inp.blocked:
         first, second = index.get(a), index.get(b)

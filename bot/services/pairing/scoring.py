@@ -14,7 +14,9 @@ Soft score of a pair (at most ``W_TZ + W_INTEREST + W_NOVELTY`` = 4.5):
   rounds without a cross-group partner, so forced pairs rotate.
 
 A triad scores its three pairs, plus a bonus per extra group present, minus each
-member's recency-weighted count of past triads.
+member's recency-weighted count of past triads. With larger meetings, a meeting scores
+its pairs; one of the odd size (smaller than the rest) also costs each member their
+recency-weighted count of past odd-sized meetings, so those rotate too.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ W_TZ = 2.0
 W_INTEREST = 1.5
 W_NOVELTY = 1.0
 W_FAIRNESS = 1.0
+W_GROUP_FAIRNESS = 10.0
+"""Fairness weight for meetings of three or more, where burdens count own-group partners."""
 W_TRIAD_MIX = 1.0
 W_TRIAD_FAIRNESS = 2.0
 
@@ -90,7 +94,8 @@ def build_scorer(problem: Problem) -> Scorer:
     longest = max((age for row in problem.met for age in row.values()), default=0)
     by_age = [_age_term(age, window) for age in range(longest + 1)]
     interests, met, group = problem.interests, problem.met, problem.group
-    burden = [SAME_GROUP_PENALTY / 2 + W_FAIRNESS * b for b in problem.same_group_burden]
+    fairness = W_FAIRNESS if problem.meeting_size == 2 else W_GROUP_FAIRNESS
+    burden = [SAME_GROUP_PENALTY / 2 + fairness * b for b in problem.same_group_burden]
 
     def value(u: int, v: int) -> float:
         score = tz_of[u][tz_class[v]] + interest_fit[(interests[u] & interests[v]).bit_count()]
@@ -136,15 +141,18 @@ def hard_penalty(problem: Problem, u: int, v: int) -> float:
 
 
 def meeting_value(problem: Problem, value: PairValue, members: Sequence[int]) -> float:
-    """Value of a pair or a triad on the pair-value scale."""
+    """Value of a meeting of any size on the pair-value scale."""
     if len(members) == 2:
         return value(members[0], members[1])
     total = 0.0
     for i, u in enumerate(members):
         for v in members[i + 1 :]:
             total += value(u, v)
-    groups = {problem.group[u] for u in members}
-    total += W_TRIAD_MIX * (len(groups) - 1) / 2
+    if problem.meeting_size == 2:
+        groups = {problem.group[u] for u in members}
+        total += W_TRIAD_MIX * (len(groups) - 1) / 2
+    elif len(members) == problem.meeting_size:
+        return total
     total -= W_TRIAD_FAIRNESS * sum(problem.triad_burden[u] for u in members)
     return total
 
