@@ -46,6 +46,19 @@ class ProgrammeStore:
         )
         return [_programme(row) for row in rows]
 
+    async def every_guild(self) -> list[Programme]:
+        """Every server's programmes except the default ones (the roulette runs those).
+
+        None while the database is not open (commands loaded without one, as in checks).
+        """
+        if not self._db.is_open:
+            return []
+        rows = await self._db.fetchall(
+            f"SELECT {_PROGRAMME_COLUMNS} FROM programmes WHERE is_default = 0 "
+            "ORDER BY guild_id, programme_id"
+        )
+        return [_programme(row) for row in rows]
+
     async def get(self, guild_id: int, programme_id: int) -> Programme | None:
         row = await self._db.fetchone(
             f"SELECT {_PROGRAMME_COLUMNS} FROM programmes WHERE guild_id = ? AND programme_id = ?",

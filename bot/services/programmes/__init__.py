@@ -12,7 +12,9 @@ introducing chosen members and placing a late joiner, never breaking a block.
 
 from __future__ import annotations
 
+from bot.repos.programmes import Membership, Programme, ProgrammeFormat, RoundMeeting
 from bot.services.programmes._admin import ProgrammeAdmin
+from bot.services.programmes._making import FAR_APART_HOURS, MadeRound, RoundMaker
 from bot.services.programmes._places import (
     Place,
     PlacesError,
@@ -25,7 +27,6 @@ from bot.services.programmes._places import (
     partition_by_region,
     place_message,
 )
-from bot.services.programmes._rounds import RoundTools
 from bot.services.programmes._times import TimeTools, agreed_messages, times_message
 from bot.services.programmes._values import (
     DEFAULT_LOOKBACK,
@@ -48,6 +49,7 @@ from bot.services.programmes._values import (
 
 __all__ = [
     "DEFAULT_LOOKBACK",
+    "FAR_APART_HOURS",
     "GROUP_SIZES",
     "MAX_LABEL_LENGTH",
     "MAX_NAME_LENGTH",
@@ -57,14 +59,19 @@ __all__ = [
     "PROGRAMME_LIMITS",
     "DueRound",
     "LatePlacement",
+    "MadeRound",
+    "Membership",
     "Place",
     "PlacesError",
+    "Programme",
     "ProgrammeDraft",
     "ProgrammeError",
+    "ProgrammeFormat",
     "ProgrammeService",
     "RegionOffer",
     "RegionPlan",
     "RoundInputs",
+    "RoundMeeting",
     "TimeStatus",
     "agreed_messages",
     "choose_place",
@@ -79,5 +86,5 @@ __all__ = [
 ]
 
 
-class ProgrammeService(ProgrammeAdmin, RoundTools, TimeTools):
+class ProgrammeService(ProgrammeAdmin, RoundMaker, TimeTools):
     """The programme domain: see the module docstring."""

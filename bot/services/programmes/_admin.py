@@ -213,3 +213,14 @@ class ProgrammeAdmin(ServiceBase):
             if await self._repo.round_for(programme.programme_id, key) is None:
                 found.append(DueRound(programme, due, key))
         return found
+
+    async def due_round(self, guild_id: int, programme_id: int) -> DueRound | None:
+        """This programme's round that fell due and is not made yet (None: nothing due)."""
+        due = [
+            d for d in await self.due_rounds(guild_id) if d.programme.programme_id == programme_id
+        ]
+        return due[0] if due else None
+
+    async def scheduled_programmes(self) -> list[Programme]:
+        """Every server's own programmes (not the default one), for the scheduler."""
+        return await self._repo.every_guild()

@@ -1,0 +1,197 @@
+"""The programmes' scheduled work: one job per programme, and the "it's back" notice.
+
+Each programme has its own weekly job at its day and time; the job asks the service
+whether a round is due (so a two-weekly or monthly programme skips its off weeks),
+stores the round once, then announces it step by step.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.models import WeeklyTime
+from bot.scheduler import JobContext, JobSkipped, JobSpec
+from bot.services.programmes import (
+    DueRound,
+    Programme,
+    ProgrammeError,
+    RegionOffer,
+    offer_message,
+)
+from cogs.programmes._announce import ProgrammeAnnouncer
+from cogs.shared.guild import guild_for_job
+
+if TYPE_CHECKING:
+    from bot.core import KindBot
+
+log = logging.getLogger(__name__)
+
+NOTICE_JOB = "programme-notices"
+NOTICE_TIME = WeeklyTime(0, 0, 5)  # daily, just after midnight
+
+
+def job_name(programme_id: int) -> str:
+    return f"programme-{programme_id}"
+
+
+class ProgrammeJobs:
+    def __init__(self, bot: KindBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.texts = bot.services.programme_texts
+        self.announcer = ProgrammeAnnouncer(bot)
+        self._names: set[str] = set()
+
+    # Registration
+
+    async def register_all(self) -> None:
+        self._add(JobSpec(NOTICE_JOB, NOTICE_TIME, self.run_notices, daily=True))
+        for programme in await self.services.programmes.scheduled_programmes():
+            self._add(self._spec(programme))
+
+    def unregister_all(self) -> None:
+        for name in sorted(self._names):
+            self.services.scheduler.unregister(name)
+        self._names.clear()
+
+    async def register(self, programme: Programme) -> None:
+        """(Re)schedule a programme after it was created or changed."""
+        self.unregister(programme.programme_id)
+        self._add(self._spec(programme))
+        await self.services.scheduler.schedule_guild(programme.guild_id)
+
+    def unregister(self, programme_id: int) -> None:
+        name = job_name(programme_id)
+        if name in self._names:
+            self.services.scheduler.unregister(name)
+            self._names.discard(name)
+
+    def _add(self, spec: JobSpec) -> None:
+        self.services.scheduler.register(spec)
+        self._names.add(spec.name)
+
+    def _spec(self, programme: Programme) -> JobSpec:
+        rhythm = programme.rhythm
+        return JobSpec(
+            job_name(programme.programme_id),
+            WeeklyTime(rhythm.day_of_week, rhythm.hour, rhythm.minute),
+            partial(self.run_round, programme.programme_id),
+            time_resolver=partial(self._time_in_guild, programme.guild_id, programme.programme_id),
+        )
+
+    async def _time_in_guild(
+        self, owner: int, programme_id: int, guild_id: int
+    ) -> WeeklyTime | None:
+        """The programme's weekly moment in its server's own timezone (None elsewhere)."""
+        if guild_id != owner:
+            return None
+        try:
+            programme = await self.services.programmes.get(guild_id, programme_id)
+        except ProgrammeError:
+            return None
+        config = await self.services.setup.config(guild_id)
+        zone = ZoneInfo(config.timezone if config else programme.rhythm.timezone)
+        now = self.services.clock.now()
+        local = programme.rhythm.next_due(now - timedelta(days=1)).astimezone(zone)
+        return WeeklyTime(local.weekday(), local.hour, local.minute)
+
+    # Rounds
+
+    async def run_round(self, programme_id: int, ctx: JobContext) -> None:
+        guild = guild_for_job(self.bot, ctx)
+        service = self.services.programmes
+
+        async def find_due() -> dict[str, str] | None:
+            due = await service.due_round(guild.id, programme_id)
+            if due is None:
+                return None
+            return {"period": due.period_key, "due": due.due.isoformat()}
+
+        found = await ctx.step("due", find_due)
+        if found is None:
+            raise JobSkipped("no round due this week")
+        try:
+            programme = await service.get(guild.id, programme_id)
+        except ProgrammeError:
+            raise JobSkipped("the programme was removed") from None
+        due = DueRound(programme, datetime.fromisoformat(found["due"]), found["period"])
+
+        async def make() -> dict[str, Any]:
+            made = await service.make_programme_round(due)
+            return {
+                "round": made.round_id,
+                "sat_out": {str(u): r for u, r in made.sat_out.items()},
+                "far": list(made.far_apart),
+                "offers": [
+                    [o.region_id, list(o.user_ids), o.neighbour, o.online_programme_id]
+                    for o in made.offers
+                ],
+            }
+
+        made = await ctx.step("round", make)
+        announced = await self.announcer.announce(ctx, guild, programme, int(made["round"]))
+        await self._sit_outs(ctx, guild, programme, made)
+        log.info(
+            "Programme %s round %s in guild %s: announced %d meetings",
+            programme_id,
+            due.period_key,
+            guild.id,
+            announced,
+        )
+
+    async def _sit_outs(
+        self, ctx: JobContext, guild: Any, programme: Programme, made: dict[str, Any]
+    ) -> None:
+        texts = self.texts
+        sat: dict[str, str] = made["sat_out"]
+        for user_id, reason in sorted(sat.items()):
+            key = "programmes.sat_out_blocked" if reason == "blocked" else "programmes.sat_out"
+            await self.announcer.dm(
+                ctx, guild, f"sat-out:{user_id}", int(user_id), texts(key, name=programme.name)
+            )
+        regions = {r.id: r.label for r in self.services.content.regions}
+        online_names = {
+            p.programme_id: p.name for p in await self.services.programmes.programmes(guild.id)
+        }
+        for region, user_ids, neighbour, online_id in made["offers"]:
+            offer = RegionOffer(region, tuple(user_ids), neighbour, online_id)
+            key, params = offer_message(offer, regions, online_names.get(online_id or 0))
+            for user_id in user_ids:
+                await self.announcer.dm(
+                    ctx, guild, f"offer:{user_id}", int(user_id), texts(key, **params)
+                )
+        notes: list[str] = []
+        if made["far"]:
+            notes.append(
+                texts("programmes.log_far_apart", name=programme.name, count=len(made["far"]))
+            )
+        if sat:
+            reasons = {
+                "blocked": texts("programmes.reason_blocked"),
+                "no-valid-partner": texts("programmes.reason_no_partner"),
+                "region-too-small": texts("programmes.reason_region_small"),
+                "no-region": texts("programmes.reason_no_region"),
+            }
+            who = ", ".join(
+                f"<@{u}> ({reasons.get(r, texts('programmes.reason_unknown'))})"
+                for u, r in sorted(sat.items())
+            )
+            notes.append(texts("programmes.log_sat_out", name=programme.name, people=who))
+        if notes:
+            await self.announcer.tell_log(ctx, guild, "log", "\n".join(notes))
+
+    # Notices
+
+    async def run_notices(self, ctx: JobContext) -> None:
+        guild = guild_for_job(self.bot, ctx)
+        since = self.services.clock.now() - timedelta(days=1)
+        for programme in await self.services.programmes.reached_resumes(guild.id, since):
+            text = self.texts("programmes.back_notice", name=programme.name)
+            await ctx.deliver(
+                f"back:{programme.programme_id}",
+                partial(self.announcer.post_in_channel, programme, text),
+            )
