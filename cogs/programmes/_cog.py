@@ -30,6 +30,7 @@ from cogs.shared.guild import guild_of
 if TYPE_CHECKING:
     from bot.core import KindBot
 
+_FORMAT_KEYS = {"online": "programmes.format_online", "in_person": "programmes.format_in_person"}
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -86,7 +87,7 @@ class ProgrammeCog(
             when=when,
             at=f"{rhythm.hour:02d}:{rhythm.minute:02d}",
             size=programme.group_size,
-            format=self.texts(f"programmes.format_{programme.settings.format.value}"),
+            format=self.texts(_FORMAT_KEYS[programme.settings.format.value]),
             channel=f"<#{programme.settings.channel_id}>" if programme.settings.channel_id else "-",
             paused=paused,
         )
