@@ -1,0 +1,159 @@
+"""Programmes as coordinators and champions meet them through Discord."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.services.programmes import programme_texts
+from sandbox.state import Channel, Member, Message
+from tests.e2e.conftest import Harness
+from tests.e2e.flows import configure, join, rows
+
+TEXTS = programme_texts()
+WEDNESDAY = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
+GROUPS = ["Justice", "Education", "Health & care", "Justice"] * 2
+
+
+def at(when: str) -> dict[str, str]:
+    return {"KINDBOT_CLOCK_START": datetime.fromisoformat(when).isoformat()}
+
+
+def said(key: str, **params: Any) -> str:
+    return TEXTS(key, **params)
+
+
+def placeholder_select(message: Message, placeholder: str) -> str:
+    for comp in message.iter_components():
+        if comp.get("placeholder") == placeholder:
+            return str(comp["custom_id"])
+    raise LookupError(placeholder)
+
+
+def threads_in(h: Harness, channel: Channel) -> list[Channel]:
+    return [t for t in h.guild.threads if t.parent_id == channel.id]
+
+
+def programme_rounds(h: Harness, name: str) -> list[str]:
+    return [
+        period
+        for (period,) in rows(
+            h.db_path,
+            "SELECT r.period_key FROM coffee_rounds r JOIN programmes p "
+            "ON p.programme_id = r.programme_id WHERE p.name = ? ORDER BY r.round_id",
+            name,
+        )
+    ]
+
+
+def job_finished(h: Harness, job_prefix: str, period: str) -> bool:
+    return bool(
+        rows(
+            h.db_path,
+            "SELECT 1 FROM job_runs WHERE job LIKE ? AND period_key = ? AND status = 'done'",
+            f"{job_prefix}%",
+            period,
+        )
+    )
+
+
+async def join_programme(h: Harness, member: Member, programme_id: int) -> str:
+    menu = await (await h.emu.slash(h.guild, member, "programmes")).final()
+    pick = placeholder_select(menu, said("programmes.pick_placeholder"))
+    await h.emu.select(menu, pick, [str(programme_id)], by=member)
+    button = menu.custom_id_for(said("programmes.button_join"))
+    return (await (await h.emu.click(menu, button, by=member)).final()).content
+
+
+async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
+    harness: Harness,
+) -> None:
+    h = harness
+    lunch = h.emu.create_channel(h.guild, "lunch")
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
+    await configure(h)
+    people = []
+    for index, group in enumerate(GROUPS):
+        member = h.member(f"luncher{index}")
+        await join(h, member, group, intro=f"Hello from luncher {index}")
+        people.append(member)
+
+    options = {"name": "Lunch club", "rhythm": "every-2-weeks", "day": 3, "hour": 10}
+    too_big = await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme create", channel=lunch, group_size=9, **options
+        )
+    ).final()
+    assert too_big.content == said("programmes.group_size_range", low=2, high=8)
+    assert programme_rounds(h, "Lunch club") == []
+    assert rows(h.db_path, "SELECT 1 FROM programmes WHERE name = 'Lunch club'") == []
+    made = await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme create", channel=lunch, group_size=4, **options
+        )
+    ).final()
+    assert made.content.startswith(said("programmes.created", line="").split("\n")[0])
+    ((programme_id,),) = rows(
+        h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Lunch club'"
+    )
+    for member in people:
+        assert await join_programme(h, member, programme_id) == said(
+            "programmes.joined", name="Lunch club"
+        )
+
+    # Thursday 26 November, 10:00: the first round, two groups of four.
+    await h.restart_bot(**at("2026-11-26T10:01:00+00:00"))
+    await h.emu.wait_until(lambda: len(threads_in(h, lunch)) == 2, within=20, what="two threads")
+    ids = {m.user.id for m in people}
+    seen: set[int] = set()
+    for thread in threads_in(h, lunch):
+        intro = await h.emu.wait_for_message(thread, within=10)
+        members = set(thread.thread_members) - {h.emu.bot_user.id}
+        assert len(members) == 4 and members <= ids
+        assert not members & seen
+        seen |= members
+        assert intro.custom_id_for(said("programmes.find_time_button"))
+    assert seen == ids
+    assert programme_rounds(h, "Lunch club") == ["2026-W48"]
+
+    # Find a time: every member of the first thread ticks the first two times.
+    thread = threads_in(h, lunch)[0]
+    intro = await h.emu.wait_for_message(thread)
+    button = intro.custom_id_for(said("programmes.find_time_button"))
+    members = [m for m in people if m.user.id in set(thread.thread_members)]
+    for member in members:
+        offer = await (await h.emu.click(intro, button, by=member)).final()
+        assert "<t:" in offer.content
+        select = placeholder_select(offer, said("programmes.slot_placeholder"))
+        saved = await (await h.emu.select(offer, select, ["0", "1"], by=member)).final()
+        assert saved.content == said("programmes.ticks_saved", count=2)
+    agreed = await h.emu.wait_for_message(thread, lambda m: bool(m.attachments), within=10)
+    assert agreed.attachments[0].filename == "meeting.ics"
+    assert b"BEGIN:VEVENT" in agreed.attachments[0].data
+    assert "<t:" in agreed.content
+
+    # Paused until 10 December: its channel is told now, and again when it comes back.
+    paused = await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme pause", name="Lunch club", resume_on="2026-12-10"
+        )
+    ).final()
+    assert paused.content.startswith("**Lunch club** is paused")
+    notice = await h.emu.wait_for_message(lunch, lambda m: "short break" in m.content)
+    assert notice.mention_ids == []
+
+    # Thursday 3 December is an off week: no round.
+    await h.restart_bot(**at("2026-12-03T10:01:00+00:00"))
+    await h.emu.wait_until(
+        lambda: job_finished(h, "programme-", "2026-W49"), within=20, what="the off week's job"
+    )
+    assert programme_rounds(h, "Lunch club") == ["2026-W48"]
+
+    # Thursday 10 December: back by itself, and the next round is made.
+    await h.restart_bot(**at("2026-12-10T10:01:00+00:00"))
+    back = await h.emu.wait_for_message(
+        lunch, lambda m: m.content == said("programmes.back_notice", name="Lunch club"), within=20
+    )
+    assert back.mention_ids == []
+    await h.emu.wait_until(lambda: len(threads_in(h, lunch)) == 4, within=20, what="new threads")
+    assert programme_rounds(h, "Lunch club") == ["2026-W48", "2026-W50"]
