@@ -157,3 +157,89 @@ async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
     assert back.mention_ids == []
     await h.emu.wait_until(lambda: len(threads_in(h, lunch)) == 4, within=20, what="new threads")
     assert programme_rounds(h, "Lunch club") == ["2026-W48", "2026-W50"]
+
+
+def meetings_of(h: Harness, name: str) -> list[set[int]]:
+    found: dict[int, set[int]] = {}
+    for meeting_id, user_id in rows(
+        h.db_path,
+        "SELECT m.meeting_id, mm.user_id FROM coffee_meetings m "
+        "JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
+        "JOIN coffee_rounds r ON r.round_id = m.round_id "
+        "JOIN programmes p ON p.programme_id = r.programme_id WHERE p.name = ?",
+        name,
+    ):
+        found.setdefault(meeting_id, set()).add(int(user_id))
+    return list(found.values())
+
+
+async def test_a_monthly_in_person_programme_keeps_regions_apart_and_never_pairs_a_block(
+    harness: Harness,
+) -> None:
+    h = harness
+    walks = h.emu.create_channel(h.guild, "walks")
+    await h.start_bot(**at("2026-10-28T12:00:00+00:00"))
+    await configure(h)
+    await h.emu.slash(h.guild, h.owner, "setup timezone", name="America/New_York")
+    regions = {
+        "ann": "North East England",
+        "bob": "North East England",
+        "cat": "North East England",
+        "dan": "London",
+        "eve": "London",
+        "fay": "Scotland",
+    }
+    groups = ["Justice", "Education", "Health & care"]
+    people: dict[str, Member] = {}
+    for index, (name, region) in enumerate(regions.items()):
+        people[name] = h.member(name)
+        await join(h, people[name], groups[index % 3], region=region)
+    for blocker in ("ann", "cat"):  # nobody can meet bob: he sits out
+        await h.emu.slash(h.guild, people[blocker], "coffee never", member=people["bob"])
+    made = await (
+        await h.emu.slash(
+            h.guild,
+            h.owner,
+            "programme create",
+            name="Walks",
+            rhythm="monthly",
+            week=1,
+            day=1,
+            hour=18,
+            channel=walks,
+            format="in_person",
+        )
+    ).final()
+    assert "**Walks**" in made.content
+    ((programme_id,),) = rows(
+        h.db_path, "SELECT programme_id FROM programmes WHERE name = ?", "Walks"
+    )
+    for member in people.values():
+        await join_programme(h, member, programme_id)
+
+    # The first Tuesday of November is the 3rd, two days after New York leaves summer
+    # time: 18:00 there is 23:00 UTC, not 22:00.
+    await h.restart_bot(**at("2026-11-03T22:30:00+00:00"))
+    await h.emu.wait_until(
+        lambda: job_finished(h, "programme-notices", "2026-11-03"),
+        within=20,
+        what="the catch-up on the morning of 3 November",
+    )
+    assert meetings_of(h, "Walks") == []
+    await h.restart_bot(**at("2026-11-03T23:01:00+00:00"))
+    await h.emu.wait_until(lambda: len(threads_in(h, walks)) == 2, within=20, what="two threads")
+    ids = {name: m.user.id for name, m in people.items()}
+    assert sorted(map(sorted, meetings_of(h, "Walks"))) == sorted(
+        [sorted([ids["ann"], ids["cat"]]), sorted([ids["dan"], ids["eve"]])]
+    )
+    for thread in threads_in(h, walks):
+        intro = await h.emu.wait_for_message(thread, within=10)
+        assert "North East England" in intro.content or "London" in intro.content
+        assert said("programmes.place_suggestion", suggestion="")[:10] in intro.content
+    sat_out = await h.emu.wait_for_message(people["bob"], within=10)
+    assert sat_out.content == said("programmes.sat_out_blocked", name="Walks")
+    offer = await h.emu.wait_for_message(people["fay"], within=10)
+    assert offer.content == said("programmes.offer_neighbour", region="North East England")
+    log = await h.emu.wait_for_message(h.channel("coordinators"), lambda m: "Walks" in m.content)
+    assert f"<@{ids['bob']}>" in log.content
+    assert said("programmes.reason_blocked") in log.content
