@@ -243,3 +243,71 @@ async def test_a_monthly_in_person_programme_keeps_regions_apart_and_never_pairs
     log = await h.emu.wait_for_message(h.channel("coordinators"), lambda m: "Walks" in m.content)
     assert f"<@{ids['bob']}>" in log.content
     assert said("programmes.reason_blocked") in log.content
+
+
+async def test_the_migrated_roulette_keeps_avoiding_its_past_pairs(harness: Harness) -> None:
+    import shutil
+    from datetime import timedelta
+
+    from bot.db import Database, migrate
+    from bot.db.migrations import discover
+    from bot.models import ChannelPurpose, Profile
+    from bot.repos.champions import ChampionRepo
+    from bot.repos.coffee import CoffeeRepo, NewMeeting
+    from bot.repos.guilds import GuildRepo
+
+    h = harness
+    people = [h.member(name) for name in ("ann", "bob", "cat", "dan", "eve", "fay")]
+    a, b, c, d, e, f = (m.user.id for m in people)
+    earlier = h.db_path.parent / "earlier"
+    earlier.mkdir()
+    migrations = discover()
+    [programmes] = [m for m in migrations if m.name == "programmes"]
+    for migration in migrations:
+        if migration.version < programmes.version:
+            shutil.copy(migration.path, earlier / migration.path.name)
+    then = datetime.fromisoformat("2026-11-01T10:00:00+00:00")
+    db = Database(h.db_path)
+    await db.connect()
+    try:
+        await migrate(db, earlier)
+        guilds = GuildRepo(db)
+        await guilds.ensure(h.guild.id, then)
+        await guilds.set_channel(h.guild.id, ChannelPurpose.COFFEE, h.channel("coffee").id)
+        groups = [g.group_id for g in await guilds.groups(h.guild.id)]
+        group_of = {a: 0, c: 0, e: 0, b: 1, d: 1, f: 1}
+        for user, index in group_of.items():
+            profile = Profile(group_id=groups[index], coffee_opt_in=True)
+            await ChampionRepo(db).save(h.guild.id, user, profile, then)
+        coffee = CoffeeRepo(db)
+        history = {46: [(a, b), (c, d), (e, f)], 47: [(a, d), (c, f), (e, b)]}
+        for week, pairs in history.items():
+            await coffee.create_round(
+                h.guild.id,
+                f"2026-W{week}",
+                seed=week,
+                condition_number=1,
+                starter="Hello",
+                now=then + timedelta(weeks=week - 45),
+                checkin_due_at=then + timedelta(weeks=week - 44),
+                meetings=[
+                    NewMeeting(((x, groups[group_of[x]]), (y, groups[group_of[y]])))
+                    for x, y in pairs
+                ],
+            )
+    finally:
+        await db.close()
+
+    # Monday 23 November, 09:05: the bot upgrades the database and makes the round.
+    await h.start_bot(**at("2026-11-23T09:05:00+00:00"))
+    await h.emu.wait_until(
+        lambda: programme_rounds(h, "Coffee roulette") == ["2026-W46", "2026-W47", "2026-W48"],
+        within=20,
+        what="this week's roulette round",
+    )
+    week = [
+        frozenset(m)
+        for m in meetings_of(h, "Coffee roulette")
+        if frozenset(m) not in {frozenset(p) for pairs in history.values() for p in pairs}
+    ]
+    assert sorted(map(sorted, week)) == sorted(map(sorted, [(a, f), (c, b), (e, d)]))
