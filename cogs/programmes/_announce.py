@@ -179,6 +179,11 @@ class ProgrammeAnnouncer:
         sent = await thread.send(text, view=view, allowed_mentions=_NO_PINGS, nonce=nonce)
         return sent.id
 
+    async def send_in(self, thread: discord.Thread, text: str, nonce: str) -> int:
+        await self.pace()
+        sent = await thread.send(text, allowed_mentions=_NO_PINGS, nonce=nonce)
+        return sent.id
+
     async def announce_one(
         self, programme: Programme, meeting_id: int, user_ids: Sequence[int]
     ) -> None:

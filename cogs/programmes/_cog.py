@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -57,6 +57,9 @@ class ProgrammeCog(
 
     async def interaction_check(self, interaction: discord.Interaction[ClientT], /) -> bool:
         return await is_coordinator(as_kindbot(interaction))
+
+    async def remind(self, guild_id: int, meeting_id: int, when: datetime) -> None:
+        await self.jobs.remind(guild_id, meeting_id, when)
 
     def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
         return [FindTimeButton, SlotSelect]

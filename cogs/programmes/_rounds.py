@@ -38,6 +38,10 @@ def job_name(programme_id: int) -> str:
     return f"programme-{programme_id}"
 
 
+def reminder_job(meeting_id: int) -> str:
+    return f"programme-reminder-{meeting_id}"
+
+
 class ProgrammeJobs:
     def __init__(self, bot: KindBot) -> None:
         self.bot = bot
@@ -52,6 +56,8 @@ class ProgrammeJobs:
         self._add(JobSpec(NOTICE_JOB, NOTICE_TIME, self.run_notices, daily=True))
         for programme in await self.services.programmes.scheduled_programmes():
             self._add(self._spec(programme))
+        for guild_id, meeting_id, when in await self.services.programmes.pending_reminders():
+            self._add(self._reminder_spec(guild_id, meeting_id, when))
 
     def unregister_all(self) -> None:
         for name in sorted(self._names):
@@ -98,6 +104,58 @@ class ProgrammeJobs:
         now = self.services.clock.now()
         local = programme.rhythm.next_due(now - timedelta(days=1)).astimezone(zone)
         return WeeklyTime(local.weekday(), local.hour, local.minute)
+
+    async def remind(self, guild_id: int, meeting_id: int, when: datetime) -> None:
+        """Post a reminder in the meeting's thread at ``when`` (an hour before it)."""
+        name = reminder_job(meeting_id)
+        if name in self._names:
+            self.services.scheduler.unregister(name)
+            self._names.discard(name)
+        self._add(self._reminder_spec(guild_id, meeting_id, when))
+        await self.services.scheduler.schedule_guild(guild_id)
+
+    def _reminder_spec(self, guild_id: int, meeting_id: int, when: datetime) -> JobSpec:
+        return JobSpec(
+            reminder_job(meeting_id),
+            WeeklyTime(when.weekday(), when.hour, when.minute),
+            partial(self.run_reminder, meeting_id),
+            time_resolver=partial(self._moment_in_guild, guild_id, when),
+        )
+
+    async def _moment_in_guild(
+        self, owner: int, when: datetime, guild_id: int
+    ) -> WeeklyTime | None:
+        if guild_id != owner:
+            return None
+        config = await self.services.setup.config(guild_id)
+        local = when.astimezone(ZoneInfo(config.timezone if config else "UTC"))
+        return WeeklyTime(local.weekday(), local.hour, local.minute)
+
+    async def run_reminder(self, meeting_id: int, ctx: JobContext) -> None:
+        guild = guild_for_job(self.bot, ctx)
+        service = self.services.programmes
+        try:
+            status = await service.time_status(guild.id, meeting_id)
+            thread_id = await service.meeting_thread(guild.id, meeting_id)
+        except ProgrammeError:
+            raise JobSkipped("the meeting is gone") from None
+        reminder = status.reminder_at
+        if reminder is None or status.agreed is None:
+            raise JobSkipped("no agreed time")
+        if abs(ctx.due_at - reminder) > timedelta(minutes=2):
+            raise JobSkipped("the reminder is due another week")
+        if status.agreed > self.services.clock.now() and thread_id is not None:
+            thread = await self.announcer.existing_thread(guild, thread_id)
+            if thread is not None:
+                text = self.texts(
+                    "programmes.reminder", when=f"<t:{int(status.agreed.timestamp())}:R>"
+                )
+                await ctx.deliver(
+                    "reminder", partial(self.announcer.send_in, thread, text), target_id=thread_id
+                )
+        name = reminder_job(meeting_id)
+        self.services.scheduler.unregister(name)
+        self._names.discard(name)
 
     # Rounds
 

@@ -166,6 +166,10 @@ async def post_agreed(interaction: Interaction, meeting_id: int, status: TimeSta
         guild.id, meeting_id, texts("programmes.calendar_summary", server=guild.name)
     )
     file = discord.File(io.BytesIO(ics), filename="meeting.ics")
+    # The programme cog schedules the reminder an hour before.
+    remind = getattr(interaction.client.get_cog("ProgrammeCog"), "remind", None)
+    if remind is not None and status.reminder_at is not None:
+        await remind(guild.id, meeting_id, status.reminder_at)
     channel = interaction.channel
     target = channel if isinstance(channel, discord.Thread) else None
     if target is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.services.programmes import programme_texts
@@ -132,6 +132,20 @@ async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
     assert b"BEGIN:VEVENT" in agreed.attachments[0].data
     assert "<t:" in agreed.content
 
+    # An hour before the agreed time, the thread is reminded once.
+    ((starts,),) = rows(
+        h.db_path,
+        "SELECT s.starts_at FROM meeting_slots s JOIN coffee_meetings m "
+        "ON m.meeting_id = s.meeting_id WHERE m.thread_id = ? AND s.position = 0",
+        thread.id,
+    )
+    remind_at = datetime.fromisoformat(starts) - timedelta(minutes=59)
+    await h.restart_bot(**at(remind_at.isoformat()))
+    reminder = await h.emu.wait_for_message(
+        thread, lambda m: m.content.startswith("A friendly reminder"), within=20
+    )
+    assert f"<t:{int(datetime.fromisoformat(starts).timestamp())}:R>" in reminder.content
+
     # Paused until 10 December: its channel is told now, and again when it comes back.
     paused = await (
         await h.emu.slash(
@@ -247,7 +261,6 @@ async def test_a_monthly_in_person_programme_keeps_regions_apart_and_never_pairs
 
 async def test_the_migrated_roulette_keeps_avoiding_its_past_pairs(harness: Harness) -> None:
     import shutil
-    from datetime import timedelta
 
     from bot.db import Database, migrate
     from bot.db.migrations import discover

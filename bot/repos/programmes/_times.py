@@ -100,3 +100,24 @@ class TimeStore:
         if not rows:
             return 0, []
         return int(rows[0][0]), [int(r[1]) for r in rows if r[1] is not None]
+
+    async def offered_meetings(self, since: datetime) -> list[tuple[int, int]]:
+        """(guild id, meeting id) of every meeting offered a slot that starts after ``since``.
+
+        None while the database is not open (commands loaded without one, as in checks).
+        """
+        if not self._db.is_open:
+            return []
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT m.guild_id, m.meeting_id FROM meeting_slots s "
+            "JOIN coffee_meetings m ON m.meeting_id = s.meeting_id "
+            "WHERE s.starts_at > ? ORDER BY m.meeting_id",
+            (to_db(since),),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    async def thread_of(self, meeting_id: int) -> int | None:
+        value = await self._db.fetchval(
+            "SELECT thread_id FROM coffee_meetings WHERE meeting_id = ?", (meeting_id,)
+        )
+        return None if value is None else int(value)

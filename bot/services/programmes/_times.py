@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from bot.repos.programmes import (
     StoredHours,
@@ -148,3 +148,18 @@ class TimeTools(ServiceBase):
         if owner != guild_id:
             raise ProgrammeError("programmes.unknown_meeting")
         return members
+
+    async def pending_reminders(self) -> list[tuple[int, int, datetime]]:
+        """(guild id, meeting id, when to remind) of agreed meetings still to come."""
+        now = self.now()
+        found = []
+        for guild_id, meeting_id in await self._repo.offered_meetings(now):
+            status = await self.time_status(guild_id, meeting_id)
+            if status.agreed is not None and status.reminder_at is not None:
+                found.append((guild_id, meeting_id, status.reminder_at))
+        return found
+
+    async def meeting_thread(self, guild_id: int, meeting_id: int) -> int | None:
+        """The meeting's private thread, when it has one."""
+        await self._meeting_members(guild_id, meeting_id)
+        return await self._repo.thread_of(meeting_id)
