@@ -324,3 +324,57 @@ async def test_the_migrated_roulette_keeps_avoiding_its_past_pairs(harness: Harn
         if frozenset(m) not in {frozenset(p) for pairs in history.values() for p in pairs}
     ]
     assert sorted(map(sorted, week)) == sorted(map(sorted, [(a, f), (c, b), (e, d)]))
+
+
+async def test_every_bad_programme_is_refused_with_a_clear_message_and_nothing_saved(
+    harness: Harness,
+) -> None:
+    from sandbox.permissions import Perm
+
+    h = harness
+    closed = h.emu.create_channel(h.guild, "closed")
+    lunch = h.emu.create_channel(h.guild, "lunch")
+    h.emu.deny_bot(closed, Perm.CREATE_PRIVATE_THREADS)
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
+    await configure(h)
+    base: dict[str, Any] = {"rhythm": "weekly", "day": 2, "hour": 12, "channel": lunch}
+
+    async def create(**options: Any) -> str:
+        reply = await (await h.emu.slash(h.guild, h.owner, "programme create", **options)).final()
+        return reply.content
+
+    assert "can't open private threads in" in await create(
+        **{**base, "name": "A", "channel": closed}
+    )
+    assert await create(**{**base, "name": "  \u200b "}) == said("programmes.name_blank")
+    assert await create(**{**base, "name": "x" * 51}) == said(
+        "programmes.name_too_long", length=51, limit=50
+    )
+    assert await create(**{**base, "name": "Walks", "rhythm": "monthly"}) == said(
+        "programmes.week_needed"
+    )
+    assert await create(**{**base, "name": "Walks", "group_size": 1}) == said(
+        "programmes.group_size_range", low=2, high=8
+    )
+    assert rows(h.db_path, "SELECT name FROM programmes") == [("Coffee roulette",)]
+
+    members_only = h.role("Walkers")
+    walker = h.member("walker")
+    await join(h, walker, "Justice")
+    created = await create(**{**base, "name": "Walks", "role": members_only})
+    assert "**Walks**" in created
+    assert await create(**{**base, "name": "WALKS"}) == said("programmes.name_taken", name="WALKS")
+    ((walks_id,),) = rows(h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Walks'")
+    assert await join_programme(h, walker, walks_id) == said(
+        "programmes.role_required", programme="Walks", role=members_only.id
+    )
+    assert rows(h.db_path, "SELECT 1 FROM programme_members WHERE programme_id = ?", walks_id) == []
+
+    made = 2  # the roulette and Walks
+    while made < 10:
+        made += 1
+        assert "**Extra" in await create(**{**base, "name": f"Extra {made}"})
+    assert await create(**{**base, "name": "One too many"}) == said(
+        "programmes.limit_reached", limit=10
+    )
+    assert len(rows(h.db_path, "SELECT 1 FROM programmes")) == 10
