@@ -46,8 +46,17 @@ class PlacesError(Exception):
     """places.toml or region_neighbours.toml cannot be used; the bot must not start."""
 
 
-def load_places(path: Path | None = None) -> tuple[Place, ...]:
-    file = path or prompts_dir() / "places.toml"
+def _chosen(name: str, path: Path | None, override_dir: Path | None) -> Path:
+    """The file to read: the given one, else the content folder's own, else the shipped one."""
+    if path is not None:
+        return path
+    if override_dir is not None and (override_dir / name).is_file():
+        return override_dir / name
+    return prompts_dir() / name
+
+
+def load_places(path: Path | None = None, *, override_dir: Path | None = None) -> tuple[Place, ...]:
+    file = _chosen("places.toml", path, override_dir)
     data = _read_toml(file)
     tables = data.get("place")
     if not isinstance(tables, list) or not tables:
@@ -69,10 +78,10 @@ def load_places(path: Path | None = None) -> tuple[Place, ...]:
 
 
 def load_region_neighbours(
-    content: ContentLibrary, path: Path | None = None
+    content: ContentLibrary, path: Path | None = None, *, override_dir: Path | None = None
 ) -> dict[str, tuple[str, ...]]:
     """Each region's neighbours, nearest first, checked against regions.toml."""
-    file = path or prompts_dir() / "region_neighbours.toml"
+    file = _chosen("region_neighbours.toml", path, override_dir)
     data = _read_toml(file)
     if set(data) != {"neighbours"} or not isinstance(data["neighbours"], dict):
         raise PlacesError(f"{file.name}: expected one [neighbours] table")

@@ -38,9 +38,13 @@ class ProgrammeError(UserFacingError):
     """An expected problem; ``key`` names a message in ``prompts/programmes.toml``."""
 
 
-def programme_texts(path: Path | None = None) -> Messages:
-    """The programme wording (``programmes.*`` keys), checked like messages.toml."""
-    return Messages.load(path or prompts_dir() / "programmes.toml")
+def programme_texts(path: Path | None = None, *, override_dir: Path | None = None) -> Messages:
+    """The programme wording (``programmes.*`` keys), checked like messages.toml.
+
+    A ``programmes.toml`` in ``override_dir`` (``KINDBOT_CONTENT_DIR``) replaces the
+    messages it holds.
+    """
+    return Messages.load(path or prompts_dir() / "programmes.toml", override_dir=override_dir)
 
 
 def clean_name(raw: str) -> tuple[str, str]:
