@@ -224,8 +224,19 @@ class ProgrammeJobs:
                 )
         notes: list[str] = []
         if made["far"]:
+            far = set(made["far"])
+            groups = "; ".join(
+                ", ".join(f"<@{u}>" for u in meeting.user_ids)
+                for meeting in await self.services.coffee.meetings(int(made["round"]))
+                if meeting.meeting_id in far
+            )
             notes.append(
-                texts("programmes.log_far_apart", name=programme.name, count=len(made["far"]))
+                texts(
+                    "programmes.log_far_apart",
+                    name=programme.name,
+                    count=len(far),
+                    meetings=groups,
+                )
             )
         if sat:
             reasons = {
