@@ -258,6 +258,30 @@ async def test_a_monthly_in_person_programme_keeps_regions_apart_and_never_pairs
     assert f"<@{ids['bob']}>" in log.content
     assert said("programmes.reason_blocked") in log.content
 
+    # A coordinator places bob after all (with fay, who also sat out), and cannot
+    # introduce two members who already have a group this round.
+    placed = await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme add-late", name="Walks", member=people["bob"]
+        )
+    ).final()
+    assert placed.content == said("programmes.late_placed", name="Walks")
+    await h.emu.wait_until(lambda: len(threads_in(h, walks)) == 3, within=10, what="a third thread")
+    assert sorted([ids["bob"], ids["fay"]]) in [sorted(m) for m in meetings_of(h, "Walks")]
+    late = next(t for t in threads_in(h, walks) if ids["bob"] in t.thread_members)
+    assert set(late.thread_members) - {h.emu.bot_user.id} == {ids["bob"], ids["fay"]}
+    twice = await (
+        await h.emu.slash(
+            h.guild,
+            h.owner,
+            "programme introduce",
+            name="Walks",
+            first=people["ann"],
+            second=people["dan"],
+        )
+    ).final()
+    assert twice.content == said("programmes.already_placed")
+
 
 async def test_the_migrated_roulette_keeps_avoiding_its_past_pairs(harness: Harness) -> None:
     import shutil
