@@ -99,6 +99,12 @@ class ProgrammeAnnouncer:
             self.texts("programmes.thread_name", name=programme.name, people=" & ".join(names)),
             100,
         )
+        # A thread made just before a restart, whose id was never saved, is found again
+        # by its name, so the meeting never gets a second thread.
+        for existing in channel.threads:
+            if existing.name == title and existing.owner_id == guild.me.id:
+                await self.services.coffee.record_thread(meeting_id, existing.id)
+                return existing
         try:
             await self.pace()
             thread = await channel.create_thread(
@@ -193,12 +199,24 @@ class ProgrammeAnnouncer:
             return
         text = await self.intro_text(programme, meeting_id, user_ids)
         view = find_time_view(meeting_id, self.texts("programmes.find_time_button"))
-        thread = await self.thread_for(guild, programme, meeting_id, user_ids)
+        known = await self.services.programmes.meeting_thread(guild.id, meeting_id)
+        thread = await self.existing_thread(guild, known)  # joining a group with a thread
         if thread is None:
-            return
-        await self.add_members(guild, thread, meeting_id, user_ids)
-        await self.pace()
-        await thread.send(text, view=view, allowed_mentions=_NO_PINGS)
+            thread = await self.thread_for(guild, programme, meeting_id, user_ids)
+        if thread is not None:
+            await self.add_members(guild, thread, meeting_id, user_ids)
+            await self.pace()
+            await thread.send(text, view=view, allowed_mentions=_NO_PINGS)
+        else:
+            for user_id in user_ids:
+                member = guild.get_member(user_id)
+                if member is None:
+                    continue
+                try:
+                    await self.pace()
+                    await member.send(text, view=view, allowed_mentions=_NO_PINGS)
+                except discord.Forbidden:
+                    log.info("Introduction DM to %s refused", user_id)
         await self.services.coffee.mark_announced(meeting_id)
 
     async def dm(

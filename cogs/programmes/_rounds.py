@@ -65,8 +65,13 @@ class ProgrammeJobs:
         self._names.clear()
 
     async def register(self, programme: Programme) -> None:
-        """(Re)schedule a programme after it was created or changed."""
+        """(Re)schedule a programme after it was created or changed.
+
+        The server's first programme is the roulette, which ``/coffee`` runs.
+        """
         self.unregister(programme.programme_id)
+        if programme.is_default:
+            return
         self._add(self._spec(programme))
         await self.services.scheduler.schedule_guild(programme.guild_id)
 
