@@ -145,6 +145,11 @@ async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
         thread, lambda m: m.content.startswith("A friendly reminder"), within=20
     )
     assert f"<t:{int(datetime.fromisoformat(starts).timestamp())}:R>" in reminder.content
+    # The restart came within a day of the round: it is not made or announced again.
+    assert remind_at - datetime.fromisoformat("2026-11-26T10:00:00+00:00") < timedelta(days=1)
+    assert programme_rounds(h, "Lunch club") == ["2026-W48"]
+    assert len(threads_in(h, lunch)) == 2
+    assert len(h.emu.bot_messages(thread)) == 3  # introduction, agreed time, reminder
 
     # Paused until 10 December: its channel is told now, and again when it comes back.
     paused = await (
