@@ -125,6 +125,8 @@ async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
         offer = await (await h.emu.click(intro, button, by=member)).final()
         assert "<t:" in offer.content
         select = placeholder_select(offer, said("programmes.slot_placeholder"))
+        assert len(offer.component(select)["options"]) == 8
+        assert offer.content.count("<t:") == 8
         saved = await (await h.emu.select(offer, select, ["0", "1"], by=member)).final()
         assert saved.content == said("programmes.ticks_saved", count=2)
     agreed = await h.emu.wait_for_message(thread, lambda m: bool(m.attachments), within=10)
