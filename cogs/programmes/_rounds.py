@@ -13,6 +13,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import discord
+
 from bot.models import WeeklyTime
 from bot.scheduler import JobContext, JobSkipped, JobSpec
 from bot.services.programmes import (
@@ -207,11 +209,14 @@ class ProgrammeJobs:
         )
 
     async def _sit_outs(
-        self, ctx: JobContext, guild: Any, programme: Programme, made: dict[str, Any]
+        self, ctx: JobContext, guild: discord.Guild, programme: Programme, made: dict[str, Any]
     ) -> None:
         texts = self.texts
         sat: dict[str, str] = made["sat_out"]
+        offered = {str(u) for offer in made["offers"] for u in offer[1]}
         for user_id, reason in sorted(sat.items()):
+            if user_id in offered:
+                continue  # told about the nearest region or an online programme instead
             key = "programmes.sat_out_blocked" if reason == "blocked" else "programmes.sat_out"
             await self.announcer.dm(
                 ctx, guild, f"sat-out:{user_id}", int(user_id), texts(key, name=programme.name)

@@ -264,6 +264,8 @@ async def test_a_monthly_in_person_programme_keeps_regions_apart_and_never_pairs
     log = await h.emu.wait_for_message(h.channel("coordinators"), lambda m: "Walks" in m.content)
     assert f"<@{ids['bob']}>" in log.content
     assert said("programmes.reason_blocked") in log.content
+    assert f"<@{ids['fay']}> ({said('programmes.reason_region_small')})" in log.content
+    assert len(h.emu.dms_to(people["fay"])) == 1  # the offer, not a second note
 
     # A coordinator places bob after all (with fay, who also sat out), and cannot
     # introduce two members who already have a group this round.

@@ -23,7 +23,8 @@ class MadeRound:
     round_id: int
     period_key: str
     meetings: tuple[RoundMeeting, ...]
-    #: user id -> why they sit this round out (a SitOutReason, or "unknown")
+    #: user id -> why they sit this round out (a SitOutReason, or "unknown"); members
+    #: of a region too small for a group are here too, and also in ``offers``
     sat_out: dict[int, str] = field(default_factory=dict)
     #: meeting ids whose members are more than FAR_APART_HOURS apart
     far_apart: tuple[int, ...] = ()
@@ -93,7 +94,6 @@ class RoundMaker(RoundTools):
                 meetings = [[int(u) for u in m] for m in result.meetings]
                 sat = {int(s.id): s.reason for s in result.sat_out}
                 spread = result.spread_hours
-        offered = {u for offer in offers for u in offer.user_ids}
         stored = await self.store_round(programme, period_key, meetings, sit_outs=sorted(sat))
         rows = tuple(await self._repo.round_meetings(stored.round_id))
         far = tuple(
@@ -105,7 +105,7 @@ class RoundMaker(RoundTools):
             stored.round_id,
             period_key,
             rows,
-            {u: r for u, r in sat.items() if u not in offered},
+            sat,
             far,
             tuple(o for o in offers if o.user_ids),
         )
