@@ -25,11 +25,13 @@ from cogs.programmes._options import (
 )
 from cogs.programmes._rounds import ProgrammeJobs
 from cogs.programmes._times import FindTimeButton, SlotSelect
+from cogs.shared.display import shorten
 from cogs.shared.guild import guild_of
 
 if TYPE_CHECKING:
     from bot.core import KindBot
 
+MESSAGE_LIMIT = 2000
 _FORMAT_KEYS = {"online": "programmes.format_online", "in_person": "programmes.format_in_person"}
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -214,7 +216,8 @@ class ProgrammeCog(
     async def list_programmes(self, interaction: Interaction) -> None:
         found = await self.services.programmes.programmes(guild_of(interaction).id)
         lines = "\n".join(self.describe(p) for p in found)
-        await reply_privately(interaction, self.texts("programmes.list", lines=lines))
+        text = self.texts("programmes.list", lines=lines)
+        await reply_privately(interaction, shorten(text, MESSAGE_LIMIT))
 
     @app_commands.command(name="remove", description="Stop a programme for good")
     @app_commands.describe(name="The programme to remove")

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.interaction import ClientT, Interaction, as_kindbot, reply_privately
 from bot.services.programmes import Programme, ProgrammeError
+from cogs.shared.display import shorten
 from cogs.shared.guild import guild_of
 
 if TYPE_CHECKING:
@@ -131,5 +132,7 @@ class MembersCog(commands.Cog):
             return
         view = ProgrammesView(self.bot, interaction.user.id, every)
         await interaction.response.send_message(
-            self.texts("programmes.yours", lines="\n".join(lines)), view=view, ephemeral=True
+            shorten(self.texts("programmes.yours", lines="\n".join(lines)), 2000),
+            view=view,
+            ephemeral=True,
         )
