@@ -68,3 +68,25 @@ async def test_a_blocked_member_sits_out_with_the_reason(db: Database, clock: Fa
     clock.advance(timedelta(weeks=1))
     later = await service.due_round(GUILD, tea.programme_id)
     assert later is not None and later.period_key == "2026-W49"
+
+
+async def test_an_agreed_time_waits_for_its_reminder_until_it_has_passed(
+    db: Database, clock: FakeClock
+) -> None:
+    service = await _service(db, clock, {A: "Europe/London", B: "Europe/London"})
+    tea = await service.create(GUILD, ProgrammeDraft(name="Tea", day_of_week=0, at=time(9)))
+    for user in (A, B):
+        await service.join(GUILD, tea.programme_id, user)
+    due = await service.due_round(GUILD, tea.programme_id)
+    assert due is not None
+    (meeting,) = (await service.make_programme_round(due)).meetings
+    offer = await service.offer_times(GUILD, meeting.meeting_id)
+    assert await service.pending_reminders() == []  # offered, not agreed
+    for user in (A, B):
+        status = await service.tick(GUILD, meeting.meeting_id, user, 0)
+    assert status.agreed == offer.slots[0]
+    assert await service.pending_reminders() == [
+        (GUILD, meeting.meeting_id, offer.slots[0] - timedelta(hours=1))
+    ]
+    clock.advance(offer.slots[0] - clock.now() + timedelta(minutes=1))
+    assert await service.pending_reminders() == []

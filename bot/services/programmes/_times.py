@@ -155,7 +155,7 @@ class TimeTools(ServiceBase):
         found = []
         for guild_id, meeting_id in await self._repo.offered_meetings(now):
             status = await self.time_status(guild_id, meeting_id)
-            if status.agreed is not None and status.reminder_at is not None:
+            if status.agreed is not None and status.reminder_at is not None and status.agreed > now:
                 found.append((guild_id, meeting_id, status.reminder_at))
         return found
 
