@@ -27,6 +27,7 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
     "cogs.champions",
     "cogs.coffee",
+    "cogs.programmes",
     "cogs.kindness",
     "cogs.reflections",
     "cogs.prompts",

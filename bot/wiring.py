@@ -140,10 +140,10 @@ class Services:
                 champions,
                 guilds,
                 clock,
-                places=load_places(),
-                neighbours=load_region_neighbours(content),
+                places=load_places(override_dir=content_dir),
+                neighbours=load_region_neighbours(content, override_dir=content_dir),
             ),
-            programme_texts=programme_texts(),
+            programme_texts=programme_texts(override_dir=content_dir),
             pulse=PulseService(pulse_repo, pulse_content, clock),
             outcomes=OutcomesService(OutcomesRepo(db), pulse_repo, analytics, pulse_content, clock),
         )

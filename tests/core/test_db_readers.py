@@ -14,8 +14,14 @@ from bot.db import Database
 GUILD = 42
 
 
+WHEN = "2026-11-23T10:00:00+00:00"
+
+
 async def _add_guild(db: Database, guild_id: int) -> None:
-    await db.execute("INSERT INTO guilds (guild_id, created_at) VALUES (?, '2026-11-23T10:00:00+00:00')", (guild_id,))
+    await db.execute(
+        "INSERT INTO guilds (guild_id, created_at) VALUES (?, '2026-11-23T10:00:00+00:00')",
+        (guild_id,),
+    )
 
 
 async def test_reads_proceed_while_a_write_transaction_is_open(db: Database) -> None:
@@ -25,7 +31,9 @@ async def test_reads_proceed_while_a_write_transaction_is_open(db: Database) -> 
 
     async def long_write() -> None:
         async with db.transaction() as tx:
-            await tx.execute("INSERT INTO guilds (guild_id, created_at) VALUES (7, '2026-11-23T10:00:00+00:00')")
+            await tx.execute(
+                "INSERT INTO guilds (guild_id, created_at) VALUES (7, '2026-11-23T10:00:00+00:00')"
+            )
             inside.set()
             await release.wait()
 

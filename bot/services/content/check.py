@@ -10,7 +10,7 @@ from bot.services.content.model import ContentError
 from bot.text import Messages, TextError
 
 #: The message catalogues kindbot reads, besides the content files.
-CATALOGUES = ("messages.toml", "report.toml")
+CATALOGUES = ("messages.toml", "report.toml", "programmes.toml")
 
 
 def content_problems(override: Path) -> list[str]:

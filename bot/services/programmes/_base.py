@@ -1,0 +1,87 @@
+"""What every part of the programme service shares: storage, the clock and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.models import ChampionStatus
+from bot.repos.champions import ChampionRepo
+from bot.repos.guilds import GuildRepo
+from bot.repos.programmes import (
+    Membership,
+    Programme,
+    ProgrammeRepo,
+    ProgrammeRound,
+)
+from bot.services.programmes._places import (
+    Place,
+)
+from bot.services.programmes._values import (
+    ProgrammeError,
+)
+
+
+class ServiceBase:
+    def __init__(
+        self,
+        repo: ProgrammeRepo,
+        champions: ChampionRepo,
+        guilds: GuildRepo,
+        clock: Clock,
+        *,
+        places: Sequence[Place] = (),
+        neighbours: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self._repo = repo
+        self._champions = champions
+        self._guilds = guilds
+        self._clock = clock
+        self.places = tuple(places)
+        self.neighbours = dict(neighbours or {})
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    async def get(self, guild_id: int, programme_id: int) -> Programme:
+        programme = await self._repo.get(guild_id, programme_id)
+        if programme is None:
+            raise ProgrammeError("programmes.unknown")
+        return programme
+
+    async def _require_champion(self, guild_id: int, user_id: int) -> None:
+        champion = await self._champions.get(guild_id, user_id)
+        if champion is None or champion.status is not ChampionStatus.ACTIVE:
+            raise ProgrammeError("programmes.not_a_champion")
+
+    async def _require_member(self, programme: Programme, user_id: int) -> Membership:
+        membership = await self._repo.membership(programme.programme_id, user_id)
+        if membership is None:
+            raise ProgrammeError("programmes.not_a_member", programme=programme.name)
+        return membership
+
+    async def _group_ids(self, guild_id: int, user_ids: Sequence[int]) -> dict[int, int]:
+        """Each member's group; refused when one of them is not an active champion."""
+        groups = await self._repo.active_groups(guild_id, user_ids)
+        if any(user_id not in groups for user_id in user_ids):
+            raise ProgrammeError("programmes.not_a_champion")
+        return groups
+
+    async def _timezone(self, guild_id: int, user_id: int) -> str:
+        zones = await self._repo.timezones(guild_id, [user_id])
+        return zones.get(user_id) or await self._guild_timezone(guild_id)
+
+    async def _guild_timezone(self, guild_id: int) -> str:
+        config = await self._guilds.config(guild_id)
+        return config.timezone if config else "Europe/London"
+
+    async def _current_round(self, programme: Programme) -> ProgrammeRound:
+        current = await self._repo.latest_round(programme.programme_id)
+        if current is None:
+            raise ProgrammeError("programmes.no_round_yet", programme=programme.name)
+        return current
+
+
+def _blocked_set(pairs: Sequence[tuple[int, int]]) -> set[frozenset[int]]:
+    return {frozenset(pair) for pair in pairs}

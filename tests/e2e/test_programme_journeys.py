@@ -1,0 +1,413 @@
+"""Programmes as coordinators and champions meet them through Discord."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.services.programmes import programme_texts
+from sandbox.state import Channel, Member, Message
+from tests.e2e.conftest import Harness
+from tests.e2e.flows import configure, join, rows
+
+TEXTS = programme_texts()
+WEDNESDAY = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
+GROUPS = ["Justice", "Education", "Health & care", "Justice"] * 2
+
+
+def at(when: str) -> dict[str, str]:
+    return {"KINDBOT_CLOCK_START": datetime.fromisoformat(when).isoformat()}
+
+
+def said(key: str, **params: Any) -> str:
+    return TEXTS(key, **params)
+
+
+def placeholder_select(message: Message, placeholder: str) -> str:
+    for comp in message.iter_components():
+        if comp.get("placeholder") == placeholder:
+            return str(comp["custom_id"])
+    raise LookupError(placeholder)
+
+
+def threads_in(h: Harness, channel: Channel) -> list[Channel]:
+    return [t for t in h.guild.threads if t.parent_id == channel.id]
+
+
+def programme_rounds(h: Harness, name: str) -> list[str]:
+    return [
+        period
+        for (period,) in rows(
+            h.db_path,
+            "SELECT r.period_key FROM coffee_rounds r JOIN programmes p "
+            "ON p.programme_id = r.programme_id WHERE p.name = ? ORDER BY r.round_id",
+            name,
+        )
+    ]
+
+
+def job_finished(h: Harness, job_prefix: str, period: str) -> bool:
+    return bool(
+        rows(
+            h.db_path,
+            "SELECT 1 FROM job_runs WHERE job LIKE ? AND period_key = ? AND status = 'done'",
+            f"{job_prefix}%",
+            period,
+        )
+    )
+
+
+async def join_programme(h: Harness, member: Member, programme_id: int) -> str:
+    menu = await (await h.emu.slash(h.guild, member, "programmes")).final()
+    pick = placeholder_select(menu, said("programmes.pick_placeholder"))
+    await h.emu.select(menu, pick, [str(programme_id)], by=member)
+    button = menu.custom_id_for(said("programmes.button_join"))
+    return (await (await h.emu.click(menu, button, by=member)).final()).content
+
+
+async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
+    harness: Harness,
+) -> None:
+    h = harness
+    lunch = h.emu.create_channel(h.guild, "lunch")
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
+    await configure(h)
+    people = []
+    for index, group in enumerate(GROUPS):
+        member = h.member(f"luncher{index}")
+        await join(h, member, group, intro=f"Hello from luncher {index}")
+        people.append(member)
+
+    options = {"name": "Lunch club", "rhythm": "every-2-weeks", "day": 3, "hour": 10}
+    too_big = await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme create", channel=lunch, group_size=9, **options
+        )
+    ).final()
+    assert too_big.content == said("programmes.group_size_range", low=2, high=8)
+    assert programme_rounds(h, "Lunch club") == []
+    assert rows(h.db_path, "SELECT 1 FROM programmes WHERE name = 'Lunch club'") == []
+    made = await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme create", channel=lunch, group_size=4, **options
+        )
+    ).final()
+    assert made.content.startswith(said("programmes.created", line="").split("\n")[0])
+    ((programme_id,),) = rows(
+        h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Lunch club'"
+    )
+    for member in people:
+        assert await join_programme(h, member, programme_id) == said(
+            "programmes.joined", name="Lunch club"
+        )
+
+    # Thursday 26 November, 10:00: the first round, two groups of four.
+    await h.restart_bot(**at("2026-11-26T10:01:00+00:00"))
+    await h.emu.wait_until(lambda: len(threads_in(h, lunch)) == 2, within=20, what="two threads")
+    ids = {m.user.id for m in people}
+    seen: set[int] = set()
+    for thread in threads_in(h, lunch):
+        intro = await h.emu.wait_for_message(thread, within=10)
+        members = set(thread.thread_members) - {h.emu.bot_user.id}
+        assert len(members) == 4 and members <= ids
+        assert not members & seen
+        seen |= members
+        assert intro.custom_id_for(said("programmes.find_time_button"))
+    assert seen == ids
+    assert programme_rounds(h, "Lunch club") == ["2026-W48"]
+
+    # Find a time: every member of the first thread ticks the first two times.
+    thread = threads_in(h, lunch)[0]
+    intro = await h.emu.wait_for_message(thread)
+    button = intro.custom_id_for(said("programmes.find_time_button"))
+    members = [m for m in people if m.user.id in set(thread.thread_members)]
+    for member in members:
+        offer = await (await h.emu.click(intro, button, by=member)).final()
+        assert "<t:" in offer.content
+        select = placeholder_select(offer, said("programmes.slot_placeholder"))
+        assert len(offer.component(select)["options"]) == 8
+        assert offer.content.count("<t:") == 8
+        saved = await (await h.emu.select(offer, select, ["0", "1"], by=member)).final()
+        assert saved.content == said("programmes.ticks_saved", count=2)
+    agreed = await h.emu.wait_for_message(thread, lambda m: bool(m.attachments), within=10)
+    assert agreed.attachments[0].filename == "meeting.ics"
+    assert b"BEGIN:VEVENT" in agreed.attachments[0].data
+    assert "<t:" in agreed.content
+
+    # An hour before the agreed time, the thread is reminded once.
+    ((starts,),) = rows(
+        h.db_path,
+        "SELECT s.starts_at FROM meeting_slots s JOIN coffee_meetings m "
+        "ON m.meeting_id = s.meeting_id WHERE m.thread_id = ? AND s.position = 0",
+        thread.id,
+    )
+    remind_at = datetime.fromisoformat(starts) - timedelta(minutes=59)
+    await h.restart_bot(**at(remind_at.isoformat()))
+    reminder = await h.emu.wait_for_message(
+        thread, lambda m: m.content.startswith("A friendly reminder"), within=20
+    )
+    assert f"<t:{int(datetime.fromisoformat(starts).timestamp())}:R>" in reminder.content
+    # The restart came within a day of the round: it is not made or announced again.
+    assert remind_at - datetime.fromisoformat("2026-11-26T10:00:00+00:00") < timedelta(days=1)
+    assert programme_rounds(h, "Lunch club") == ["2026-W48"]
+    assert len(threads_in(h, lunch)) == 2
+    assert len(h.emu.bot_messages(thread)) == 3  # introduction, agreed time, reminder
+
+    # Paused until 10 December: its channel is told now, and again when it comes back.
+    paused = await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme pause", name="Lunch club", resume_on="2026-12-10"
+        )
+    ).final()
+    assert paused.content.startswith("**Lunch club** is paused")
+    notice = await h.emu.wait_for_message(lunch, lambda m: "short break" in m.content)
+    assert notice.mention_ids == []
+
+    # Thursday 3 December is an off week: no round.
+    await h.restart_bot(**at("2026-12-03T10:01:00+00:00"))
+    await h.emu.wait_until(
+        lambda: job_finished(h, "programme-", "2026-W49"), within=20, what="the off week's job"
+    )
+    assert programme_rounds(h, "Lunch club") == ["2026-W48"]
+
+    # Thursday 10 December: back by itself, and the next round is made.
+    await h.restart_bot(**at("2026-12-10T10:01:00+00:00"))
+    back = await h.emu.wait_for_message(
+        lunch, lambda m: m.content == said("programmes.back_notice", name="Lunch club"), within=20
+    )
+    assert back.mention_ids == []
+    await h.emu.wait_until(lambda: len(threads_in(h, lunch)) == 4, within=20, what="new threads")
+    assert programme_rounds(h, "Lunch club") == ["2026-W48", "2026-W50"]
+
+
+def meetings_of(h: Harness, name: str) -> list[set[int]]:
+    found: dict[int, set[int]] = {}
+    for meeting_id, user_id in rows(
+        h.db_path,
+        "SELECT m.meeting_id, mm.user_id FROM coffee_meetings m "
+        "JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
+        "JOIN coffee_rounds r ON r.round_id = m.round_id "
+        "JOIN programmes p ON p.programme_id = r.programme_id WHERE p.name = ?",
+        name,
+    ):
+        found.setdefault(meeting_id, set()).add(int(user_id))
+    return list(found.values())
+
+
+async def test_a_monthly_in_person_programme_keeps_regions_apart_and_never_pairs_a_block(
+    harness: Harness,
+) -> None:
+    h = harness
+    walks = h.emu.create_channel(h.guild, "walks")
+    await h.start_bot(**at("2026-10-28T12:00:00+00:00"))
+    await configure(h)
+    await h.emu.slash(h.guild, h.owner, "setup timezone", name="America/New_York")
+    regions = {
+        "ann": "North East England",
+        "bob": "North East England",
+        "cat": "North East England",
+        "dan": "London",
+        "eve": "London",
+        "fay": "Scotland",
+    }
+    groups = ["Justice", "Education", "Health & care"]
+    people: dict[str, Member] = {}
+    for index, (name, region) in enumerate(regions.items()):
+        people[name] = h.member(name)
+        await join(h, people[name], groups[index % 3], region=region)
+    for blocker in ("ann", "cat"):  # nobody can meet bob: he sits out
+        await h.emu.slash(h.guild, people[blocker], "coffee never", member=people["bob"])
+    made = await (
+        await h.emu.slash(
+            h.guild,
+            h.owner,
+            "programme create",
+            name="Walks",
+            rhythm="monthly",
+            week=1,
+            day=1,
+            hour=18,
+            channel=walks,
+            format="in_person",
+        )
+    ).final()
+    assert "**Walks**" in made.content
+    ((programme_id,),) = rows(
+        h.db_path, "SELECT programme_id FROM programmes WHERE name = ?", "Walks"
+    )
+    for member in people.values():
+        await join_programme(h, member, programme_id)
+
+    # The first Tuesday of November is the 3rd, two days after New York leaves summer
+    # time: 18:00 there is 23:00 UTC, not 22:00.
+    await h.restart_bot(**at("2026-11-03T22:30:00+00:00"))
+    await h.emu.wait_until(
+        lambda: job_finished(h, "programme-notices", "2026-11-03"),
+        within=20,
+        what="the catch-up on the morning of 3 November",
+    )
+    assert meetings_of(h, "Walks") == []
+    await h.restart_bot(**at("2026-11-03T23:01:00+00:00"))
+    await h.emu.wait_until(lambda: len(threads_in(h, walks)) == 2, within=20, what="two threads")
+    ids = {name: m.user.id for name, m in people.items()}
+    assert sorted(map(sorted, meetings_of(h, "Walks"))) == sorted(
+        [sorted([ids["ann"], ids["cat"]]), sorted([ids["dan"], ids["eve"]])]
+    )
+    for thread in threads_in(h, walks):
+        intro = await h.emu.wait_for_message(thread, within=10)
+        assert "North East England" in intro.content or "London" in intro.content
+        assert said("programmes.place_suggestion", suggestion="")[:10] in intro.content
+    sat_out = await h.emu.wait_for_message(people["bob"], within=10)
+    assert sat_out.content == said("programmes.sat_out_blocked", name="Walks")
+    offer = await h.emu.wait_for_message(people["fay"], within=10)
+    assert offer.content == said("programmes.offer_neighbour", region="North East England")
+    log = await h.emu.wait_for_message(h.channel("coordinators"), lambda m: "Walks" in m.content)
+    assert f"<@{ids['bob']}>" in log.content
+    assert said("programmes.reason_blocked") in log.content
+    assert f"<@{ids['fay']}> ({said('programmes.reason_region_small')})" in log.content
+    assert len(h.emu.dms_to(people["fay"])) == 1  # the offer, not a second note
+
+    # A coordinator places bob after all (with fay, who also sat out), and cannot
+    # introduce two members who already have a group this round.
+    placed = await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme add-late", name="Walks", member=people["bob"]
+        )
+    ).final()
+    assert placed.content == said("programmes.late_placed", name="Walks")
+    await h.emu.wait_until(lambda: len(threads_in(h, walks)) == 3, within=10, what="a third thread")
+    assert sorted([ids["bob"], ids["fay"]]) in [sorted(m) for m in meetings_of(h, "Walks")]
+    late = next(t for t in threads_in(h, walks) if ids["bob"] in t.thread_members)
+    assert set(late.thread_members) - {h.emu.bot_user.id} == {ids["bob"], ids["fay"]}
+    twice = await (
+        await h.emu.slash(
+            h.guild,
+            h.owner,
+            "programme introduce",
+            name="Walks",
+            first=people["ann"],
+            second=people["dan"],
+        )
+    ).final()
+    assert twice.content == said("programmes.already_placed")
+
+
+async def test_the_migrated_roulette_keeps_avoiding_its_past_pairs(harness: Harness) -> None:
+    import shutil
+
+    from bot.db import Database, migrate
+    from bot.db.migrations import discover
+    from bot.models import ChannelPurpose, Profile
+    from bot.repos.champions import ChampionRepo
+    from bot.repos.coffee import CoffeeRepo, NewMeeting
+    from bot.repos.guilds import GuildRepo
+
+    h = harness
+    people = [h.member(name) for name in ("ann", "bob", "cat", "dan", "eve", "fay")]
+    a, b, c, d, e, f = (m.user.id for m in people)
+    earlier = h.db_path.parent / "earlier"
+    earlier.mkdir()
+    migrations = discover()
+    [programmes] = [m for m in migrations if m.name == "programmes"]
+    for migration in migrations:
+        if migration.version < programmes.version:
+            shutil.copy(migration.path, earlier / migration.path.name)
+    then = datetime.fromisoformat("2026-11-01T10:00:00+00:00")
+    db = Database(h.db_path)
+    await db.connect()
+    try:
+        await migrate(db, earlier)
+        guilds = GuildRepo(db)
+        await guilds.ensure(h.guild.id, then)
+        await guilds.set_channel(h.guild.id, ChannelPurpose.COFFEE, h.channel("coffee").id)
+        groups = [g.group_id for g in await guilds.groups(h.guild.id)]
+        group_of = {a: 0, c: 0, e: 0, b: 1, d: 1, f: 1}
+        for user, index in group_of.items():
+            profile = Profile(group_id=groups[index], coffee_opt_in=True)
+            await ChampionRepo(db).save(h.guild.id, user, profile, then)
+        coffee = CoffeeRepo(db)
+        history = {46: [(a, b), (c, d), (e, f)], 47: [(a, d), (c, f), (e, b)]}
+        for week, pairs in history.items():
+            await coffee.create_round(
+                h.guild.id,
+                f"2026-W{week}",
+                seed=week,
+                condition_number=1,
+                starter="Hello",
+                now=then + timedelta(weeks=week - 45),
+                checkin_due_at=then + timedelta(weeks=week - 44),
+                meetings=[
+                    NewMeeting(((x, groups[group_of[x]]), (y, groups[group_of[y]])))
+                    for x, y in pairs
+                ],
+            )
+    finally:
+        await db.close()
+
+    # Monday 23 November, 09:05: the bot upgrades the database and makes the round.
+    await h.start_bot(**at("2026-11-23T09:05:00+00:00"))
+    await h.emu.wait_until(
+        lambda: programme_rounds(h, "Coffee roulette") == ["2026-W46", "2026-W47", "2026-W48"],
+        within=20,
+        what="this week's roulette round",
+    )
+    week = [
+        frozenset(m)
+        for m in meetings_of(h, "Coffee roulette")
+        if frozenset(m) not in {frozenset(p) for pairs in history.values() for p in pairs}
+    ]
+    assert sorted(map(sorted, week)) == sorted(map(sorted, [(a, f), (c, b), (e, d)]))
+
+
+async def test_every_bad_programme_is_refused_with_a_clear_message_and_nothing_saved(
+    harness: Harness,
+) -> None:
+    from sandbox.permissions import Perm
+
+    h = harness
+    closed = h.emu.create_channel(h.guild, "closed")
+    lunch = h.emu.create_channel(h.guild, "lunch")
+    h.emu.deny_bot(closed, Perm.CREATE_PRIVATE_THREADS)
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
+    await configure(h)
+    base: dict[str, Any] = {"rhythm": "weekly", "day": 2, "hour": 12, "channel": lunch}
+
+    async def create(**options: Any) -> str:
+        reply = await (await h.emu.slash(h.guild, h.owner, "programme create", **options)).final()
+        return reply.content
+
+    assert "can't open private threads in" in await create(
+        **{**base, "name": "A", "channel": closed}
+    )
+    assert await create(**{**base, "name": "  \u200b "}) == said("programmes.name_blank")
+    assert await create(**{**base, "name": "x" * 51}) == said(
+        "programmes.name_too_long", length=51, limit=50
+    )
+    assert await create(**{**base, "name": "Walks", "rhythm": "monthly"}) == said(
+        "programmes.week_needed"
+    )
+    assert await create(**{**base, "name": "Walks", "group_size": 1}) == said(
+        "programmes.group_size_range", low=2, high=8
+    )
+    assert rows(h.db_path, "SELECT name FROM programmes") == [("Coffee roulette",)]
+
+    members_only = h.role("Walkers")
+    walker = h.member("walker")
+    await join(h, walker, "Justice")
+    created = await create(**{**base, "name": "Walks", "role": members_only})
+    assert "**Walks**" in created
+    assert await create(**{**base, "name": "WALKS"}) == said("programmes.name_taken", name="WALKS")
+    ((walks_id,),) = rows(h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Walks'")
+    assert await join_programme(h, walker, walks_id) == said(
+        "programmes.role_required", programme="Walks", role=members_only.id
+    )
+    assert rows(h.db_path, "SELECT 1 FROM programme_members WHERE programme_id = ?", walks_id) == []
+
+    made = 2  # the roulette and Walks
+    while made < 10:
+        made += 1
+        assert "**Extra" in await create(**{**base, "name": f"Extra {made}"})
+    assert await create(**{**base, "name": "One too many"}) == said(
+        "programmes.limit_reached", limit=10
+    )
+    assert len(rows(h.db_path, "SELECT 1 FROM programmes")) == 10

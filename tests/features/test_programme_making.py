@@ -1,0 +1,92 @@
+"""Making a programme's round: the engine's groups, stored once, with who sat out and why."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.models import Profile
+from bot.repos.champions import ChampionRepo
+from bot.repos.coffee import CoffeeRepo
+from bot.repos.guilds import GuildRepo
+from bot.repos.programmes import ProgrammeRepo
+from bot.services.programmes import ProgrammeDraft, ProgrammeService
+
+GUILD = 333333333333333333
+A, B, C, D = range(320_000_000_000_000_001, 320_000_000_000_000_005)
+
+
+async def _service(db: Database, clock: FakeClock, zones: dict[int, str]) -> ProgrammeService:
+    guilds = GuildRepo(db)
+    await guilds.ensure(GUILD, clock.now())
+    groups = await guilds.groups(GUILD)
+    champions = ChampionRepo(db)
+    for index, (user, zone) in enumerate(zones.items()):
+        profile = Profile(group_id=groups[index % 3].group_id, timezone=zone)
+        await champions.save(GUILD, user, profile, clock.now())
+    return ProgrammeService(ProgrammeRepo(db), champions, guilds, clock)
+
+
+async def test_a_due_round_is_made_once_and_far_apart_meetings_are_named(
+    db: Database, clock: FakeClock
+) -> None:
+    service = await _service(db, clock, {A: "Europe/London", B: "Asia/Tokyo"})
+    # Monday 23 November 10:00; the programme meets on Mondays at 09:00.
+    lunch = await service.create(GUILD, ProgrammeDraft(name="Tea", day_of_week=0, at=time(9)))
+    for user in (A, B):
+        await service.join(GUILD, lunch.programme_id, user)
+    due = await service.due_round(GUILD, lunch.programme_id)
+    assert due is not None and due.period_key == "2026-W48"
+    made = await service.make_programme_round(due)
+    assert made.created
+    assert [m.members for m in made.meetings] == [(A, B)]
+    assert made.far_apart == (made.meetings[0].meeting_id,)  # 9 hours apart
+    assert made.sat_out == {}
+    assert await service.due_round(GUILD, lunch.programme_id) is None
+    again = await service.make_programme_round(due)
+    assert not again.created
+    assert again.round_id == made.round_id
+    assert [m.members for m in again.meetings] == [(A, B)]
+
+
+async def test_a_blocked_member_sits_out_with_the_reason(db: Database, clock: FakeClock) -> None:
+    service = await _service(
+        db, clock, {A: "Europe/London", B: "Europe/London", C: "Europe/London"}
+    )
+    tea = await service.create(GUILD, ProgrammeDraft(name="Tea", day_of_week=0, at=time(9)))
+    for user in (A, B, C):
+        await service.join(GUILD, tea.programme_id, user)
+    coffee = CoffeeRepo(db)
+    await coffee.block(GUILD, A, C, clock.now())
+    await coffee.block(GUILD, B, C, clock.now())
+    due = await service.due_round(GUILD, tea.programme_id)
+    assert due is not None
+    made = await service.make_programme_round(due)
+    assert [m.members for m in made.meetings] == [(A, B)]
+    assert made.sat_out == {C: "blocked"}
+    clock.advance(timedelta(weeks=1))
+    later = await service.due_round(GUILD, tea.programme_id)
+    assert later is not None and later.period_key == "2026-W49"
+
+
+async def test_an_agreed_time_waits_for_its_reminder_until_it_has_passed(
+    db: Database, clock: FakeClock
+) -> None:
+    service = await _service(db, clock, {A: "Europe/London", B: "Europe/London"})
+    tea = await service.create(GUILD, ProgrammeDraft(name="Tea", day_of_week=0, at=time(9)))
+    for user in (A, B):
+        await service.join(GUILD, tea.programme_id, user)
+    due = await service.due_round(GUILD, tea.programme_id)
+    assert due is not None
+    (meeting,) = (await service.make_programme_round(due)).meetings
+    offer = await service.offer_times(GUILD, meeting.meeting_id)
+    assert await service.pending_reminders() == []  # offered, not agreed
+    for user in (A, B):
+        status = await service.tick(GUILD, meeting.meeting_id, user, 0)
+    assert status.agreed == offer.slots[0]
+    assert await service.pending_reminders() == [
+        (GUILD, meeting.meeting_id, offer.slots[0] - timedelta(hours=1))
+    ]
+    clock.advance(offer.slots[0] - clock.now() + timedelta(minutes=1))
+    assert await service.pending_reminders() == []
