@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.db import Database
+from bot.repos.coffee_records import (
+    Candidate,
+    CoffeeSettings,
+    CoffeeTotals,
+    MeetingMember,
+    MeetingRecord,
+    NewMeeting,
+    RoundRecord,
+    meeting_record,
+    round_record,
+)
 from bot.services.defaults import AVOID_REPEAT_ROUNDS, CHECKIN_DAYS
 from bot.timeutil import from_db, to_db
+
+__all__ = [
+    "Candidate",
+    "CoffeeRepo",
+    "CoffeeSettings",
+    "CoffeeTotals",
+    "MeetingMember",
+    "MeetingRecord",
+    "NewMeeting",
+    "RoundRecord",
+]
 
 #: The weekly roulette is each server's default programme; other programmes' rounds share
 #: ``coffee_rounds`` but have their own history, weeks and sit-outs.
@@ -17,76 +38,6 @@ _ROULETTE = (
     "programme_id IS (SELECT p.programme_id FROM programmes AS p "
     "WHERE p.guild_id = coffee_rounds.guild_id AND p.is_default = 1)"
 )
-
-
-@dataclass(frozen=True)
-class Candidate:
-    user_id: int
-    group_id: int
-    timezone: str | None
-    interests: frozenset[str]
-
-
-@dataclass(frozen=True)
-class MeetingMember:
-    user_id: int | None
-    group_id: int | None
-    answer: str | None
-    reached: str | None
-
-
-@dataclass(frozen=True)
-class MeetingRecord:
-    meeting_id: int
-    round_id: int
-    position: int
-    cross_group: bool
-    thread_id: int | None
-    announced: bool
-    checkin_posted: bool
-    members: tuple[MeetingMember, ...] = field(default_factory=tuple)
-
-    @property
-    def user_ids(self) -> list[int]:
-        return [m.user_id for m in self.members if m.user_id is not None]
-
-
-@dataclass(frozen=True)
-class RoundRecord:
-    round_id: int
-    guild_id: int
-    period_key: str
-    created_at: datetime
-    seed: int
-    condition_number: int | None
-    starter: str | None
-    checkin_due_at: datetime
-
-
-@dataclass(frozen=True)
-class CoffeeSettings:
-    avoid_rounds: int
-    checkin_days: int
-    headsup_hours: int | None
-
-
-@dataclass(frozen=True)
-class NewMeeting:
-    members: tuple[tuple[int, int], ...]  # (user id, group id)
-
-    @property
-    def cross_group(self) -> bool:
-        return len({group for _, group in self.members}) > 1
-
-
-@dataclass(frozen=True)
-class CoffeeTotals:
-    rounds: int
-    meetings: int
-    pairs: int
-    cross_group_pairs: int
-    answered_meetings: int
-    met_meetings: int
 
 
 class CoffeeRepo:
@@ -201,7 +152,7 @@ class CoffeeRepo:
             f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {_ROULETTE}",
             (guild_id, period_key),
         )
-        return None if row is None else _round(row)
+        return None if row is None else round_record(row)
 
     async def latest_round(
         self, guild_id: int, before_period: str | None = None
@@ -218,7 +169,7 @@ class CoffeeRepo:
                 f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT 1",
                 (guild_id, before_period),
             )
-        return None if row is None else _round(row)
+        return None if row is None else round_record(row)
 
     async def create_round(
         self,
@@ -242,7 +193,7 @@ class CoffeeRepo:
                 (guild_id, period_key),
             )
             if existing is not None:
-                return _round(existing)
+                return round_record(existing)
             written = await tx.execute(
                 "INSERT INTO coffee_rounds (guild_id, period_key, created_at, seed, "
                 "condition_number, starter, checkin_due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -284,7 +235,7 @@ class CoffeeRepo:
             )
             row = await tx.fetchone("SELECT * FROM coffee_rounds WHERE round_id = ?", (round_id,))
         assert row is not None
-        return _round(row)
+        return round_record(row)
 
     async def meetings(self, round_id: int) -> list[MeetingRecord]:
         rows = await self._db.fetchall(
@@ -301,7 +252,7 @@ class CoffeeRepo:
             members.setdefault(meeting_id, []).append(
                 MeetingMember(user_id, group_id, answer, reached)
             )
-        return [_meeting(row, members.get(row["meeting_id"], [])) for row in rows]
+        return [meeting_record(row, members.get(row["meeting_id"], [])) for row in rows]
 
     async def meeting(self, meeting_id: int) -> MeetingRecord | None:
         found = await self._meetings_where("m.meeting_id = ?", (meeting_id,))
@@ -327,7 +278,7 @@ class CoffeeRepo:
                 people.append(
                     MeetingMember(row["user_id"], row["group_id"], row["answer"], row["reached"])
                 )
-        return [_meeting(row, members[meeting_id]) for meeting_id, row in heads.items()]
+        return [meeting_record(row, members[meeting_id]) for meeting_id, row in heads.items()]
 
     async def set_thread(self, meeting_id: int, thread_id: int) -> None:
         await self._db.execute(
@@ -486,29 +437,3 @@ class CoffeeRepo:
             (guild_id, rounds),
         )
         return {row[0]: row[1] for row in rows}
-
-
-def _round(row: Any) -> RoundRecord:
-    return RoundRecord(
-        round_id=row["round_id"],
-        guild_id=row["guild_id"],
-        period_key=row["period_key"],
-        created_at=from_db(row["created_at"]),
-        seed=row["seed"],
-        condition_number=row["condition_number"],
-        starter=row["starter"],
-        checkin_due_at=from_db(row["checkin_due_at"]),
-    )
-
-
-def _meeting(row: Any, members: list[MeetingMember]) -> MeetingRecord:
-    return MeetingRecord(
-        meeting_id=row["meeting_id"],
-        round_id=row["round_id"],
-        position=row["position"],
-        cross_group=bool(row["cross_group"]),
-        thread_id=row["thread_id"],
-        announced=row["announced_at"] is not None,
-        checkin_posted=row["checkin_posted_at"] is not None,
-        members=tuple(members),
-    )
