@@ -73,7 +73,7 @@ def explain(error: BaseException, texts: Messages) -> str:
     if isinstance(error, app_commands.NoPrivateMessage):
         return texts("errors.guild_only")
     if isinstance(error, app_commands.CommandOnCooldown):
-        return texts("errors.cooldown", seconds=f"{error.retry_after:.0f}")
+        return texts("errors.cooldown", count=max(1, round(error.retry_after)))
     if isinstance(error, discord.Forbidden) and error.code == 50007:
         return texts("errors.dm_closed")
     if isinstance(error, discord.Forbidden):

@@ -100,14 +100,14 @@ class AlertService:
         )
 
     async def cross_group_missed(
-        self, guild_id: int, period_key: str, cross_group: int, bound: int
+        self, guild_id: int, period_key: str, same_group: int, bound: int
     ) -> bool:
-        """A round had fewer cross-group meetings than the bound it aimed for."""
+        """A round has more same-group pairs than the fewest its group sizes allow."""
         texts = self._texts
         return await self.alert(
             guild_id,
             AlertKind.CROSS_GROUP,
-            texts("alerts.detail_cross_group", found=cross_group, bound=bound),
+            texts("alerts.detail_cross_group", count=same_group, bound=bound),
             texts("alerts.fix_cross_group"),
             subject=period_key,
         )

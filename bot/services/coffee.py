@@ -6,8 +6,10 @@ so a rerun, a preview and a restart all agree on the same meetings.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
@@ -26,6 +28,7 @@ from bot.services.defaults import MAX_HEADSUP_HOURS as MAX_HEADSUP_HOURS
 from bot.services.defaults import MAX_PAUSE_WEEKS as MAX_PAUSE_WEEKS
 from bot.services.defaults import MISSED_CHECKINS_BEFORE_PAUSE as MISSED_CHECKINS_BEFORE_PAUSE
 from bot.services.pairing import PairingInput, PairingResult, Participant, make_round
+from bot.services.pairing.bounds import min_same_group_pairs
 from bot.services.prompts import PromptService, stable_seed
 
 if TYPE_CHECKING:
@@ -177,6 +180,21 @@ class CoffeeService:
             meetings=meetings,
             sat_out=plan.sat_out,
         )
+
+    async def same_group_shortfall(self, round_id: int) -> tuple[int, int] | None:
+        """(same-group pairs, the fewest possible) when a stored round missed the bound.
+
+        The bound counts only who was placed: pairs plus one trio, from the group sizes.
+        """
+        meetings = await self._coffee.meetings(round_id)
+        sizes: Counter[str] = Counter()
+        same = 0
+        for meeting in meetings:
+            groups = [m.group_id for m in meeting.members]
+            sizes.update(str(g) for g in groups)
+            same += sum(1 for a, b in combinations(groups, 2) if a is not None and a == b)
+        bound = min_same_group_pairs(sizes)
+        return (same, bound) if same > bound else None
 
     async def sat_out(self, round_id: int) -> list[int]:
         """Who sat a stored round out (blocks left no meeting for them)."""

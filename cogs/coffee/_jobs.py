@@ -60,6 +60,9 @@ class CoffeeJobs:
             raise JobSkipped(f"no round this week ({problem.key})") from None
         sat_out = await service.sat_out(round_.round_id)
         await self.announcer.tell_sat_out(ctx, guild, ctx.period_key, sat_out)
+        shortfall = await service.same_group_shortfall(round_.round_id)
+        if shortfall is not None:
+            await self.services.alerts.cross_group_missed(guild.id, ctx.period_key, *shortfall)
         announced = await self.announcer.announce(ctx, guild, round_, self.progress.get(guild.id))
         log.info(
             "Coffee round %s in guild %s: announced %d meetings",

@@ -128,3 +128,36 @@ async def test_headsup_time_wraps_around_the_week(coffee: CoffeeService) -> None
     with pytest.raises(UserFacingError):
         await coffee.set_headsup(GUILD, 73)
     assert await coffee.set_headsup(GUILD, 0) is None
+
+
+async def test_a_round_that_misses_the_same_group_bound_is_noticed(
+    coffee: CoffeeService, db: Database, clock: FakeClock
+) -> None:
+    from bot.repos.coffee import NewMeeting
+
+    repo = CoffeeRepo(db)
+    justice, education = [g.group_id for g in await GuildRepo(db).groups(GUILD)][:2]
+
+    async def stored(week: str, meetings: list[NewMeeting]) -> int:
+        made = await repo.create_round(
+            GUILD,
+            week,
+            seed=0,
+            condition_number=None,
+            starter=None,
+            now=clock.now(),
+            checkin_due_at=clock.now(),
+            meetings=meetings,
+        )
+        return made.round_id
+
+    mixed = await stored(
+        "2026-W40",
+        [NewMeeting(((1, justice), (2, education))), NewMeeting(((3, justice), (4, education)))],
+    )
+    apart = await stored(
+        "2026-W41",
+        [NewMeeting(((1, justice), (3, justice))), NewMeeting(((2, education), (4, education)))],
+    )
+    assert await coffee.same_group_shortfall(mixed) is None
+    assert await coffee.same_group_shortfall(apart) == (2, 0)
