@@ -32,6 +32,7 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.reflections",
     "cogs.prompts",
     "cogs.digest",
+    "cogs.about",
 )
 
 

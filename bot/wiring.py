@@ -30,6 +30,7 @@ from bot.repos.pulse import PulseRepo
 from bot.repos.reflections import ReflectionRepo
 from bot.repos.setup_progress import SetupProgressRepo
 from bot.scheduler import JobScheduler
+from bot.services.about import AboutService
 from bot.services.alerts import AlertService
 from bot.services.bridging import BridgingService
 from bot.services.champions import ChampionsService
@@ -78,6 +79,7 @@ class Services:
     invites: InviteService
     greetings: GreetingService
     wizard: SetupWizard
+    about: AboutService
     # Programmes: any rhythm, any group size, online or in person by region
     programmes: ProgrammeService
     programme_texts: Messages
@@ -135,6 +137,7 @@ class Services:
             invites=InviteService(InviteRepo(db), clock),
             greetings=GreetingService(GreetingRepo(db), clock),
             wizard=SetupWizard(SetupProgressRepo(db), clock),
+            about=AboutService(jobs, clock),
             programmes=ProgrammeService(
                 ProgrammeRepo(db),
                 champions,

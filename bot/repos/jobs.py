@@ -124,3 +124,13 @@ class JobRepo:
             (to_db(since),),
         )
         return [_record(row) for row in rows]
+
+    async def last_finished(self, guild_id: int) -> dict[str, datetime]:
+        """When each job last finished a run in this guild (skipped periods left out)."""
+        rows = await self._db.fetchall(
+            "SELECT job, max(finished_at) FROM job_runs WHERE guild_id = ? AND status = 'done' "
+            "AND finished_at IS NOT NULL AND (last_error IS NULL OR last_error NOT LIKE "
+            "'skipped%') GROUP BY job",
+            (guild_id,),
+        )
+        return {row[0]: from_db(row[1]) for row in rows}

@@ -27,6 +27,7 @@ PREFIXES = (
     "wizard.",
     "invite.",
     "alerts.",
+    "about.",
 )
 
 

@@ -305,3 +305,18 @@ async def test_never_means_never_even_when_someone_must_sit_out(harness: Harness
         h.channel("coordinators"), lambda m: all(f"<@{u}>" in m.content for u in sat_out)
     )
     assert log.content
+
+
+async def test_about_names_the_version_and_the_last_round(harness: Harness) -> None:
+    from bot import __version__
+
+    h = harness
+    await seven_champions(h)
+    before = await (await h.emu.slash(h.guild, h.owner, "about")).final()
+    assert before.ephemeral
+    assert label("about.title", version=__version__) in before.text
+    assert before.text.count(label("about.never")) == 3
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
+    after = await (await h.emu.slash(h.guild, h.owner, "about")).final()
+    assert after.text.count(label("about.never")) == 2
+    assert "<t:" in after.text
