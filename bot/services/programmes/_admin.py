@@ -14,6 +14,7 @@ from bot.repos.programmes import (
     ProgrammeLimitReached,
     ProgrammeSettings,
 )
+from bot.services.defaults import DEFAULT_TIMEZONE
 from bot.services.programmes._base import ServiceBase
 from bot.services.programmes._values import (
     DEFAULT_LOOKBACK,
@@ -104,7 +105,7 @@ class ProgrammeAdmin(ServiceBase):
         timezone = draft.timezone
         if timezone is None:
             config = await self._guilds.config(guild_id)
-            timezone = config.timezone if config else "Europe/London"
+            timezone = config.timezone if config else DEFAULT_TIMEZONE
         anchor = draft.anchor
         if anchor is None:
             try:

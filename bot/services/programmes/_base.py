@@ -15,6 +15,7 @@ from bot.repos.programmes import (
     ProgrammeRepo,
     ProgrammeRound,
 )
+from bot.services.defaults import DEFAULT_TIMEZONE
 from bot.services.programmes._places import (
     Place,
 )
@@ -74,7 +75,7 @@ class ServiceBase:
 
     async def _guild_timezone(self, guild_id: int) -> str:
         config = await self._guilds.config(guild_id)
-        return config.timezone if config else "Europe/London"
+        return config.timezone if config else DEFAULT_TIMEZONE
 
     async def _current_round(self, programme: Programme) -> ProgrammeRound:
         current = await self._repo.latest_round(programme.programme_id)
