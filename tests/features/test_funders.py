@@ -103,7 +103,7 @@ async def test_the_context_holds_the_figures_funders_ask_for(db: Database) -> No
     assert report.community == "Kind Town"
     assert report.period == "2026-Q4, to date (1 October 2026 to 23 November 2026)"
     assert report.summary.startswith("In 2026-Q4, to date")
-    figures = {row[0]: row[1:] for row in report.table("figures").rows}
+    figures = {row[0]: row[1:] for row in report.table("headline_figures").rows}
     assert figures["Members taking part"][0] == 40  # everyone logged an act in October
     assert figures["Members who joined"][0] == 20
     lonely = figures["Pulse: feel lonely often or always"]
@@ -148,14 +148,18 @@ async def test_the_html_is_escaped_and_labels_national_figures_as_context(
     funders = service(db)
     report = await funders.build(GUILD, Period.month(2026, 10), "Kind <Town>", names)
     written = await funders.write(report, tmp_path)
-    html = (tmp_path / "report.html").read_text("utf-8")
+    html = (tmp_path / "impact-report.html").read_text("utf-8")
     assert "Kind &lt;Town&gt;" in html and "<Town>" not in html
     assert "&lt;script&gt;x()&lt;/script&gt;" in html and "<script>" not in html
     assert "context, not a comparison group" in html
     assert "Carnegie UK and Ipsos MORI" in html
     assert "@page { size: A4" in html
     assert "http://" not in html and "https://" not in html
-    assert {p.name for p in written} >= {"report.html", "figures.csv", "pulse_change.csv"}
+    assert {p.name for p in written} >= {
+        "impact-report.html",
+        "headline_figures.csv",
+        "pulse_change.csv",
+    }
     with (tmp_path / "pulse_change.csv").open(encoding="utf-8") as file:
         rows = list(csv.reader(file))
     assert rows[0][0] == "Question" and rows[0][-1] == "Change (points)"
@@ -177,7 +181,7 @@ async def test_a_member_who_is_forgotten_leaves_the_next_report(db: Database) ->
     await PrivacyRepo(db).forget(GUILD, NAMED)
     after = await service(db).build(GUILD, Period.year(2026), "Kind Town", names)
     assert "Priya" not in {s.credit for s in after.stories}
-    respondents = {r[0]: r[1] for r in after.table("figures").rows}
+    respondents = {r[0]: r[1] for r in after.table("headline_figures").rows}
     assert respondents["Pulse: feel lonely often or always"] in (7, 8)
     lonely = [r for r in after.table("pulse_change").rows if r[0] == "feel lonely often or always"]
     assert next(r[2] for r in lonely if r[1] == "Everyone") == 39
@@ -196,7 +200,7 @@ async def test_the_report_prints_to_a4_and_renders_in_headless_chromium(
     funders = service(db)
     report = await funders.build(GUILD, Period.quarter(2026, 4), "Kind Town", names)
     await funders.write(report, tmp_path / "out")
-    page = (tmp_path / "out" / "report.html").as_uri()
+    page = (tmp_path / "out" / "impact-report.html").as_uri()
     flags = [
         _chromium(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -222,3 +226,35 @@ async def test_the_report_prints_to_a4_and_renders_in_headless_chromium(
 
     pixels = image.imread(io.BytesIO(png.read_bytes()), format="png")
     assert pixels.shape[0] >= 1000 and pixels.std() > 0.05  # not a blank page
+
+
+async def test_the_cli_writes_a_quarter_a_span_and_refuses_the_future(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli.report import run_report_cli
+
+    await build_community(db)
+    out = tmp_path / "q"
+    code = await asyncio.to_thread(
+        run_report_cli, db.path, GUILD, None, out, period="2026-Q4", community="Kind Town"
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert {"impact-report.html", "pulse_change.csv", "stories.csv"} <= {
+        p.name for p in out.iterdir()
+    }
+    assert "Impact report: Kind Town" in (out / "impact-report.html").read_text("utf-8")
+    code = await asyncio.to_thread(
+        run_report_cli, db.path, GUILD, None, tmp_path / "s", first="2026-10-01", last="2026-10-31"
+    )
+    assert code == 0, capsys.readouterr().err
+    code = await asyncio.to_thread(
+        run_report_cli, db.path, GUILD, None, tmp_path / "f", period="2027"
+    )
+    captured = capsys.readouterr()
+    assert code == 2 and "hasn't started yet" in captured.err
+    assert captured.err.count("\n") == 1
+    code = await asyncio.to_thread(
+        run_report_cli, db.path, GUILD, None, tmp_path / "b", period="26-Q9"
+    )
+    assert code == 2 and "is not a period like" in capsys.readouterr().err

@@ -36,7 +36,7 @@ from bot.services.outcomes import (
 )
 from bot.services.spreadsheet import to_csv
 
-REPORT_FILE = "report.html"
+REPORT_FILE = "impact-report.html"
 MIN_STORIES = 3
 MAX_STORIES = 5
 STORY_LENGTH = 400

@@ -93,7 +93,7 @@ class TableMaker:
                 )
             )
         return Table(
-            "figures", (c("figure"), c("count"), c("share"), c("low"), c("high")), tuple(rows)
+            "headline_figures", (c("figure"), c("count"), c("share"), c("low"), c("high")), tuple(rows)
         )
 
     def groups_met(self, f: OutcomeFigures) -> Table:

@@ -61,6 +61,8 @@ from bot.services.outcomes.periods import (
     format_day,
     local_midnight,
     month_edges,
+    parse_day,
+    parse_period,
     period_label,
     resolve_period,
 )
@@ -98,6 +100,8 @@ __all__ = [
     "format_day",
     "local_midnight",
     "month_edges",
+    "parse_day",
+    "parse_period",
     "participation_figures",
     "percent",
     "period_label",

@@ -6,6 +6,7 @@ real end date; a period that has not started is refused.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -124,3 +125,29 @@ def period_label(resolved: ResolvedPeriod, content: PulseContent) -> str:
         label = texts("figure.period_range", start=start, end=format_day(period.last))
     key = "figure.to_date" if resolved.to_date else "figure.complete"
     return texts(key, label=label, start=start, end=end)
+
+
+_PERIOD_TEXT = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|[Qq]([1-4])))?$")
+
+
+def parse_period(text: str) -> Period:
+    """``2026-11`` (a month), ``2026-Q4`` (a quarter) or ``2026`` (a year); ValueError if not."""
+    found = _PERIOD_TEXT.match(text.strip())
+    if found is None:
+        raise ValueError(f"'{text[:20]}' is not a period like 2026-11, 2026-Q4 or 2026")
+    year = int(found.group(1))
+    if found.group(2) is not None:
+        month = int(found.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"'{text[:20]}' is not a month that exists")
+        return Period.month(year, month)
+    if found.group(3) is not None:
+        return Period.quarter(year, int(found.group(3)))
+    return Period.year(year)
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text[:20]}' is not a date like 2026-11-01") from None
