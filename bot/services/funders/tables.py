@@ -92,9 +92,8 @@ class TableMaker:
                     *self.share_cells(result.headline),
                 )
             )
-        return Table(
-            "headline_figures", (c("figure"), c("count"), c("share"), c("low"), c("high")), tuple(rows)
-        )
+        columns = (c("figure"), c("count"), c("share"), c("low"), c("high"))
+        return Table("headline_figures", columns, tuple(rows))
 
     def groups_met(self, f: OutcomeFigures) -> Table:
         c = self.t.column
