@@ -35,6 +35,7 @@ from bot.services.champions import ChampionsService
 from bot.services.coffee import CoffeeService
 from bot.services.content import ContentLibrary, load_content
 from bot.services.digest import DigestService
+from bot.services.funders import FundersReportService
 from bot.services.invites import GreetingService, InviteService
 from bot.services.kindness import KindnessService
 from bot.services.onboarding import OnboardingService
@@ -83,6 +84,7 @@ class Services:
     # Outcomes: the opt-in pulse and the figures funders ask for
     pulse: PulseService
     outcomes: OutcomesService
+    funders: FundersReportService
 
     @classmethod
     def build(
@@ -108,6 +110,7 @@ class Services:
         texts = texts or Messages.load(override_dir=content_dir)
         pulse_content = load_pulse_content()
         pulse_repo = PulseRepo(db)
+        outcomes = OutcomesService(OutcomesRepo(db), pulse_repo, analytics, pulse_content, clock)
         return cls(
             db=db,
             clock=clock,
@@ -138,7 +141,10 @@ class Services:
             ),
             programme_texts=programme_texts(),
             pulse=PulseService(pulse_repo, pulse_content, clock),
-            outcomes=OutcomesService(OutcomesRepo(db), pulse_repo, analytics, pulse_content, clock),
+            outcomes=outcomes,
+            funders=FundersReportService(
+                outcomes, analytics, content, clock, override_dir=content_dir
+            ),
         )
 
     @classmethod

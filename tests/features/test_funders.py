@@ -258,3 +258,14 @@ async def test_the_cli_writes_a_quarter_a_span_and_refuses_the_future(
         run_report_cli, db.path, GUILD, None, tmp_path / "b", period="26-Q9"
     )
     assert code == 2 and "is not a period like" in capsys.readouterr().err
+
+
+def test_pulse_replies_are_explained_from_the_pulse_wording() -> None:
+    from bot.errors import explain
+    from bot.text import Messages
+
+    text = explain(UserFacingError("pulse.period_future"), Messages.load())
+    assert "hasn't started yet" in text
+    assert explain(UserFacingError("pulse.frequency_unknown"), Messages.load()).startswith(
+        "Please choose how often"
+    )
