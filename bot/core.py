@@ -31,6 +31,7 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.reflections",
     "cogs.prompts",
     "cogs.digest",
+    "cogs.pulse",
 )
 
 

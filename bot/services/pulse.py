@@ -64,8 +64,8 @@ _MESSAGE_KEYS = {
     "nothing_due": set(),
     "frequency_set": {"frequency"},
     "list_title": set(),
-    "list_line": {"key", "text"},
-    "added": {"question", "key"},
+    "list_line": {"id", "text"},
+    "added": {"question", "id"},
     "removed": set(),
     "modal_title": set(),
     "modal_text": set(),
@@ -368,6 +368,10 @@ class PulseService:
         self.repo = repo
         self.content = content
         self._clock = clock
+
+    async def consented(self, guild_id: int, user_id: int) -> bool:
+        member = await self.repo.member(guild_id, user_id)
+        return member is not None and member.consented
 
     async def set_consent(self, guild_id: int, user_id: int, on: bool) -> bool:
         """Switch "help us learn what works"; False when the member is not a champion."""
