@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db import Database
-from bot.repos.analytics import Window
-from bot.timeutil import to_db
+from bot.repos.analytics import SharedItem, Window
+from bot.timeutil import from_db, to_db
 
 #: Retention horizons: still taking part this many days after joining.
 RETENTION_DAYS = (30, 91, 182)
@@ -218,6 +218,11 @@ class OutcomesRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def story_reflections(
+        self, guild_id: int, window: Window, limit: int
+    ) -> list[SharedItem]:
+        return await story_reflections(self._db, guild_id, window, limit)
+
     async def ties(self, guild_id: int, window: Window) -> TieCounts:
         rows = await self._db.fetchall(_TIES, window.params(guild_id))
         head, *distribution = rows
@@ -295,3 +300,36 @@ class OutcomesRepo:
 
 def _edges(months: MonthEdges) -> str:
     return json.dumps([[label, to_db(since), to_db(until)] for label, since, until in months])
+
+
+_STORY_REFLECTIONS = """
+SELECT r.reflection_id, r.user_id, r.group_id, r.condition_number, r.body, r.created_at,
+       coalesce(c.digest_name_ok = 1 AND c.status = 'active', 0) AS name_ok
+FROM reflections r
+LEFT JOIN champions c ON c.guild_id = r.guild_id AND c.user_id = r.user_id
+WHERE r.guild_id = :guild AND r.created_at >= :since AND r.created_at < :until
+  AND r.visibility = 'shareable'
+ORDER BY r.created_at DESC, r.reflection_id DESC
+LIMIT :limit
+"""
+
+
+async def story_reflections(
+    db: Database, guild_id: int, window: Window, limit: int
+) -> list[SharedItem]:
+    """The newest reflections shared with the community in the window, for the stories."""
+    rows = await db.fetchall(_STORY_REFLECTIONS, {**window.params(guild_id), "limit": limit})
+    return [
+        SharedItem(
+            kind="reflection",
+            item_id=r[0],
+            user_id=r[1],
+            group_id=r[2],
+            condition_number=r[3],
+            text=r[4],
+            who_benefited=None,
+            created_at=from_db(r[5]),
+            name_ok=bool(r[6]),
+        )
+        for r in rows
+    ]

@@ -40,6 +40,8 @@ REPORT_FILE = "impact-report.html"
 MIN_STORIES = 3
 MAX_STORIES = 5
 STORY_LENGTH = 400
+#: Stories are picked from this many of the newest acts, and as many reflections.
+STORY_POOL = 30
 
 #: Looks up a member's name in Discord (None when it cannot): only for members who agreed.
 NameLookup = Callable[[int], Awaitable[str | None]]
@@ -115,10 +117,7 @@ class FundersReportService:
         pulse = self._outcomes.content
         window = figures.period.window
         groups = await self._analytics.group_names(guild_id)
-        shared = [
-            *await self._analytics.shareable_acts(guild_id, window, limit=50),
-            *await self._analytics.shareable_reflections(guild_id, window),
-        ]
+        shared = await self._outcomes.story_items(guild_id, window, STORY_POOL)
         zone = ZoneInfo(figures.period.timezone)
         stories = []
         for item in pick_stories(shared):

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.repos.analytics import AnalyticsRepo, Window
+from bot.repos.analytics import AnalyticsRepo, SharedItem, Window
 from bot.repos.outcomes import OutcomesRepo
 from bot.repos.pulse import PulseRepo
 from bot.services.outcomes.figures import (
@@ -103,6 +103,11 @@ class OutcomesService:
             pulse=tuple(pulse),
             changes=tuple(changes),
         )
+
+    async def story_items(self, guild_id: int, window: Window, limit: int) -> list[SharedItem]:
+        """The newest acts and reflections shared with the community, up to ``limit`` each."""
+        acts = await self._analytics.shareable_acts(guild_id, window, limit=limit)
+        return [*acts, *await self._outcomes.story_reflections(guild_id, window, limit)]
 
     async def _ties(self, guild_id: int, window: Window) -> TieFigures:
         counts = await self._outcomes.ties(guild_id, window)
