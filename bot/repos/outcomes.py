@@ -218,6 +218,27 @@ class OutcomesRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    # The quarterly report
+
+    async def auto_quarterly(self, guild_id: int) -> tuple[bool, str | None]:
+        """Whether the quarterly report is switched on, and the last quarter posted."""
+        row = await self._db.fetchone(
+            "SELECT impact_auto_quarterly, impact_posted_quarter FROM guilds WHERE guild_id = ?",
+            (guild_id,),
+        )
+        return (False, None) if row is None else (bool(row[0]), row[1])
+
+    async def set_auto_quarterly(self, guild_id: int, on: bool) -> bool:
+        written = await self._db.execute(
+            "UPDATE guilds SET impact_auto_quarterly = ? WHERE guild_id = ?", (int(on), guild_id)
+        )
+        return written.rowcount > 0
+
+    async def mark_quarter_posted(self, guild_id: int, quarter: str) -> None:
+        await self._db.execute(
+            "UPDATE guilds SET impact_posted_quarter = ? WHERE guild_id = ?", (quarter, guild_id)
+        )
+
     async def story_reflections(
         self, guild_id: int, window: Window, limit: int
     ) -> list[SharedItem]:

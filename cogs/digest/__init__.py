@@ -12,7 +12,6 @@ import asyncio
 import io
 import re
 import tempfile
-import zipfile
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -34,12 +33,12 @@ from bot.services.report import parse_month
 from cogs.digest._render import digest_embed
 from cogs.shared.channels import configured_channel
 from cogs.shared.guild import guild_for_job, guild_of
+from cogs.shared.report_files import funders_files
 
 if TYPE_CHECKING:
     from bot.core import KindBot
 
 CHART_NAME = "kindness-week.png"
-CSV_PACK = "impact-tables.zip"
 
 
 class DigestCog(commands.Cog):
@@ -130,6 +129,7 @@ class DigestCog(commands.Cog):
         start="Or any two dates: the first day, as YYYY-MM-DD",
         end="The last day, as YYYY-MM-DD",
         month="A month, as YYYY-MM, with the month-on-month comparison too",
+        auto_quarterly="Post each quarter's report in the coordinators' log channel: on or off",
     )
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
@@ -142,8 +142,15 @@ class DigestCog(commands.Cog):
         start: str | None = None,
         end: str | None = None,
         month: str | None = None,
+        auto_quarterly: Literal["on", "off"] | None = None,
     ) -> None:
         guild = guild_of(interaction)
+        if auto_quarterly is not None:
+            await self.services.outcomes.set_auto_quarterly(guild.id, auto_quarterly == "on")
+            await interaction.response.send_message(
+                self.texts(f"digest.impact_auto_{auto_quarterly}"), ephemeral=True
+            )
+            return
         chosen, label = self._impact_period(period, which, start, end, month)
         await interaction.response.defer(ephemeral=True, thinking=True)
         files: list[discord.File] = []
@@ -155,7 +162,7 @@ class DigestCog(commands.Cog):
                 guild.id, chosen, guild.name, partial(_member_name, guild)
             )
             written = await self.services.funders.write(report, out / "funders")
-            files += await asyncio.to_thread(_funders_files, written)
+            files += await asyncio.to_thread(funders_files, written)
         await interaction.followup.send(
             self.texts("digest.impact_ready", month=label), files=files[:10], ephemeral=True
         )
@@ -213,21 +220,6 @@ class DigestCog(commands.Cog):
 async def _member_name(guild: discord.Guild, user_id: int) -> str | None:
     member = guild.get_member(user_id)
     return member.display_name if member is not None else None
-
-
-def _funders_files(written: list[Path]) -> list[discord.File]:
-    """The funders' report, its charts, and its CSV pack as one zip file."""
-    pack = io.BytesIO()
-    with zipfile.ZipFile(pack, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in written:
-            if path.suffix == ".csv":
-                archive.write(path, arcname=path.name)
-    pages = [p for p in written if p.suffix == ".html"]
-    images = [p for p in written if p.suffix == ".png"]
-    files = [discord.File(io.BytesIO(p.read_bytes()), filename=p.name) for p in pages]
-    files.append(discord.File(io.BytesIO(pack.getvalue()), filename=CSV_PACK))
-    files += [discord.File(io.BytesIO(p.read_bytes()), filename=p.name) for p in images]
-    return files
 
 
 async def setup(bot: KindBot) -> None:

@@ -5,7 +5,8 @@ one-tap answers, and gives coordinators ``/pulse``.
 What lives where:
 
 - ``_cog``: the cog, its daily job, ``/pulse`` and the baseline after consent;
-- ``_answer``: the question messages and their buttons, which work after restarts.
+- ``_answer``: the question messages and their buttons, which work after restarts;
+- ``_quarterly``: the quarterly impact report in the coordinators' log channel.
 """
 
 from __future__ import annotations

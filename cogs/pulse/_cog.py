@@ -24,6 +24,7 @@ from cogs.pulse._answer import (
     open_view,
     pulse_texts,
 )
+from cogs.pulse._quarterly import QUARTERLY_JOB, QuarterlyReport
 from cogs.shared.channels import configured_channel
 from cogs.shared.guild import guild_for_job, guild_id
 
@@ -48,6 +49,7 @@ class PulseCog(commands.Cog):
     def __init__(self, bot: KindBot) -> None:
         self.bot = bot
         self.services = bot.services
+        self.quarterly = QuarterlyReport(bot)
 
     def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
         return [AnswerSelect, SkipButton, OpenPulseButton]
@@ -56,9 +58,11 @@ class PulseCog(commands.Cog):
         self.services.scheduler.register(
             JobSpec(PULSE_JOB, PULSE_TIME, self.send_pulses, daily=True)
         )
+        self.services.scheduler.register(self.quarterly.spec())
 
     async def cog_unload(self) -> None:
         self.services.scheduler.unregister(PULSE_JOB)
+        self.services.scheduler.unregister(QUARTERLY_JOB)
 
     # Sending
 

@@ -138,3 +138,28 @@ async def test_closed_dms_get_the_pulse_from_a_button_in_the_channel(harness: Ha
     assert opened.ephemeral and "Question 1 of 5" in opened.text
     await answer(h, opened, cy, "Never")
     assert rows(h.db_path, "SELECT user_id, choice FROM pulse_answers") == [(cy.user.id, 4)]
+
+
+async def test_the_quarterly_report_is_posted_once_when_switched_on(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(NOVEMBER))
+    await configure(h)
+    await join_with_pulse(h, h.member("eve"), "Justice", pulse=False)
+    done = await (await h.emu.slash(h.guild, h.owner, "impact", auto_quarterly="on")).final()
+    assert done.ephemeral and done.content == label("digest.impact_auto_on")
+    log = h.channel("coordinators")
+    await h.restart_bot(**at(JANUARY))
+    post = await h.emu.wait_for_message(log, lambda m: bool(m.attachments), within=20)
+    assert post.content == label("digest.impact_quarterly", quarter="2026-Q4")
+    names = {a.filename for a in post.attachments}
+    assert {"impact-report.html", "impact-tables.zip"} <= names
+    html = next(a for a in post.attachments if a.filename == "impact-report.html").data.decode()
+    assert "Kindness Town" in html and "2026-Q4 (1 October 2026 to 31 December 2026)" in html
+    await h.restart_bot(kill=True, **at(JANUARY + timedelta(days=1)))
+    await settled(
+        h,
+        "SELECT count(*) FROM job_runs WHERE job = 'impact-quarterly' "
+        "AND period_key LIKE '2027-01-06%'",
+        [(1,)],
+    )
+    assert len([m for m in h.emu.bot_messages(log) if m.attachments]) == 1

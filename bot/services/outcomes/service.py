@@ -27,6 +27,10 @@ from bot.timeutil import to_db
 COHORT_MONTHS = 24
 
 
+def quarter_key(year: int, quarter: int) -> str:
+    return f"{year:04d}-Q{quarter}"
+
+
 class UnknownGuildError(LookupError):
     """The guild has never been set up in this database."""
 
@@ -103,6 +107,26 @@ class OutcomesService:
             pulse=tuple(pulse),
             changes=tuple(changes),
         )
+
+    async def set_auto_quarterly(self, guild_id: int, on: bool) -> None:
+        await self._outcomes.set_auto_quarterly(guild_id, on)
+
+    async def quarter_to_post(self, guild_id: int) -> Period | None:
+        """The quarter just finished, when the quarterly report is on and not yet posted."""
+        on, posted = await self._outcomes.auto_quarterly(guild_id)
+        timezone = await self._analytics.guild_timezone(guild_id)
+        if not on or timezone is None:
+            return None
+        today = self._clock.now().astimezone(ZoneInfo(timezone)).date()
+        year, quarter = today.year, (today.month - 1) // 3  # the one before this
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        key = quarter_key(year, quarter)
+        return None if posted is not None and posted >= key else Period.quarter(year, quarter)
+
+    async def mark_quarter_posted(self, guild_id: int, period: Period) -> None:
+        quarter = (period.first.month - 1) // 3 + 1
+        await self._outcomes.mark_quarter_posted(guild_id, quarter_key(period.first.year, quarter))
 
     async def story_items(self, guild_id: int, window: Window, limit: int) -> list[SharedItem]:
         """The newest acts and reflections shared with the community, up to ``limit`` each."""
