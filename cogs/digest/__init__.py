@@ -146,10 +146,10 @@ class DigestCog(commands.Cog):
     ) -> None:
         guild = guild_of(interaction)
         if auto_quarterly is not None:
-            await self.services.outcomes.set_auto_quarterly(guild.id, auto_quarterly == "on")
-            await interaction.response.send_message(
-                self.texts(f"digest.impact_auto_{auto_quarterly}"), ephemeral=True
-            )
+            on = auto_quarterly == "on"
+            await self.services.outcomes.set_auto_quarterly(guild.id, on)
+            key = "digest.impact_auto_on" if on else "digest.impact_auto_off"
+            await interaction.response.send_message(self.texts(key), ephemeral=True)
             return
         chosen, label = self._impact_period(period, which, start, end, month)
         await interaction.response.defer(ephemeral=True, thinking=True)
