@@ -33,7 +33,7 @@ MonthEdges = Sequence[tuple[str, datetime, datetime]]
 # meeting that happened (either of the two said "yes"), erased members counted by
 # their seat in the meeting.
 _TIES = """
-WITH happened AS MATERIALIZED (
+WITH RECURSIVE happened AS MATERIALIZED (
     SELECT mm.id, mm.meeting_id, mm.user_id, mm.group_id, mm.answer
     FROM coffee_rounds r
     JOIN coffee_meetings m ON m.round_id = r.round_id
@@ -53,12 +53,30 @@ WITH happened AS MATERIALIZED (
     SELECT user_id, count(DISTINCT other) AS groups FROM directed GROUP BY user_id
 ), participants AS (
     SELECT DISTINCT user_id FROM happened WHERE user_id IS NOT NULL
+), act_users (id) AS (
+    -- Each member with an act, one index seek per member (not one row per act).
+    SELECT min(user_id) FROM acts WHERE guild_id = :guild
+    UNION ALL
+    SELECT (SELECT min(user_id) FROM acts WHERE guild_id = :guild AND user_id > act_users.id)
+    FROM act_users WHERE act_users.id IS NOT NULL
+), reflection_users (id) AS (
+    SELECT min(user_id) FROM reflections WHERE guild_id = :guild
+    UNION ALL
+    SELECT (
+        SELECT min(user_id) FROM reflections
+        WHERE guild_id = :guild AND user_id > reflection_users.id
+    )
+    FROM reflection_users WHERE reflection_users.id IS NOT NULL
 ), active (user_id) AS (
-    SELECT user_id FROM acts
-    WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
+    SELECT id FROM act_users
+    WHERE id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM acts WHERE guild_id = :guild AND user_id = act_users.id
+          AND created_at >= :since AND created_at < :until)
     UNION
-    SELECT user_id FROM reflections
-    WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
+    SELECT id FROM reflection_users
+    WHERE id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM reflections WHERE guild_id = :guild AND user_id = reflection_users.id
+          AND created_at >= :since AND created_at < :until)
     UNION
     SELECT user_id FROM happened WHERE answer = 'yes' AND user_id IS NOT NULL
 )
