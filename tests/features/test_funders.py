@@ -269,3 +269,12 @@ def test_pulse_replies_are_explained_from_the_pulse_wording() -> None:
     assert explain(UserFacingError("pulse.frequency_unknown"), Messages.load()).startswith(
         "Please choose how often"
     )
+
+
+async def test_retention_says_withheld_rather_than_leaving_a_blank(db: Database) -> None:
+    await build_community(db)
+    report = await service(db).build(GUILD, Period.quarter(2026, 4), "Kind Town")
+    september = next(r for r in report.table("retention").rows if r[0] == "2026-09")
+    assert september[1] == 20
+    # All 20 were still taking part after 30 days: 0 left would be a cell under 5.
+    assert september[2] in ("fewer than 5", "not shown, to protect a small group")

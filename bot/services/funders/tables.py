@@ -129,7 +129,12 @@ class TableMaker:
         for cohort in f.cohorts:
             row: list[Cell] = [cohort.month, self.count(cohort.joined)]
             for kept in cohort.retained:
-                row += [None, None, None] if kept is None else list(self.share_cells(kept))
+                if kept is None:  # joined too recently to tell
+                    row += [None, None, None]
+                elif not kept.shown:  # withheld to protect a small group
+                    row += [self.count(kept.count if not kept.count.shown else kept.n), None, None]
+                else:
+                    row += list(self.share_cells(kept))
             rows.append(tuple(row))
         return Table("retention", tuple(columns), tuple(rows))
 
