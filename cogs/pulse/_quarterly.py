@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 QUARTERLY_JOB = "impact-quarterly"
 QUARTERLY_TIME = WeeklyTime(0, 9, 30)  # checked daily; posts on the first day it can
+#: How far back in the log channel an earlier day's post of the same quarter is looked for.
+HISTORY_LIMIT = 50
 
 
 class QuarterlyReport:
@@ -41,6 +43,11 @@ class QuarterlyReport:
         if channel is None:
             raise JobSkipped("no coordinators' log channel")
         quarter = f"{period.first.year}-Q{(period.first.month - 1) // 3 + 1}"
+        text = self.services.texts("digest.impact_quarterly", quarter=quarter)
+        if await self._already_posted(channel, text):
+            # Posted on an earlier day whose run stopped before noting it.
+            await outcomes.mark_quarter_posted(guild.id, period)
+            return
 
         async def send(nonce: str) -> int:
             report = await self.services.funders.build(guild.id, period, guild.name)
@@ -48,7 +55,7 @@ class QuarterlyReport:
                 written = await self.services.funders.write(report, Path(folder))
                 files = await asyncio.to_thread(funders_files, written)
             message = await channel.send(
-                self.services.texts("digest.impact_quarterly", quarter=quarter),
+                text,
                 files=files[:10],
                 nonce=nonce,
                 allowed_mentions=discord.AllowedMentions.none(),
@@ -58,3 +65,10 @@ class QuarterlyReport:
         delivered = await ctx.deliver(f"post:impact:{quarter}", send, target_id=channel.id)
         if delivered.reached:
             await outcomes.mark_quarter_posted(guild.id, period)
+
+    async def _already_posted(self, channel: discord.TextChannel, text: str) -> bool:
+        me = channel.guild.me
+        async for message in channel.history(limit=HISTORY_LIMIT):
+            if me is not None and message.author.id == me.id and message.content == text:
+                return True
+        return False
