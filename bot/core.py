@@ -33,6 +33,7 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.prompts",
     "cogs.digest",
     "cogs.about",
+    "cogs.pulse",
 )
 
 

@@ -7,6 +7,7 @@ traceback, so a coordinator can find the exact failure from a screenshot.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -54,6 +55,17 @@ def new_error_code() -> str:
     return f"KB-{secrets.token_hex(3).upper()}"
 
 
+PULSE_PREFIX = "pulse."
+
+
+@functools.cache
+def pulse_messages() -> Messages:
+    """The ``pulse.*`` replies, which live in ``prompts/pulse.toml``."""
+    from bot.services.pulse import load_pulse_content
+
+    return load_pulse_content().messages
+
+
 def explain(error: BaseException, texts: Messages) -> str:
     """The message a member should see for ``error``; unexpected errors are logged."""
     if isinstance(error, app_commands.CommandInvokeError):
@@ -61,6 +73,8 @@ def explain(error: BaseException, texts: Messages) -> str:
     if isinstance(error, app_commands.TransformerError):
         return texts("errors.bad_option", value=str(error.value)[:80])
     if isinstance(error, UserFacingError):
+        if error.key.startswith(PULSE_PREFIX):
+            return pulse_messages()(error.key, **error.params)
         return texts(error.key, **error.params)
     if isinstance(error, NotCoordinator):
         return texts("errors.not_coordinator")

@@ -37,6 +37,7 @@ from bot.services.champions import ChampionsService
 from bot.services.coffee import CoffeeService
 from bot.services.content import ContentLibrary, load_content
 from bot.services.digest import DigestService
+from bot.services.funders import FundersReportService
 from bot.services.invites import GreetingService, InviteService
 from bot.services.kindness import KindnessService
 from bot.services.onboarding import OnboardingService
@@ -86,6 +87,7 @@ class Services:
     # Outcomes: the opt-in pulse and the figures funders ask for
     pulse: PulseService
     outcomes: OutcomesService
+    funders: FundersReportService
     #: Worker processes for CPU-heavy jobs; started by the first one, stopped on close.
     offload: Offload = field(default_factory=Offload)
 
@@ -114,6 +116,7 @@ class Services:
         pulse_content = load_pulse_content()
         pulse_repo = PulseRepo(db)
         offload = Offload()
+        outcomes = OutcomesService(OutcomesRepo(db), pulse_repo, analytics, pulse_content, clock)
         services = cls(
             db=db,
             clock=clock,
@@ -148,7 +151,10 @@ class Services:
             ),
             programme_texts=programme_texts(override_dir=content_dir),
             pulse=PulseService(pulse_repo, pulse_content, clock),
-            outcomes=OutcomesService(OutcomesRepo(db), pulse_repo, analytics, pulse_content, clock),
+            outcomes=outcomes,
+            funders=FundersReportService(
+                outcomes, analytics, content, clock, override_dir=content_dir
+            ),
         )
         # Coordinators hear when a weekly job ran late because the bot was down.
         services.scheduler.set_catch_up_listener(services.alerts.caught_up)

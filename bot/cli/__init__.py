@@ -71,10 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--seed", type=int, default=None, help="seed for a reproducible round")
     pair.add_argument("--output", default=None, help="write the result here (default: stdout)")
 
-    report = add(sub, "report", "write a monthly impact report from the database")
+    report = add(sub, "report", "write an impact report from the database")
     report.add_argument("--guild", type=int, required=True, help="the server's id")
-    report.add_argument("--month", required=True, help="the month, as YYYY-MM")
-    report.add_argument("--out", type=Path, required=True, help="folder for report.html and CSVs")
+    when = report.add_mutually_exclusive_group(required=True)
+    when.add_argument("--period", help="2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year)")
+    when.add_argument("--month", help="a month, as YYYY-MM (also writes the monthly comparison)")
+    when.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="the first day counted")
+    report.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="the last day counted")
+    report.add_argument("--name", default=None, help="the community's name for the report")
+    report.add_argument("--out", type=Path, required=True, help="folder for the report and CSVs")
 
     demo = add(sub, "demo", "watch kindbot work offline, with no token")
     demo.add_argument(
@@ -156,6 +161,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             args.month,
             args.out,
             content_dir=settings.content_dir,
+            period=args.period,
+            first=args.first,
+            last=args.last,
+            community=args.name,
         )
     if command == "db":
         return _db(settings, args)

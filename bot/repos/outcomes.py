@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db import Database
-from bot.repos.analytics import Window
-from bot.timeutil import to_db
+from bot.repos.analytics import SharedItem, Window
+from bot.timeutil import from_db, to_db
 
 #: Retention horizons: still taking part this many days after joining.
 RETENTION_DAYS = (30, 91, 182)
@@ -33,7 +33,7 @@ MonthEdges = Sequence[tuple[str, datetime, datetime]]
 # meeting that happened (either of the two said "yes"), erased members counted by
 # their seat in the meeting.
 _TIES = """
-WITH happened AS MATERIALIZED (
+WITH RECURSIVE happened AS MATERIALIZED (
     SELECT mm.id, mm.meeting_id, mm.user_id, mm.group_id, mm.answer
     FROM coffee_rounds r
     JOIN coffee_meetings m ON m.round_id = r.round_id
@@ -53,12 +53,30 @@ WITH happened AS MATERIALIZED (
     SELECT user_id, count(DISTINCT other) AS groups FROM directed GROUP BY user_id
 ), participants AS (
     SELECT DISTINCT user_id FROM happened WHERE user_id IS NOT NULL
+), act_users (id) AS (
+    -- Each member with an act, one index seek per member (not one row per act).
+    SELECT min(user_id) FROM acts WHERE guild_id = :guild
+    UNION ALL
+    SELECT (SELECT min(user_id) FROM acts WHERE guild_id = :guild AND user_id > act_users.id)
+    FROM act_users WHERE act_users.id IS NOT NULL
+), reflection_users (id) AS (
+    SELECT min(user_id) FROM reflections WHERE guild_id = :guild
+    UNION ALL
+    SELECT (
+        SELECT min(user_id) FROM reflections
+        WHERE guild_id = :guild AND user_id > reflection_users.id
+    )
+    FROM reflection_users WHERE reflection_users.id IS NOT NULL
 ), active (user_id) AS (
-    SELECT user_id FROM acts
-    WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
+    SELECT id FROM act_users
+    WHERE id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM acts WHERE guild_id = :guild AND user_id = act_users.id
+          AND created_at >= :since AND created_at < :until)
     UNION
-    SELECT user_id FROM reflections
-    WHERE guild_id = :guild AND created_at >= :since AND created_at < :until
+    SELECT id FROM reflection_users
+    WHERE id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM reflections WHERE guild_id = :guild AND user_id = reflection_users.id
+          AND created_at >= :since AND created_at < :until)
     UNION
     SELECT user_id FROM happened WHERE answer = 'yes' AND user_id IS NOT NULL
 )
@@ -218,6 +236,32 @@ class OutcomesRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    # The quarterly report
+
+    async def auto_quarterly(self, guild_id: int) -> tuple[bool, str | None]:
+        """Whether the quarterly report is switched on, and the last quarter posted."""
+        row = await self._db.fetchone(
+            "SELECT impact_auto_quarterly, impact_posted_quarter FROM guilds WHERE guild_id = ?",
+            (guild_id,),
+        )
+        return (False, None) if row is None else (bool(row[0]), row[1])
+
+    async def set_auto_quarterly(self, guild_id: int, on: bool) -> bool:
+        written = await self._db.execute(
+            "UPDATE guilds SET impact_auto_quarterly = ? WHERE guild_id = ?", (int(on), guild_id)
+        )
+        return written.rowcount > 0
+
+    async def mark_quarter_posted(self, guild_id: int, quarter: str) -> None:
+        await self._db.execute(
+            "UPDATE guilds SET impact_posted_quarter = ? WHERE guild_id = ?", (quarter, guild_id)
+        )
+
+    async def story_reflections(
+        self, guild_id: int, window: Window, limit: int
+    ) -> list[SharedItem]:
+        return await story_reflections(self._db, guild_id, window, limit)
+
     async def ties(self, guild_id: int, window: Window) -> TieCounts:
         rows = await self._db.fetchall(_TIES, window.params(guild_id))
         head, *distribution = rows
@@ -295,3 +339,36 @@ class OutcomesRepo:
 
 def _edges(months: MonthEdges) -> str:
     return json.dumps([[label, to_db(since), to_db(until)] for label, since, until in months])
+
+
+_STORY_REFLECTIONS = """
+SELECT r.reflection_id, r.user_id, r.group_id, r.condition_number, r.body, r.created_at,
+       coalesce(c.digest_name_ok = 1 AND c.status = 'active', 0) AS name_ok
+FROM reflections r
+LEFT JOIN champions c ON c.guild_id = r.guild_id AND c.user_id = r.user_id
+WHERE r.guild_id = :guild AND r.created_at >= :since AND r.created_at < :until
+  AND r.visibility = 'shareable'
+ORDER BY r.created_at DESC, r.reflection_id DESC
+LIMIT :limit
+"""
+
+
+async def story_reflections(
+    db: Database, guild_id: int, window: Window, limit: int
+) -> list[SharedItem]:
+    """The newest reflections shared with the community in the window, for the stories."""
+    rows = await db.fetchall(_STORY_REFLECTIONS, {**window.params(guild_id), "limit": limit})
+    return [
+        SharedItem(
+            kind="reflection",
+            item_id=r[0],
+            user_id=r[1],
+            group_id=r[2],
+            condition_number=r[3],
+            text=r[4],
+            who_benefited=None,
+            created_at=from_db(r[5]),
+            name_ok=bool(r[6]),
+        )
+        for r in rows
+    ]

@@ -42,6 +42,10 @@ class AnswerCount:
     members: int
 
 
+#: The user id of the server's own rows in ``pulse_invites`` (no Discord user has it).
+SERVER_ROW = 0
+
+
 class PulseRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -79,6 +83,21 @@ class PulseRepo:
         )
         return written.rowcount > 0
 
+    async def timezone(self, guild_id: int) -> str | None:
+        value = await self._db.fetchval(
+            "SELECT timezone FROM guilds WHERE guild_id = ?", (guild_id,)
+        )
+        return None if value is None else str(value)
+
+    async def consenting_members(self, guild_id: int) -> list[int]:
+        """Active champions who switched the pulse on, for the scheduled pulse."""
+        rows = await self._db.fetchall(
+            "SELECT user_id FROM champions WHERE guild_id = ? AND pulse_opt_in = 1 "
+            "AND status = 'active' ORDER BY user_id",
+            (guild_id,),
+        )
+        return [int(r[0]) for r in rows]
+
     # Invitations and answers
 
     async def invites(self, guild_id: int, user_id: int) -> dict[str, datetime]:
@@ -96,6 +115,13 @@ class PulseRepo:
             (guild_id, user_id, period_key, to_db(now)),
         )
         return written.rowcount > 0
+
+    async def claim_button_post(self, guild_id: int, period_key: str, now: datetime) -> bool:
+        """True once per pulse period: the "Answer the pulse" button is posted then.
+
+        Kept beside the invitations as the server's own row (user 0, no member).
+        """
+        return await self.add_invite(guild_id, SERVER_ROW, f"button:{period_key}", now)
 
     async def save_answer(
         self,

@@ -57,6 +57,19 @@ _MESSAGE_KEYS = {
     "frequency_unknown": set(),
     "period_future": set(),
     "period_order": set(),
+    "question": {"number", "total", "question"},
+    "pick": set(),
+    "open_button": set(),
+    "open_post": set(),
+    "nothing_due": set(),
+    "frequency_set": {"frequency"},
+    "list_title": set(),
+    "list_line": {"id", "text"},
+    "added": {"question", "id"},
+    "removed": set(),
+    "modal_title": set(),
+    "modal_text": set(),
+    "modal_options": set(),
 }
 _FIGURE_KEYS = {
     "fewer_than": {"threshold"},
@@ -356,6 +369,10 @@ class PulseService:
         self.content = content
         self._clock = clock
 
+    async def consented(self, guild_id: int, user_id: int) -> bool:
+        member = await self.repo.member(guild_id, user_id)
+        return member is not None and member.consented
+
     async def set_consent(self, guild_id: int, user_id: int, on: bool) -> bool:
         """Switch "help us learn what works"; False when the member is not a champion."""
         return await self.repo.set_consent(guild_id, user_id, on, self._clock.now())
@@ -389,6 +406,48 @@ class PulseService:
         if key is None:
             return None
         return DuePulse(key, await self.questions(guild_id))
+
+    async def due_now(self, guild_id: int, user_id: int) -> DuePulse | None:
+        timezone = await self.repo.timezone(guild_id)
+        return None if timezone is None else await self.due(guild_id, user_id, timezone)
+
+    async def due_members(self, guild_id: int) -> list[tuple[int, DuePulse]]:
+        """Every consenting member whose pulse is due now, with it."""
+        timezone = await self.repo.timezone(guild_id)
+        if timezone is None or await self.frequency(guild_id) is Frequency.OFF:
+            return []
+        due = []
+        for user_id in await self.repo.consenting_members(guild_id):
+            pulse = await self.due(guild_id, user_id, timezone)
+            if pulse is not None:
+                due.append((user_id, pulse))
+        return due
+
+    async def current_pulse(self, guild_id: int, user_id: int) -> str | None:
+        """The pulse a member answers from the button: their latest, or one due now."""
+        member = await self.repo.member(guild_id, user_id)
+        if member is None or not member.consented or not member.active:
+            return None
+        due = await self.due_now(guild_id, user_id)
+        if due is not None:
+            await self.mark_sent(guild_id, user_id, due.period_key)
+            return due.period_key
+        sent = await self.repo.invites(guild_id, user_id)
+        return max(sent, key=lambda k: sent[k]) if sent else None
+
+    async def button_period(self, guild_id: int, pulse_period: str) -> str:
+        """The period the channel button belongs to (a baseline counts in today's period)."""
+        if pulse_period != BASELINE:
+            return pulse_period
+        timezone = await self.repo.timezone(guild_id) or "UTC"
+        frequency = await self.frequency(guild_id)
+        if frequency is Frequency.OFF:
+            return BASELINE
+        today = self._clock.now().astimezone(ZoneInfo(timezone)).date()
+        return period_key(today, frequency)[0]
+
+    async def claim_button_post(self, guild_id: int, period: str) -> bool:
+        return await self.repo.claim_button_post(guild_id, period, self._clock.now())
 
     async def mark_sent(self, guild_id: int, user_id: int, period: str) -> bool:
         return await self.repo.add_invite(guild_id, user_id, period, self._clock.now())

@@ -8,12 +8,14 @@ What lives where:
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import tempfile
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -26,11 +28,13 @@ from bot.problems import UserFacingError
 from bot.scheduler import JobContext, JobSkipped, JobSpec
 from bot.services import charts
 from bot.services.digest import Digest
+from bot.services.outcomes import Period, parse_day, parse_period
 from bot.services.report import parse_month
 from cogs.digest._render import digest_embed
 from cogs.shared.channels import configured_channel
 from cogs.shared.delivery import Marker, post_once
 from cogs.shared.guild import guild_for_job, guild_of
+from cogs.shared.report_files import funders_files
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -121,38 +125,106 @@ class DigestCog(commands.Cog):
             ephemeral=True,
         )
 
-    @app_commands.command(
-        name="impact", description="Coordinators: the monthly impact report as files"
+    # /impact: the report funders read, for a month, quarter, year or any two dates
+
+    @app_commands.command(name="impact", description="Coordinators: the impact report as files")
+    @app_commands.describe(
+        period="A month, a quarter or a year (this one so far, unless you say which)",
+        which="Which one: 2026-11, 2026-Q4 or 2026",
+        start="Or any two dates: the first day, as YYYY-MM-DD",
+        end="The last day, as YYYY-MM-DD",
+        month="A month, as YYYY-MM, with the month-on-month comparison too",
+        auto_quarterly="Post each quarter's report in the coordinators' log channel: on or off",
     )
-    @app_commands.describe(month="The month, as YYYY-MM (for example 2026-11)")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     @coordinator_only
-    async def impact(self, interaction: Interaction, month: str) -> None:
+    async def impact(
+        self,
+        interaction: Interaction,
+        period: Literal["month", "quarter", "year"] | None = None,
+        which: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        month: str | None = None,
+        auto_quarterly: Literal["on", "off"] | None = None,
+    ) -> None:
         guild = guild_of(interaction)
-        try:
-            year, number = parse_month(month.strip())
-        except ValueError:
-            raise UserFacingError("digest.month_invalid", month=month[:20]) from None
+        if auto_quarterly is not None:
+            on = auto_quarterly == "on"
+            await self.services.outcomes.set_auto_quarterly(guild.id, on)
+            key = "digest.impact_auto_on" if on else "digest.impact_auto_off"
+            await interaction.response.send_message(self.texts(key), ephemeral=True)
+            return
+        chosen, label = self._impact_period(period, which, start, end, month)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.services.report.build(guild.id, year, number)
+        files: list[discord.File] = []
         with tempfile.TemporaryDirectory(prefix="kindbot-impact-") as folder:
             out = Path(folder)
-            written = await self.services.report.write(report, out)
-            heatmap = await self.services.offload.run(
-                charts.bridging_heatmap, report.current.bridging, self.services.report.texts
+            if month is not None:
+                files += await self._monthly_files(guild.id, chosen, out / "monthly")
+            report = await self.services.funders.build(
+                guild.id, chosen, guild.name, partial(_member_name, guild)
             )
-            files = [
-                discord.File(io.BytesIO(path.read_bytes()), filename=path.name)
-                for path in written
-                if re.search(r"\.(html|csv)$", path.name)
-            ]
-            files.append(discord.File(io.BytesIO(heatmap), filename="bridging.png"))
+            written = await self.services.funders.write(report, out / "funders")
+            files += await asyncio.to_thread(funders_files, written)
         await interaction.followup.send(
-            self.texts("digest.impact_ready", month=f"{year:04d}-{number:02d}"),
-            files=files[:10],
-            ephemeral=True,
+            self.texts("digest.impact_ready", month=label), files=files[:10], ephemeral=True
         )
+
+    def _impact_period(
+        self,
+        period: str | None,
+        which: str | None,
+        start: str | None,
+        end: str | None,
+        month: str | None,
+    ) -> tuple[Period, str]:
+        if month is not None:
+            try:
+                year, number = parse_month(month.strip())
+            except ValueError:
+                raise UserFacingError("digest.month_invalid", month=month[:20]) from None
+            return Period.month(year, number), f"{year:04d}-{number:02d}"
+        if start is not None or end is not None:
+            try:
+                first, last = parse_day(start or ""), parse_day(end or "")
+            except ValueError:
+                raise UserFacingError("digest.impact_dates_invalid") from None
+            return Period.between(first, last), f"{first.isoformat()} to {last.isoformat()}"
+        if which is not None:
+            try:
+                return parse_period(which), which.strip()
+            except ValueError:
+                raise UserFacingError("digest.impact_period_invalid", period=which[:20]) from None
+        if period is None:
+            raise UserFacingError("digest.impact_choose")
+        today = self.services.clock.now().date()
+        current = {
+            "month": Period.month(today.year, today.month),
+            "quarter": Period.quarter(today.year, (today.month - 1) // 3 + 1),
+            "year": Period.year(today.year),
+        }[period]
+        return current, period
+
+    async def _monthly_files(self, guild_id: int, chosen: Period, out: Path) -> list[discord.File]:
+        report = await self.services.report.build(guild_id, chosen.first.year, chosen.first.month)
+        written = await self.services.report.write(report, out)
+        heatmap = await self.services.offload.run(
+            charts.bridging_heatmap, report.current.bridging, self.services.report.texts
+        )
+        files = [
+            discord.File(io.BytesIO(path.read_bytes()), filename=path.name)
+            for path in written
+            if re.search(r"\.(html|csv)$", path.name)
+        ]
+        files.append(discord.File(io.BytesIO(heatmap), filename="bridging.png"))
+        return files
+
+
+async def _member_name(guild: discord.Guild, user_id: int) -> str | None:
+    member = guild.get_member(user_id)
+    return member.display_name if member is not None else None
 
 
 async def setup(bot: KindBot) -> None:

@@ -33,9 +33,18 @@ class ProfileForm(KindView):
     """Group, place, interests, intro and the two consents, all off until chosen."""
 
     def __init__(
-        self, bot: KindBot, *, guild_id: int, user_id: int, profile: Profile, groups: list[Group]
+        self,
+        bot: KindBot,
+        *,
+        guild_id: int,
+        user_id: int,
+        profile: Profile,
+        groups: list[Group],
+        pulse_on: bool = False,
     ) -> None:
         super().__init__(timeout=FORM_TIMEOUT, owner_id=user_id)
+        # "Help us learn what works": the pulse's own consent, off until switched on.
+        self.pulse_on = pulse_on
         self.bot = bot
         self.texts = bot.services.texts
         self.service = bot.services.onboarding
@@ -62,7 +71,15 @@ class ProfileForm(KindView):
         groups = await service.groups(guild_id)
         if profile.group_id not in {g.group_id for g in groups}:
             profile = replace(profile, group_id=None)
-        return cls(bot, guild_id=guild_id, user_id=user_id, profile=profile, groups=groups)
+        pulse_on = await bot.services.pulse.consented(guild_id, user_id)
+        return cls(
+            bot,
+            guild_id=guild_id,
+            user_id=user_id,
+            profile=profile,
+            groups=groups,
+            pulse_on=pulse_on,
+        )
 
     @property
     def group(self) -> Group | None:
@@ -91,6 +108,7 @@ class ProfileForm(KindView):
         for button, key, on in (
             (self.coffee, "onboarding.toggle_coffee", profile.coffee_opt_in),
             (self.digest, "onboarding.toggle_digest", profile.digest_name_ok),
+            (self.pulse, "onboarding.toggle_pulse", self.pulse_on),
         ):
             state = texts("onboarding.on") if on else texts("onboarding.off")
             button.label = texts(key, state=state)
@@ -135,6 +153,11 @@ class ProfileForm(KindView):
         self.profile = replace(self.profile, digest_name_ok=not self.profile.digest_name_ok)
         await self.redraw(interaction)
 
+    @discord.ui.button(row=3)
+    async def pulse(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        self.pulse_on = not self.pulse_on
+        await self.redraw(interaction)
+
     @discord.ui.button(style=discord.ButtonStyle.secondary, row=3)
     async def intro(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await interaction.response.send_modal(IntroModal(self))
@@ -151,6 +174,16 @@ class ProfileForm(KindView):
         await interaction.response.edit_message(
             content=self.texts("onboarding.cancelled"), embed=None, view=None
         )
+
+
+async def save_pulse_consent(bot: KindBot, guild_id: int, user_id: int, on: bool) -> None:
+    """Store the pulse switch; switching it on asks for the baseline pulse right away."""
+    pulse = bot.services.pulse
+    if await pulse.consented(guild_id, user_id) == on:
+        return
+    await pulse.set_consent(guild_id, user_id, on)
+    if on:
+        bot.dispatch("pulse_consent", guild_id, user_id)
 
 
 class IntroModal(KindModal):
@@ -223,6 +256,7 @@ class ReviewView(KindView):
         async with self._lock:
             await interaction.response.defer()
             result = await form.service.join(form.guild_id, form.user_id, form.profile)
+            await save_pulse_consent(form.bot, form.guild_id, form.user_id, form.pulse_on)
             self._saved = True
             self.stop()
             form.stop()

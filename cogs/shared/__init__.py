@@ -14,6 +14,7 @@ What lives where:
 - ``pick_list``: a member's own entries, with Edit and Delete;
 - ``regroup``: the menu that asks a champion to choose again after their group was removed;
 - ``posts``: posts one cog sends and another cog's persistent buttons answer;
+- ``report_files``: the funders' report as attachments (``/impact`` and the quarterly post);
 - ``roles``: giving and taking roles, with a fix when that fails;
 - ``style``: colours several cogs use;
 - ``welcome``: the join button's id in invitation DMs, which carries the server.
