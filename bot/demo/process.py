@@ -124,6 +124,9 @@ class BotProcess:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
             limit=_LINE_LIMIT,
+            # Its own process group, so a kill also ends the worker processes it started
+            # (they hold its stderr open, and would outlive a crash of the bot alone).
+            start_new_session=True,
         )
         return cls(proc)
 
@@ -209,17 +212,32 @@ class BotProcess:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(sig)
         code = await asyncio.wait_for(self.proc.wait(), within)
-        await self._reader
+        await self._finish_reading()
         return code
 
     async def kill(self) -> int:
-        """SIGKILL: the crash case, with no chance to clean up. Returns the exit code."""
+        """SIGKILL: the crash case, with no chance to clean up. Returns the exit code.
+
+        The whole process group goes, as in a crash of the machine or the container: the
+        bot and any worker processes it started.
+        """
         if self.proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.proc.kill()
+            self._signal_group(signal.SIGKILL)
         code = await self.proc.wait()
-        await self._reader
+        await self._finish_reading()
         return code
+
+    def _signal_group(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, sig)
+
+    async def _finish_reading(self) -> None:
+        """Read the log to its end; workers left behind are ended so the pipe closes."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._reader), 5)
+        except TimeoutError:
+            self._signal_group(signal.SIGKILL)
+            await self._reader
 
     async def shutdown(self, within: float = 10.0) -> int:
         """SIGTERM, then SIGKILL if it has not exited after ``within`` seconds."""
