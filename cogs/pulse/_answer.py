@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import report_error
+from bot.errors import answer_kindly, report_error
 from bot.interaction import ClientT, Interaction, as_kindbot
 from bot.services.pulse import Question
 from bot.text import Messages
@@ -170,11 +170,7 @@ class OpenPulseButton(
         return cls(int(match["guild"]))
 
     async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
-        mine = as_kindbot(interaction)
-        try:
-            await self._open(mine)
-        except Exception as error:
-            await report_error(mine, error)
+        await answer_kindly(interaction, self._open)
 
     async def _open(self, interaction: Interaction) -> None:
         bot = interaction.client
