@@ -299,8 +299,8 @@ async def test_the_migrated_roulette_keeps_avoiding_its_past_pairs(harness: Harn
     from bot.db.migrations import discover
     from bot.models import ChannelPurpose, Profile
     from bot.repos.champions import ChampionRepo
-    from bot.repos.coffee import CoffeeRepo, NewMeeting
     from bot.repos.guilds import GuildRepo
+    from bot.timeutil import to_db
 
     h = harness
     people = [h.member(name) for name in ("ann", "bob", "cat", "dan", "eve", "fay")]
@@ -325,22 +325,36 @@ async def test_the_migrated_roulette_keeps_avoiding_its_past_pairs(harness: Harn
         for user, index in group_of.items():
             profile = Profile(group_id=groups[index], coffee_opt_in=True)
             await ChampionRepo(db).save(h.guild.id, user, profile, then)
-        coffee = CoffeeRepo(db)
         history = {46: [(a, b), (c, d), (e, f)], 47: [(a, d), (c, f), (e, b)]}
-        for week, pairs in history.items():
-            await coffee.create_round(
-                h.guild.id,
-                f"2026-W{week}",
-                seed=week,
-                condition_number=1,
-                starter="Hello",
-                now=then + timedelta(weeks=week - 45),
-                checkin_due_at=then + timedelta(weeks=week - 44),
-                meetings=[
-                    NewMeeting(((x, groups[group_of[x]]), (y, groups[group_of[y]])))
-                    for x, y in pairs
-                ],
-            )
+        # The rounds are written as the schema before programmes stored them.
+        async with db.transaction() as tx:
+            for week, pairs in history.items():
+                made = then + timedelta(weeks=week - 45)
+                written = await tx.execute(
+                    "INSERT INTO coffee_rounds (guild_id, period_key, created_at, seed, "
+                    "condition_number, starter, checkin_due_at) VALUES (?, ?, ?, ?, 1, 'Hello', ?)",
+                    (
+                        h.guild.id,
+                        f"2026-W{week}",
+                        to_db(made),
+                        week,
+                        to_db(made + timedelta(weeks=1)),
+                    ),
+                )
+                for position, (x, y) in enumerate(pairs):
+                    meeting = await tx.execute(
+                        "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
+                        "VALUES (?, ?, ?, 1)",
+                        (written.lastrowid, h.guild.id, position),
+                    )
+                    await tx.executemany(
+                        "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, "
+                        "group_id) VALUES (?, ?, ?, ?)",
+                        [
+                            (meeting.lastrowid, h.guild.id, user, groups[group_of[user]])
+                            for user in (x, y)
+                        ],
+                    )
     finally:
         await db.close()
 
