@@ -127,8 +127,8 @@ class KindBot(commands.Bot):
         log.info("kindbot is ready as %s in %d server(s)", self.user, len(self.guilds))
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        log.info("Joined server %s (%s)", guild.name, guild.id)
         await self._adopt_guild(guild)
+        log.info("Joined server %s (%s)", guild.name, guild.id)
 
     async def _adopt_guild(self, guild: discord.Guild) -> None:
         if await self.services.setup.ensure_guild(guild.id):
