@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.models import ChampionStatus
@@ -23,6 +25,9 @@ from bot.services.programmes._values import (
     ProgrammeError,
 )
 
+if TYPE_CHECKING:
+    from bot.offload import Offload
+
 
 class ServiceBase:
     def __init__(
@@ -34,6 +39,7 @@ class ServiceBase:
         *,
         places: Sequence[Place] = (),
         neighbours: Mapping[str, Sequence[str]] | None = None,
+        offload: Offload | None = None,
     ) -> None:
         self._repo = repo
         self._champions = champions
@@ -41,6 +47,11 @@ class ServiceBase:
         self._clock = clock
         self.places = tuple(places)
         self.neighbours = dict(neighbours or {})
+        #: Big rounds run in its worker processes (small ones, and without it, in a thread).
+        self._offload = offload
+        #: Coordinators' placements (introductions, late joiners) one at a time, so two
+        #: at once never place the same member twice.
+        self._placing = asyncio.Lock()
 
     def now(self) -> datetime:
         return self._clock.now()
