@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,13 @@ import discord
 from bot.errors import report_error
 from bot.interaction import ClientT, Interaction, as_kindbot, reply_privately
 from bot.services.meeting_times import SlotOffer
-from bot.services.programmes import ProgrammeError, TimeStatus, agreed_messages, times_message
+from bot.services.programmes import (
+    ProgrammeError,
+    TimeStatus,
+    agreed_messages,
+    slot_label,
+    times_message,
+)
 
 _NO_PINGS = discord.AllowedMentions.none()
 
@@ -77,15 +84,23 @@ class FindTimeButton(
         key, params = times_message(offer)
         texts = services.programme_texts
         mine = status.ticks.get(interaction.user.id, frozenset())
+        # The menu is this member's own (ephemeral), so its labels are in their timezone.
+        zone = await services.programmes.member_timezone(guild.id, interaction.user.id)
+        labels = []
+        for index, slot in enumerate(status.slots, start=1):
+            key, params = slot_label(index, slot, zone)
+            labels.append(texts(key, **params))
         view = discord.ui.View(timeout=None)
         view.add_item(
-            SlotSelect(self.meeting_id, status.slots, mine, texts("programmes.slot_placeholder"))
+            SlotSelect(
+                self.meeting_id,
+                status.slots,
+                mine,
+                texts("programmes.slot_placeholder"),
+                labels,
+            )
         )
         await interaction.response.send_message(texts(key, **params), view=view, ephemeral=True)
-
-
-def _slot_label(index: int, slot: datetime) -> str:
-    return f"{index}. {slot:%a %d %b %H:%M} UTC"
 
 
 class SlotSelect(
@@ -98,12 +113,11 @@ class SlotSelect(
         slots: tuple[datetime, ...] = (),
         ticked: frozenset[datetime] = frozenset(),
         placeholder: str = "",
+        labels: Sequence[str] = (),
     ) -> None:
         options = [
-            discord.SelectOption(
-                label=_slot_label(i, slot), value=str(i - 1), default=slot in ticked
-            )
-            for i, slot in enumerate(slots, start=1)
+            discord.SelectOption(label=label[:100], value=str(i), default=slot in ticked)
+            for i, (slot, label) in enumerate(zip(slots, labels, strict=True))
         ] or [discord.SelectOption(label="-", value="0")]
         super().__init__(
             discord.ui.Select(

@@ -125,7 +125,10 @@ async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
         offer = await (await h.emu.click(intro, button, by=member)).final()
         assert "<t:" in offer.content
         select = placeholder_select(offer, said("programmes.slot_placeholder"))
-        assert len(offer.component(select)["options"]) == 8
+        choices = offer.component(select)["options"]
+        assert len(choices) == 8
+        # The menu is this member's own, labelled in their timezone (London, from /profile).
+        assert all(c["label"].endswith(" (Europe/London)") for c in choices)
         assert offer.content.count("<t:") == 8
         saved = await (await h.emu.select(offer, select, ["0", "1"], by=member)).final()
         assert saved.content == said("programmes.ticks_saved", count=2)

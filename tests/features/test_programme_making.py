@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.clock import FakeClock
 from bot.db import Database, migrate
@@ -13,7 +14,7 @@ from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.programmes import ProgrammeRepo
-from bot.services.programmes import ProgrammeDraft, ProgrammeService
+from bot.services.programmes import ProgrammeDraft, ProgrammeService, programme_texts, slot_label
 from bot.services.programmes._making import INLINE_BELOW
 
 GUILD = 333333333333333333
@@ -160,3 +161,42 @@ async def test_a_small_round_stays_out_of_the_worker_pool(db: Database, clock: F
     made = await service.make_programme_round(due)
     assert sorted(u for m in made.meetings for u in m.members) == [A, B, C, D]
     assert not pool.started
+
+
+async def test_each_member_sees_the_offered_slots_labelled_in_their_own_timezone(
+    db: Database, clock: FakeClock
+) -> None:
+    service = await _service(db, clock, {A: "Europe/London", B: "Asia/Tokyo"})
+    tea = await service.create(GUILD, ProgrammeDraft(name="Tea", day_of_week=0, at=time(9)))
+    for user in (A, B):
+        await service.join(GUILD, tea.programme_id, user)
+    due = await service.due_round(GUILD, tea.programme_id)
+    assert due is not None
+    made = await service.make_programme_round(due)
+    offer = await service.offer_times(GUILD, made.meetings[0].meeting_id)
+    texts = programme_texts()
+    first = offer.slots[0]
+
+    def labels(zone: str) -> list[str]:
+        return [
+            texts(k, **p) for k, p in (slot_label(i, s, zone) for i, s in enumerate(offer.slots, 1))
+        ]
+
+    london = labels(await service.member_timezone(GUILD, A))
+    tokyo = labels(await service.member_timezone(GUILD, B))
+    here = first.astimezone(ZoneInfo("Europe/London"))
+    there = first.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert london[0] == f"1. {here:%a} {here.day} {here:%b}, {here:%H:%M} (Europe/London)"
+    assert tokyo[0] == f"1. {there:%a} {there.day} {there:%b}, {there:%H:%M} (Asia/Tokyo)"
+    assert london[0] != tokyo[0]
+    assert all(len(label) <= 100 for label in london + tokyo)
+    # Someone without a timezone of their own sees the server's.
+    assert await service.member_timezone(GUILD, C) == "Europe/London"
+
+
+def test_a_slot_label_names_the_local_day_across_midnight() -> None:
+    slot = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # a Tuesday in UTC
+    key, params = slot_label(2, slot, "Asia/Tokyo")
+    assert programme_texts()(key, **params) == "2. Wed 2 Dec, 08:30 (Asia/Tokyo)"
+    key, params = slot_label(2, slot, "America/New_York")
+    assert programme_texts()(key, **params) == "2. Tue 1 Dec, 18:30 (America/New_York)"
