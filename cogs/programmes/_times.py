@@ -88,8 +88,8 @@ class FindTimeButton(
         zone = await services.programmes.member_timezone(guild.id, interaction.user.id)
         labels = []
         for index, slot in enumerate(status.slots, start=1):
-            key, params = slot_label(index, slot, zone)
-            labels.append(texts(key, **params))
+            label_key, label_params = slot_label(index, slot, zone)
+            labels.append(texts(label_key, **label_params))
         view = discord.ui.View(timeout=None)
         view.add_item(
             SlotSelect(
@@ -170,23 +170,21 @@ class SlotSelect(
 
 
 async def post_agreed(interaction: Interaction, meeting_id: int, status: TimeStatus) -> None:
-    """Post the agreed time and its calendar file in the meeting's thread (or here)."""
+    """Post the agreed time and its calendar file in the meeting's thread, once (or, for
+    a meeting without a thread, show it to the member who completed it)."""
     services = interaction.client.services
     texts = services.programme_texts
     guild = interaction.guild
     assert guild is not None
-    lines = [texts(key, **params) for key, params in agreed_messages(status)]
+    text = "\n".join(texts(key, **params) for key, params in agreed_messages(status))
     ics = await services.programmes.calendar_file(
         guild.id, meeting_id, texts("programmes.calendar_summary", server=guild.name)
     )
-    file = discord.File(io.BytesIO(ics), filename="meeting.ics")
-    # The programme cog schedules the reminder an hour before.
-    remind = getattr(interaction.client.get_cog("ProgrammeCog"), "remind", None)
-    if remind is not None and status.reminder_at is not None:
-        await remind(guild.id, meeting_id, status.reminder_at)
     channel = interaction.channel
-    target = channel if isinstance(channel, discord.Thread) else None
-    if target is None:
-        await interaction.followup.send("\n".join(lines), file=file, ephemeral=True)
+    # The programme cog posts it through the delivery ledger and schedules the reminder.
+    post = getattr(interaction.client.get_cog("ProgrammeCog"), "post_agreed", None)
+    if isinstance(channel, discord.Thread) and post is not None:
+        await post(guild, channel, meeting_id, status, text, ics)
         return
-    await target.send("\n".join(lines), file=file, allowed_mentions=_NO_PINGS)
+    file = discord.File(io.BytesIO(ics), filename="meeting.ics")
+    await interaction.followup.send(text, file=file, ephemeral=True)
