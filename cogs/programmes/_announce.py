@@ -266,9 +266,7 @@ class ProgrammeAnnouncer:
             await self.services.coffee.record_thread(meeting_id, thread.id)
         return thread
 
-    async def announce(
-        self, ctx: JobContext, guild: discord.Guild, programme: Programme, round_id: int
-    ) -> int:
+    async def announce(self, guild: discord.Guild, programme: Programme, round_id: int) -> int:
         """Announce every meeting of the round not announced yet; returns how many."""
         count = 0
         for meeting in await self.services.coffee.meetings(round_id):

@@ -195,7 +195,7 @@ class ProgrammeJobs:
             }
 
         made = await ctx.step("round", make)
-        announced = await self.announcer.announce(ctx, guild, programme, int(made["round"]))
+        announced = await self.announcer.announce(guild, programme, int(made["round"]))
         await self._sit_outs(ctx, guild, programme, made)
         log.info(
             "Programme %s round %s in guild %s: announced %d meetings",

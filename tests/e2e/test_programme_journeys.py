@@ -603,6 +603,23 @@ async def test_editing_the_default_programme_changes_the_roulette_and_setup_show
     assert threads_in(h, h.channel("coffee")) == []
     assert len(rows(h.db_path, "SELECT 1 FROM coffee_rounds")) == 1
 
+    # A holiday pause of the roulette, as of any programme: no round on 4 December.
+    paused = await command(h, "programme pause", name="Coffee roulette", resume_on="2026-12-08")
+    assert paused.startswith("**Coffee roulette** is paused")
+    await h.restart_bot(**at("2026-12-04T10:01:00+00:00"))
+    assert h.bot is not None
+    await h.bot.wait_for_log("the roulette is paused")
+    assert len(rows(h.db_path, "SELECT 1 FROM coffee_rounds")) == 1
+    # Back by itself on 8 December: the round of 11 December is made.
+    await h.restart_bot(**at("2026-12-11T10:01:00+00:00"))
+    await h.emu.wait_until(
+        lambda: len(threads_in(h, cafe)) == 4, within=20, what="the next round's threads"
+    )
+    assert [p for (p,) in rows(h.db_path, "SELECT period_key FROM coffee_rounds")] == [
+        "2026-W48",
+        "2026-W50",
+    ]
+
     # The other way round: the roulette's own settings show in /programme list.
     await command(h, "setup schedule", job="pairing", day=1, time="08:30")
     await command(h, "setup channel", purpose="coffee", channel=h.channel("coffee"))

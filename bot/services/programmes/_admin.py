@@ -97,6 +97,11 @@ class ProgrammeAdmin(ServiceBase):
             return None
         return f"{programme.programme_id}:{began.isoformat()}"
 
+    async def roulette_paused(self, guild_id: int, when: datetime) -> bool:
+        """Whether the server's roulette (its default programme) is paused at ``when``."""
+        default = await self._repo.default(guild_id)
+        return default is not None and default.paused_at(when)
+
     async def set_limit(self, guild_id: int, limit: int) -> None:
         if limit not in PROGRAMME_LIMITS:
             raise ProgrammeError(
