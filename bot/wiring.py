@@ -148,6 +148,7 @@ class Services:
                 clock,
                 places=load_places(override_dir=content_dir),
                 neighbours=load_region_neighbours(content, override_dir=content_dir),
+                offload=offload,
             ),
             programme_texts=programme_texts(override_dir=content_dir),
             pulse=PulseService(pulse_repo, pulse_content, clock),

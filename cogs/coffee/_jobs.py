@@ -44,6 +44,8 @@ class CoffeeJobs:
     async def run_round(self, ctx: JobContext) -> None:
         guild = guild_for_job(self.bot, ctx)
         service = self.services.coffee
+        if await self.services.programmes.roulette_paused(guild.id, ctx.due_at):
+            raise JobSkipped("the roulette is paused (/programme pause)")
 
         async def pause_the_silent() -> list[int]:
             previous = await service.previous_round(guild.id, ctx.period_key)
@@ -80,6 +82,8 @@ class CoffeeJobs:
 
     async def run_headsup(self, ctx: JobContext) -> None:
         guild = guild_for_job(self.bot, ctx)
+        if await self.services.programmes.roulette_paused(guild.id, ctx.due_at):
+            raise JobSkipped("the roulette is paused (/programme pause)")
         channel = await self.announcer.coffee_channel(guild)
         if channel is None:
             raise JobSkipped("no coffee channel")

@@ -11,7 +11,13 @@ from discord.ext import commands
 
 from bot.checks import is_coordinator
 from bot.interaction import ClientT, Interaction, as_kindbot, reply_privately
-from bot.services.programmes import MAX_NAME_LENGTH, Programme, ProgrammeDraft, ProgrammeError
+from bot.services.programmes import (
+    MAX_NAME_LENGTH,
+    Programme,
+    ProgrammeDraft,
+    ProgrammeError,
+    TimeStatus,
+)
 from cogs.programmes._options import (
     DAY_CHOICES,
     FORMAT_CHOICES,
@@ -62,6 +68,20 @@ class ProgrammeCog(
 
     async def remind(self, guild_id: int, meeting_id: int, when: datetime) -> None:
         await self.jobs.remind(guild_id, meeting_id, when)
+
+    async def post_agreed(
+        self,
+        guild: discord.Guild,
+        thread: discord.Thread,
+        meeting_id: int,
+        status: TimeStatus,
+        text: str,
+        ics: bytes,
+    ) -> None:
+        """The agreed time in the meeting's thread, once, and its reminder scheduled."""
+        await self.jobs.announcer.post_agreed(guild, thread, meeting_id, status, text, ics)
+        if status.reminder_at is not None:
+            await self.jobs.remind(guild.id, meeting_id, status.reminder_at)
 
     def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
         return [FindTimeButton, SlotSelect]
@@ -243,16 +263,17 @@ class ProgrammeCog(
                 until = date.fromisoformat(resume_on.strip())
             except ValueError:
                 raise ProgrammeError("programmes.bad_date", value=resume_on[:40]) from None
-            resume = await self.services.programmes.pause_programme(
+            service = self.services.programmes
+            resume = await service.pause_programme(
                 programme.guild_id, programme.programme_id, until
             )
+            paused = await service.get(programme.guild_id, programme.programme_id)
             when = discord.utils.format_dt(resume, "D")
-            await self.jobs.announcer.post_in_channel(
-                programme, self.texts("programmes.paused_notice", name=programme.name, until=when)
-            )
+            notice = self.texts("programmes.paused_notice", name=programme.name, until=when)
+            await self.jobs.announcer.pause_notice(paused, "paused", notice)
             return self.texts("programmes.paused", name=programme.name, until=when)
 
-        await answer(interaction, act)
+        await answer(interaction, act, posts=True)
 
     @app_commands.command(name="resume", description="Bring a paused programme back now")
     @app_commands.describe(name="The programme to bring back")
@@ -260,15 +281,15 @@ class ProgrammeCog(
     async def resume(self, interaction: Interaction, name: str) -> None:
         async def act() -> str:
             programme = await find(interaction, name)
-            await self.services.programmes.resume_programme(
-                programme.guild_id, programme.programme_id
-            )
-            await self.jobs.announcer.post_in_channel(
-                programme, self.texts("programmes.back_notice", name=programme.name)
-            )
+            service = self.services.programmes
+            await service.resume_programme(programme.guild_id, programme.programme_id)
+            back = await service.get(programme.guild_id, programme.programme_id)
+            notice = self.texts("programmes.back_notice", name=programme.name)
+            # Once per pause: not again after the pause ended by itself, or on a second click.
+            await self.jobs.announcer.pause_notice(back, "back", notice)
             return self.texts("programmes.resumed", name=programme.name)
 
-        await answer(interaction, act)
+        await answer(interaction, act, posts=True)
 
     @app_commands.command(name="introduce", description="Make a chosen meeting in this round")
     @app_commands.describe(
@@ -293,7 +314,7 @@ class ProgrammeCog(
             await self.jobs.announcer.announce_one(programme, meeting_id, people)
             return self.texts("programmes.introduced", name=programme.name)
 
-        await answer(interaction, act)
+        await answer(interaction, act, posts=True)
 
     @app_commands.command(name="add-late", description="Place a late joiner in this round")
     @app_commands.describe(name="The programme", member="The member who joined late")
@@ -305,11 +326,14 @@ class ProgrammeCog(
                 programme.guild_id, programme.programme_id, member.id
             )
             await self.jobs.announcer.announce_one(
-                programme, placed.meeting_id, [*placed.others, member.id]
+                programme,
+                placed.meeting_id,
+                [*placed.others, member.id],
+                joiner=None if placed.new_meeting else member.id,
             )
             return self.texts("programmes.late_placed", name=programme.name)
 
-        await answer(interaction, act)
+        await answer(interaction, act, posts=True)
 
 
 def _weekly_choice(every: int) -> str:

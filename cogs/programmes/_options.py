@@ -73,9 +73,17 @@ async def programme_names(interaction: Interaction, current: str) -> list[app_co
     ][:25]
 
 
-async def answer(interaction: Interaction, action: Callable[[], Awaitable[str]]) -> None:
-    """Run ``action`` and reply privately with its text, or with the problem it found."""
+async def answer(
+    interaction: Interaction, action: Callable[[], Awaitable[str]], *, posts: bool = False
+) -> None:
+    """Run ``action`` and reply privately with its text, or with the problem it found.
+
+    An action that ``posts`` (a notice, a thread, an intro) may wait on Discord, and on
+    a retry when an answer is lost, so the interaction is acknowledged first.
+    """
     texts = interaction.client.services.programme_texts
+    if posts and not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
     try:
         text = await action()
     except ProgrammeError as problem:

@@ -69,10 +69,12 @@ class ProgrammeJobs:
     async def register(self, programme: Programme) -> None:
         """(Re)schedule a programme after it was created or changed.
 
-        The server's first programme is the roulette, which ``/coffee`` runs.
+        The server's first programme is the roulette, which ``/coffee`` runs: its
+        pairing job is rescheduled to the (maybe changed) day and time instead.
         """
         self.unregister(programme.programme_id)
         if programme.is_default:
+            await self.services.scheduler.schedule_guild(programme.guild_id)
             return
         self._add(self._spec(programme))
         await self.services.scheduler.schedule_guild(programme.guild_id)
@@ -154,12 +156,7 @@ class ProgrammeJobs:
         if status.agreed > self.services.clock.now() and thread_id is not None:
             thread = await self.announcer.existing_thread(guild, thread_id)
             if thread is not None:
-                text = self.texts(
-                    "programmes.reminder", when=f"<t:{int(status.agreed.timestamp())}:R>"
-                )
-                await ctx.deliver(
-                    "reminder", partial(self.announcer.send_in, thread, text), target_id=thread_id
-                )
+                await self.announcer.post_reminder(guild, thread, meeting_id, status.agreed)
         name = reminder_job(meeting_id)
         self.services.scheduler.unregister(name)
         self._names.discard(name)
@@ -198,7 +195,7 @@ class ProgrammeJobs:
             }
 
         made = await ctx.step("round", make)
-        announced = await self.announcer.announce(ctx, guild, programme, int(made["round"]))
+        announced = await self.announcer.announce(guild, programme, int(made["round"]))
         await self._sit_outs(ctx, guild, programme, made)
         log.info(
             "Programme %s round %s in guild %s: announced %d meetings",
@@ -270,7 +267,4 @@ class ProgrammeJobs:
         since = self.services.clock.now() - timedelta(days=1)
         for programme in await self.services.programmes.reached_resumes(guild.id, since):
             text = self.texts("programmes.back_notice", name=programme.name)
-            await ctx.deliver(
-                f"back:{programme.programme_id}",
-                partial(self.announcer.post_in_channel, programme, text),
-            )
+            await self.announcer.pause_notice(programme, "back", text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,13 @@ import discord
 from bot.errors import report_error
 from bot.interaction import ClientT, Interaction, as_kindbot, reply_privately
 from bot.services.meeting_times import SlotOffer
-from bot.services.programmes import ProgrammeError, TimeStatus, agreed_messages, times_message
+from bot.services.programmes import (
+    ProgrammeError,
+    TimeStatus,
+    agreed_messages,
+    slot_label,
+    times_message,
+)
 
 _NO_PINGS = discord.AllowedMentions.none()
 
@@ -77,15 +84,23 @@ class FindTimeButton(
         key, params = times_message(offer)
         texts = services.programme_texts
         mine = status.ticks.get(interaction.user.id, frozenset())
+        # The menu is this member's own (ephemeral), so its labels are in their timezone.
+        zone = await services.programmes.member_timezone(guild.id, interaction.user.id)
+        labels = []
+        for index, slot in enumerate(status.slots, start=1):
+            label_key, label_params = slot_label(index, slot, zone)
+            labels.append(texts(label_key, **label_params))
         view = discord.ui.View(timeout=None)
         view.add_item(
-            SlotSelect(self.meeting_id, status.slots, mine, texts("programmes.slot_placeholder"))
+            SlotSelect(
+                self.meeting_id,
+                status.slots,
+                mine,
+                texts("programmes.slot_placeholder"),
+                labels,
+            )
         )
         await interaction.response.send_message(texts(key, **params), view=view, ephemeral=True)
-
-
-def _slot_label(index: int, slot: datetime) -> str:
-    return f"{index}. {slot:%a %d %b %H:%M} UTC"
 
 
 class SlotSelect(
@@ -98,12 +113,11 @@ class SlotSelect(
         slots: tuple[datetime, ...] = (),
         ticked: frozenset[datetime] = frozenset(),
         placeholder: str = "",
+        labels: Sequence[str] = (),
     ) -> None:
         options = [
-            discord.SelectOption(
-                label=_slot_label(i, slot), value=str(i - 1), default=slot in ticked
-            )
-            for i, slot in enumerate(slots, start=1)
+            discord.SelectOption(label=label[:100], value=str(i), default=slot in ticked)
+            for i, (slot, label) in enumerate(zip(slots, labels, strict=True))
         ] or [discord.SelectOption(label="-", value="0")]
         super().__init__(
             discord.ui.Select(
@@ -156,23 +170,21 @@ class SlotSelect(
 
 
 async def post_agreed(interaction: Interaction, meeting_id: int, status: TimeStatus) -> None:
-    """Post the agreed time and its calendar file in the meeting's thread (or here)."""
+    """Post the agreed time and its calendar file in the meeting's thread, once (or, for
+    a meeting without a thread, show it to the member who completed it)."""
     services = interaction.client.services
     texts = services.programme_texts
     guild = interaction.guild
     assert guild is not None
-    lines = [texts(key, **params) for key, params in agreed_messages(status)]
+    text = "\n".join(texts(key, **params) for key, params in agreed_messages(status))
     ics = await services.programmes.calendar_file(
         guild.id, meeting_id, texts("programmes.calendar_summary", server=guild.name)
     )
-    file = discord.File(io.BytesIO(ics), filename="meeting.ics")
-    # The programme cog schedules the reminder an hour before.
-    remind = getattr(interaction.client.get_cog("ProgrammeCog"), "remind", None)
-    if remind is not None and status.reminder_at is not None:
-        await remind(guild.id, meeting_id, status.reminder_at)
     channel = interaction.channel
-    target = channel if isinstance(channel, discord.Thread) else None
-    if target is None:
-        await interaction.followup.send("\n".join(lines), file=file, ephemeral=True)
+    # The programme cog posts it through the delivery ledger and schedules the reminder.
+    post = getattr(interaction.client.get_cog("ProgrammeCog"), "post_agreed", None)
+    if isinstance(channel, discord.Thread) and post is not None:
+        await post(guild, channel, meeting_id, status, text, ics)
         return
-    await target.send("\n".join(lines), file=file, allowed_mentions=_NO_PINGS)
+    file = discord.File(io.BytesIO(ics), filename="meeting.ics")
+    await interaction.followup.send(text, file=file, ephemeral=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.services.programmes import programme_texts
+from sandbox import FailureMode, FailureRule
 from sandbox.state import Channel, Member, Message
 from tests.e2e.conftest import Harness
 from tests.e2e.flows import configure, join, rows
@@ -125,7 +127,10 @@ async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
         offer = await (await h.emu.click(intro, button, by=member)).final()
         assert "<t:" in offer.content
         select = placeholder_select(offer, said("programmes.slot_placeholder"))
-        assert len(offer.component(select)["options"]) == 8
+        choices = offer.component(select)["options"]
+        assert len(choices) == 8
+        # The menu is this member's own, labelled in their timezone (London, from /profile).
+        assert all(c["label"].endswith(" (Europe/London)") for c in choices)
         assert offer.content.count("<t:") == 8
         saved = await (await h.emu.select(offer, select, ["0", "1"], by=member)).final()
         assert saved.content == said("programmes.ticks_saved", count=2)
@@ -425,3 +430,199 @@ async def test_every_bad_programme_is_refused_with_a_clear_message_and_nothing_s
         "programmes.limit_reached", limit=10
     )
     assert len(rows(h.db_path, "SELECT 1 FROM programmes")) == 10
+
+
+ANY_MESSAGE = re.compile(r"^/channels/\d+/messages$")
+
+
+def lose_answer(h: Harness, route: str | re.Pattern[str]) -> FailureRule:
+    """The next matching POST takes effect, and Discord's answer is lost on the way back."""
+    return h.emu.inject_failure("POST", route, mode=FailureMode.STORE_THEN_DROP)
+
+
+def bot_posts(h: Harness, where: Channel, text: str) -> list[Message]:
+    return [m for m in h.emu.bot_messages(where) if text in m.content]
+
+
+async def command(h: Harness, command_name: str, /, **options: Any) -> str:
+    return (await (await h.emu.slash(h.guild, h.owner, command_name, **options)).final()).content
+
+
+async def test_coordinators_posts_are_made_once_even_when_discords_answer_is_lost(
+    harness: Harness,
+) -> None:
+    h = harness
+    lunch = h.emu.create_channel(h.guild, "lunch")
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
+    await configure(h)
+    people = []
+    for index, group in enumerate(["Justice", "Education"] * 4):
+        member = h.member(f"diner{index}")
+        await join(h, member, group, intro=f"Hello from diner {index}")
+        people.append(member)
+    await command(
+        h, "programme create", name="Lunch club", rhythm="weekly", day=3, hour=10, channel=lunch
+    )
+    ((programme_id,),) = rows(
+        h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Lunch club'"
+    )
+    for member in people[:4]:
+        await join_programme(h, member, programme_id)
+    await h.restart_bot(**at("2026-11-26T10:01:00+00:00"))
+    await h.emu.wait_until(lambda: len(threads_in(h, lunch)) == 2, within=20, what="two threads")
+    for member in people[4:]:
+        await join_programme(h, member, programme_id)
+
+    # An introduction whose new thread and intro both lose Discord's answer: one of each.
+    made_thread = lose_answer(h, f"/channels/{lunch.id}/threads")
+    lost_intro = lose_answer(h, ANY_MESSAGE)
+    introduced = await command(
+        h, "programme introduce", name="Lunch club", first=people[4], second=people[5]
+    )
+    assert introduced == said("programmes.introduced", name="Lunch club")
+    assert made_thread.exhausted and lost_intro.exhausted
+    assert len(threads_in(h, lunch)) == 3
+    chosen = next(t for t in threads_in(h, lunch) if people[4].user.id in t.thread_members)
+    assert set(chosen.thread_members) - {h.emu.bot_user.id} == {
+        people[4].user.id,
+        people[5].user.id,
+    }
+    assert len(h.emu.bot_messages(chosen)) == 1
+
+    # A late joiner added to a meeting with room: one welcome in its thread.
+    lost_welcome = lose_answer(h, ANY_MESSAGE)
+    placed = await command(h, "programme add-late", name="Lunch club", member=people[6])
+    assert placed == said("programmes.late_placed", name="Lunch club")
+    assert lost_welcome.exhausted
+    joined = next(t for t in threads_in(h, lunch) if people[6].user.id in t.thread_members)
+    assert len(threads_in(h, lunch)) == 3
+    welcomes = [m for m in h.emu.bot_messages(joined) if f"<@{people[6].user.id}>" in m.content]
+    assert len(welcomes) == 1
+
+    # Paused twice (a double click), the first answer lost: one notice.
+    lost_pause = lose_answer(h, f"/channels/{lunch.id}/messages")
+    pause = {"name": "Lunch club", "resume_on": "2026-12-10"}
+    first = await command(h, "programme pause", **pause)
+    again = await command(h, "programme pause", **pause)
+    assert first == again and first.startswith("**Lunch club** is paused")
+    assert lost_pause.exhausted
+    assert len(bot_posts(h, lunch, "short break")) == 1
+    # Brought back twice: one "it's back" notice.
+    lost_back = lose_answer(h, f"/channels/{lunch.id}/messages")
+    back = said("programmes.back_notice", name="Lunch club")
+    for _ in range(2):
+        resumed = await command(h, "programme resume", name="Lunch club")
+        assert resumed == said("programmes.resumed", name="Lunch club")
+    assert lost_back.exhausted
+    assert len([m for m in h.emu.bot_messages(lunch) if m.content == back]) == 1
+
+    # Find a time in the introduced meeting: the agreed time is posted once, though its
+    # answer is lost, and ticking the same time again does not post it again.
+    intro = h.emu.bot_messages(chosen)[0]
+    button = intro.custom_id_for(said("programmes.find_time_button"))
+    menus = {}
+    for member in (people[4], people[5]):
+        menus[member.user.id] = await (await h.emu.click(intro, button, by=member)).final()
+    select = placeholder_select(menus[people[4].user.id], said("programmes.slot_placeholder"))
+    await (await h.emu.select(menus[people[4].user.id], select, ["0"], by=people[4])).final()
+    lost_agreed = lose_answer(h, f"/channels/{chosen.id}/messages")
+    last = menus[people[5].user.id]
+    saved = await (await h.emu.select(last, select, ["0"], by=people[5])).final()
+    assert saved.content == said("programmes.ticks_saved", count=1)
+    assert h.bot is not None
+    await h.bot.wait_for_log("Agreed time of meeting", within=10)
+    assert lost_agreed.exhausted
+    for ticks in ([], ["0"]):
+        seen = len(h.bot.lines)
+        await (await h.emu.select(last, select, ticks, by=people[5])).final()
+    await h.bot.wait_for_log("already-sent", within=10, after=seen)
+    agreed = [m for m in h.emu.bot_messages(chosen) if m.attachments]
+    assert len(agreed) == 1
+    assert agreed[0].attachments[0].filename == "meeting.ics"
+
+    # An hour before, the reminder's answer is lost too: one reminder.
+    ((starts,),) = rows(
+        h.db_path,
+        "SELECT starts_at FROM meeting_slots s JOIN coffee_meetings m "
+        "ON m.meeting_id = s.meeting_id WHERE m.thread_id = ? AND s.position = 0",
+        chosen.id,
+    )
+    lost_reminder = lose_answer(h, f"/channels/{chosen.id}/messages")
+    remind_at = datetime.fromisoformat(starts) - timedelta(minutes=59)
+    await h.restart_bot(**at(remind_at.isoformat()))
+    await h.emu.wait_until(lambda: lost_reminder.exhausted, within=20, what="the reminder")
+    await h.emu.wait_until(
+        lambda: job_finished(h, "programme-reminder-", remind_at.strftime("%G-W%V")),
+        within=20,
+        what="the reminder's job",
+    )
+    assert len(bot_posts(h, chosen, "A friendly reminder")) == 1
+    assert len(h.emu.bot_messages(chosen)) == 3  # introduction, agreed time, reminder
+
+    pending = rows(h.db_path, "SELECT job, step FROM deliveries WHERE status = 'pending'")
+    assert pending == []
+
+
+async def test_editing_the_default_programme_changes_the_roulette_and_setup_shows_in_the_list(
+    harness: Harness,
+) -> None:
+    h = harness
+    cafe = h.emu.create_channel(h.guild, "cafe")
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))  # a Wednesday
+    await configure(h)
+    for index, group in enumerate(["Justice", "Education"] * 2):
+        await join(h, h.member(f"sipper{index}"), group, coffee=True)
+
+    # The roulette moves to Fridays at 10:00 in #cafe, through its programme.
+    edited = await command(
+        h, "programme edit", name="Coffee roulette", day=4, hour=10, channel=cafe
+    )
+    assert edited.startswith(said("programmes.edited", line="").split("\n")[0])
+    assert "every Friday at 10:00" in edited and f"<#{cafe.id}>" in edited
+    # What the roulette cannot do is refused kindly, naming the command that can.
+    for option, key in (
+        ({"group_size": 4}, "group_size"),
+        ({"rhythm": "every-2-weeks"}, "rhythm"),
+        ({"format": "in_person"}, "format"),
+        ({"role": h.role("Walkers")}, "role"),
+    ):
+        refused = await command(h, "programme edit", name="Coffee roulette", **option)
+        assert refused == said(f"programmes.roulette_fixed_{key}", name="Coffee roulette")
+        assert "/programme create" in refused
+    assert rows(
+        h.db_path,
+        "SELECT group_size, format, every_weeks, role_id, day_of_week, hour, channel_id "
+        "FROM programmes WHERE is_default = 1",
+    ) == [(2, "online", 1, None, 4, 10, cafe.id)]
+
+    # Friday 27 November, 10:00: the roulette pairs everyone, in #cafe.
+    await h.restart_bot(**at("2026-11-27T10:01:00+00:00"))
+    await h.emu.wait_until(
+        lambda: len(threads_in(h, cafe)) == 2, within=20, what="the roulette's threads in #cafe"
+    )
+    assert threads_in(h, h.channel("coffee")) == []
+    assert len(rows(h.db_path, "SELECT 1 FROM coffee_rounds")) == 1
+
+    # A holiday pause of the roulette, as of any programme: no round on 4 December.
+    paused = await command(h, "programme pause", name="Coffee roulette", resume_on="2026-12-08")
+    assert paused.startswith("**Coffee roulette** is paused")
+    await h.restart_bot(**at("2026-12-04T10:01:00+00:00"))
+    assert h.bot is not None
+    await h.bot.wait_for_log("the roulette is paused")
+    assert len(rows(h.db_path, "SELECT 1 FROM coffee_rounds")) == 1
+    # Back by itself on 8 December: the round of 11 December is made.
+    await h.restart_bot(**at("2026-12-11T10:01:00+00:00"))
+    await h.emu.wait_until(
+        lambda: len(threads_in(h, cafe)) == 4, within=20, what="the next round's threads"
+    )
+    assert [p for (p,) in rows(h.db_path, "SELECT period_key FROM coffee_rounds")] == [
+        "2026-W48",
+        "2026-W50",
+    ]
+
+    # The other way round: the roulette's own settings show in /programme list.
+    await command(h, "setup schedule", job="pairing", day=1, time="08:30")
+    await command(h, "setup channel", purpose="coffee", channel=h.channel("coffee"))
+    listed = await command(h, "programme list")
+    assert "**Coffee roulette** · every Tuesday at 08:30" in listed
+    assert f"<#{h.channel('coffee').id}>" in listed

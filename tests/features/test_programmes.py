@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.models import Profile
+from bot.models import ChannelPurpose, Profile
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
@@ -377,3 +377,69 @@ def test_every_programme_message_exists_and_is_used() -> None:
     assert sorted(texts.names() - _programme_keys_in_code()) == []
     for key in sorted(texts.keys()):
         assert "guild" not in texts(key, **dict.fromkeys(texts.placeholders(key), "x")).lower()
+
+
+async def test_editing_the_default_programme_edits_the_roulettes_own_settings(
+    service: ProgrammeService, db: Database
+) -> None:
+    guilds = GuildRepo(db)
+    default = (await service.programmes(GUILD))[0]
+    draft = ProgrammeDraft(
+        name="Morning coffee",
+        day_of_week=4,
+        at=time(10, 15),
+        channel_id=9090,
+        timezone=default.rhythm.timezone,
+        anchor=default.rhythm.anchor,
+    )
+    changed = await service.edit(GUILD, default.programme_id, draft)
+    assert changed.is_default and changed.name == "Morning coffee"
+    schedule = await guilds.schedule(GUILD, "pairing")
+    assert schedule is not None
+    assert (schedule.day_of_week, schedule.hour, schedule.minute) == (4, 10, 15)
+    config = await guilds.config(GUILD)
+    assert config is not None and config.channels[ChannelPurpose.COFFEE] == 9090
+    # Another server's roulette is untouched.
+    assert await guilds.schedule(OTHER_GUILD, "pairing") is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"every_weeks": 2}, "programmes.roulette_fixed_rhythm"),
+        ({"rhythm": "monthly", "week_of_month": 1}, "programmes.roulette_fixed_rhythm"),
+        ({"group_size": 3}, "programmes.roulette_fixed_group_size"),
+        ({"format": "in_person"}, "programmes.roulette_fixed_format"),
+        ({"role_id": COOKS_ROLE}, "programmes.roulette_fixed_role"),
+    ],
+)
+async def test_what_the_roulette_cannot_do_is_refused_and_nothing_changes(
+    service: ProgrammeService, db: Database, changes: dict[str, object], key: str
+) -> None:
+    default = (await service.programmes(GUILD))[0]
+    fields: dict[str, object] = {"name": "Other name", "day_of_week": 2, "at": time(8), **changes}
+    draft = ProgrammeDraft(**fields)  # type: ignore[arg-type]
+    assert await _key(service.edit(GUILD, default.programme_id, draft)) == key
+    assert "/programme create" in programme_texts()(key, name=default.name)
+    assert (await service.programmes(GUILD))[0] == default
+    assert await GuildRepo(db).schedule(GUILD, "pairing") is None
+
+
+async def test_a_pause_is_named_by_when_it_began_and_a_repeat_keeps_it(
+    service: ProgrammeService, clock: FakeClock
+) -> None:
+    made = await service.create(GUILD, lunch())
+    assert service.pause_period(made) is None
+    await service.pause_programme(GUILD, made.programme_id, date(2026, 12, 10))
+    first = service.pause_period(await service.get(GUILD, made.programme_id))
+    clock.advance(timedelta(minutes=1))
+    await service.pause_programme(GUILD, made.programme_id, date(2026, 12, 10))  # a double click
+    assert service.pause_period(await service.get(GUILD, made.programme_id)) == first
+    await service.resume_programme(GUILD, made.programme_id)
+    resumed = await service.get(GUILD, made.programme_id)
+    assert resumed.paused_until is None
+    assert service.pause_period(resumed) == first  # the pause that just ended
+    clock.advance(timedelta(minutes=1))
+    await service.pause_programme(GUILD, made.programme_id, date(2026, 12, 10))
+    again = service.pause_period(await service.get(GUILD, made.programme_id))
+    assert again is not None and again != first

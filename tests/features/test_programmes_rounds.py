@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import time, timedelta
 from pathlib import Path
@@ -176,6 +177,25 @@ async def test_a_late_joiner_meets_someone_free_then_joins_a_meeting_with_room(
     joined = (await ProgrammeRepo(db).round_meetings(await _latest(db, pid)))[1]
     meeting = await CoffeeRepo(db).meeting(joined.meeting_id)
     assert meeting is not None and meeting.user_ids == [C, D, J] and meeting.cross_group
+
+
+async def test_two_coordinators_at_once_place_a_member_only_once(
+    service: ProgrammeService, db: Database
+) -> None:
+    lunch = await _programme(service, (A, B, C, D, E, F, G))
+    pid = lunch.programme_id
+    await service.store_round(lunch, "2026-W48", [[A, B], [C, D]], sit_outs=[E, F, G])
+    results = await asyncio.gather(
+        service.introduce(GUILD, pid, [E, F]),
+        service.introduce(GUILD, pid, [F, E]),
+        service.add_late_joiner(GUILD, pid, G),
+        service.add_late_joiner(GUILD, pid, G),
+        return_exceptions=True,
+    )
+    refused = [r.key for r in results if isinstance(r, ProgrammeError)]
+    assert refused == ["programmes.already_placed", "programmes.already_placed"]
+    placed = [u for m in await _meetings(db, lunch) for u in m]
+    assert sorted(placed) == sorted([A, B, C, D, E, F, G])
 
 
 async def _latest(db: Database, programme_id: int) -> int:

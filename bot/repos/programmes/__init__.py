@@ -47,3 +47,7 @@ __all__ = [
 class ProgrammeRepo(ProgrammeStore, RoundStore, TimeStore):
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    @property
+    def database(self) -> Database:
+        return self._db

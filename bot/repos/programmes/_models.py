@@ -47,6 +47,8 @@ class Programme:
     settings: ProgrammeSettings
     paused_until: datetime | None
     created_at: datetime
+    #: When the latest whole-programme pause began (kept after it ended); None: never paused
+    paused_since: datetime | None = None
 
     @property
     def name(self) -> str:
@@ -129,7 +131,7 @@ class FairnessCounts:
 _PROGRAMME_COLUMNS = (
     "programme_id, guild_id, name, name_key, is_default, channel_id, rhythm, every_weeks, "
     "week_of_month, day_of_week, hour, minute, timezone, anchor_date, group_size, format, "
-    "role_id, paused_until, created_at"
+    "role_id, paused_until, created_at, paused_since"
 )
 
 
@@ -192,6 +194,7 @@ def _programme(row: Any) -> Programme:
         settings=settings,
         paused_until=from_db(row["paused_until"]) if row["paused_until"] else None,
         created_at=from_db(row["created_at"]),
+        paused_since=from_db(row["paused_since"]) if row["paused_since"] else None,
     )
 
 

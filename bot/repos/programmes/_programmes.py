@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.db import Database
+from bot.db import Database, Tx
 from bot.repos.programmes._models import (
     _PROGRAMME_COLUMNS,
     DuplicateProgrammeName,
@@ -123,25 +123,35 @@ class ProgrammeStore:
     async def update(
         self, guild_id: int, programme_id: int, settings: ProgrammeSettings, now: datetime
     ) -> bool:
+        """Change a programme. The default one is the roulette, whose own settings (the
+        coffee channel, the pairing job's day and time) change with it, in one
+        transaction: the roulette reads those, and triggers copy them back here."""
         try:
-            written = await self._db.execute(
-                "UPDATE programmes SET name = ?, name_key = ?, channel_id = ?, rhythm = ?, "
-                "every_weeks = ?, week_of_month = ?, day_of_week = ?, hour = ?, minute = ?, "
-                "timezone = ?, anchor_date = ?, group_size = ?, format = ?, role_id = ?, "
-                "updated_at = ? WHERE guild_id = ? AND programme_id = ?",
-                (
-                    settings.name,
-                    settings.name_key,
-                    settings.channel_id,
-                    *_rhythm_columns(settings.rhythm),
-                    settings.group_size,
-                    settings.format.value,
-                    settings.role_id,
-                    to_db(now),
-                    guild_id,
-                    programme_id,
-                ),
-            )
+            async with self._db.transaction() as tx:
+                written = await tx.execute(
+                    "UPDATE programmes SET name = ?, name_key = ?, channel_id = ?, rhythm = ?, "
+                    "every_weeks = ?, week_of_month = ?, day_of_week = ?, hour = ?, "
+                    "minute = ?, timezone = ?, anchor_date = ?, group_size = ?, format = ?, "
+                    "role_id = ?, updated_at = ? WHERE guild_id = ? AND programme_id = ?",
+                    (
+                        settings.name,
+                        settings.name_key,
+                        settings.channel_id,
+                        *_rhythm_columns(settings.rhythm),
+                        settings.group_size,
+                        settings.format.value,
+                        settings.role_id,
+                        to_db(now),
+                        guild_id,
+                        programme_id,
+                    ),
+                )
+                is_default = await tx.fetchval(
+                    "SELECT is_default FROM programmes WHERE guild_id = ? AND programme_id = ?",
+                    (guild_id, programme_id),
+                )
+                if is_default:
+                    await _roulette_follows(tx, guild_id, settings)
         except sqlite3.IntegrityError as exc:
             raise DuplicateProgrammeName(settings.name) from exc
         return written.rowcount > 0
@@ -149,10 +159,17 @@ class ProgrammeStore:
     async def set_paused(
         self, guild_id: int, programme_id: int, until: datetime | None, now: datetime
     ) -> bool:
+        """Pause until ``until`` (None: resume now). A new pause begins now, unless the
+        programme is already paused until that same moment; resuming keeps when the
+        pause began (it names the pause whose end is being announced)."""
+        stored = to_db(until) if until else None
         written = await self._db.execute(
-            "UPDATE programmes SET paused_until = ?, updated_at = ? "
-            "WHERE guild_id = ? AND programme_id = ?",
-            (to_db(until) if until else None, to_db(now), guild_id, programme_id),
+            "UPDATE programmes SET paused_since = CASE "
+            "WHEN ?1 IS NULL THEN paused_since "
+            "WHEN paused_until IS ?1 AND paused_since IS NOT NULL THEN paused_since "
+            "ELSE ?2 END, paused_until = ?1, updated_at = ?2 "
+            "WHERE guild_id = ?3 AND programme_id = ?4",
+            (stored, to_db(now), guild_id, programme_id),
         )
         return written.rowcount > 0
 
@@ -305,3 +322,18 @@ class ProgrammeStore:
             (guild_id, *wanted),
         )
         return {int(r[0]): int(r[1]) for r in rows}
+
+
+async def _roulette_follows(tx: Tx, guild_id: int, settings: ProgrammeSettings) -> None:
+    """The roulette's own channel and pairing time, from its default programme's."""
+    rhythm = settings.rhythm
+    await tx.execute(
+        "UPDATE guilds SET coffee_channel_id = ? WHERE guild_id = ?",
+        (settings.channel_id, guild_id),
+    )
+    await tx.execute(
+        "INSERT INTO guild_schedule (guild_id, job, day_of_week, hour, minute) "
+        "VALUES (?, 'pairing', ?, ?, ?) ON CONFLICT (guild_id, job) DO UPDATE SET "
+        "day_of_week = excluded.day_of_week, hour = excluded.hour, minute = excluded.minute",
+        (guild_id, rhythm.day_of_week, rhythm.hour, rhythm.minute),
+    )

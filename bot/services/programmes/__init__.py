@@ -27,7 +27,12 @@ from bot.services.programmes._places import (
     partition_by_region,
     place_message,
 )
-from bot.services.programmes._times import TimeTools, agreed_messages, times_message
+from bot.services.programmes._times import (
+    TimeTools,
+    agreed_messages,
+    slot_label,
+    times_message,
+)
 from bot.services.programmes._values import (
     DEFAULT_LOOKBACK,
     GROUP_SIZES,
@@ -82,6 +87,7 @@ __all__ = [
     "partition_by_region",
     "place_message",
     "programme_texts",
+    "slot_label",
     "times_message",
 ]
 

@@ -52,8 +52,14 @@ class ProgrammeAdmin(ServiceBase):
             raise ProgrammeError("programmes.name_taken", name=settings.name) from None
 
     async def edit(self, guild_id: int, programme_id: int, draft: ProgrammeDraft) -> Programme:
-        await self.get(guild_id, programme_id)
+        """Change a programme. For the default one (the roulette ``/coffee`` runs), its
+        name, channel, day and time change the roulette too; what the roulette cannot do
+        (another rhythm, group size or format, or a role) is refused, pointing to a new
+        programme instead."""
+        old = await self.get(guild_id, programme_id)
         settings = await self._settings(guild_id, draft)
+        if old.is_default:
+            _check_roulette(settings, old.name)
         try:
             await self._repo.update(guild_id, programme_id, settings, self.now())
         except DuplicateProgrammeName:
@@ -82,6 +88,19 @@ class ProgrammeAdmin(ServiceBase):
     async def resume_programme(self, guild_id: int, programme_id: int) -> None:
         await self.get(guild_id, programme_id)
         await self._repo.set_paused(guild_id, programme_id, None, self.now())
+
+    @staticmethod
+    def pause_period(programme: Programme) -> str | None:
+        """Names the programme's latest pause (for its notices); None: never paused."""
+        began = programme.paused_since or programme.paused_until
+        if began is None:
+            return None
+        return f"{programme.programme_id}:{began.isoformat()}"
+
+    async def roulette_paused(self, guild_id: int, when: datetime) -> bool:
+        """Whether the server's roulette (its default programme) is paused at ``when``."""
+        default = await self._repo.default(guild_id)
+        return default is not None and default.paused_at(when)
 
     async def set_limit(self, guild_id: int, limit: int) -> None:
         if limit not in PROGRAMME_LIMITS:
@@ -225,3 +244,16 @@ class ProgrammeAdmin(ServiceBase):
     async def scheduled_programmes(self) -> list[Programme]:
         """Every server's own programmes (not the default one), for the scheduler."""
         return await self._repo.every_guild()
+
+
+def _check_roulette(settings: ProgrammeSettings, name: str) -> None:
+    """The roulette meets every week, in pairs, online, open to every champion."""
+    rhythm = settings.rhythm
+    if rhythm.kind is not RhythmKind.WEEKLY or rhythm.every_weeks != 1:
+        raise ProgrammeError("programmes.roulette_fixed_rhythm", name=name)
+    if settings.group_size != 2:
+        raise ProgrammeError("programmes.roulette_fixed_group_size", name=name)
+    if settings.format is not ProgrammeFormat.ONLINE:
+        raise ProgrammeError("programmes.roulette_fixed_format", name=name)
+    if settings.role_id is not None:
+        raise ProgrammeError("programmes.roulette_fixed_role", name=name)

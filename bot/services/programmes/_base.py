@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.models import ChampionStatus
 from bot.repos.champions import ChampionRepo
+from bot.repos.deliveries import DeliveryRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.programmes import (
     Membership,
@@ -15,6 +18,7 @@ from bot.repos.programmes import (
     ProgrammeRepo,
     ProgrammeRound,
 )
+from bot.scheduler.delivery import Deliverer
 from bot.services.defaults import DEFAULT_TIMEZONE
 from bot.services.programmes._places import (
     Place,
@@ -22,6 +26,9 @@ from bot.services.programmes._places import (
 from bot.services.programmes._values import (
     ProgrammeError,
 )
+
+if TYPE_CHECKING:
+    from bot.offload import Offload
 
 
 class ServiceBase:
@@ -34,6 +41,8 @@ class ServiceBase:
         *,
         places: Sequence[Place] = (),
         neighbours: Mapping[str, Sequence[str]] | None = None,
+        offload: Offload | None = None,
+        deliveries: DeliveryRepo | None = None,
     ) -> None:
         self._repo = repo
         self._champions = champions
@@ -41,9 +50,22 @@ class ServiceBase:
         self._clock = clock
         self.places = tuple(places)
         self.neighbours = dict(neighbours or {})
+        #: Big rounds run in its worker processes (small ones, and without it, in a thread).
+        self._offload = offload
+        #: Coordinators' placements (introductions, late joiners) one at a time, so two
+        #: at once never place the same member twice.
+        self._placing = asyncio.Lock()
+        self._deliveries = deliveries or DeliveryRepo(repo.database)
 
     def now(self) -> datetime:
         return self._clock.now()
+
+    def ledger(self, guild_id: int, job: str, period_key: str) -> Deliverer:
+        """Delivery steps outside a scheduled run (a coordinator's command, a member's
+        click) that take effect once, in the same ledger the scheduled jobs use."""
+        return Deliverer(
+            self._deliveries, self._clock, guild_id=guild_id, job=job, period_key=period_key
+        )
 
     async def get(self, guild_id: int, programme_id: int) -> Programme:
         programme = await self._repo.get(guild_id, programme_id)

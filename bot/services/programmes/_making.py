@@ -7,13 +7,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.repos.programmes import Programme, ProgrammeFormat, RoundMeeting
-from bot.services.pairing import PairingInput, PairingInputError, Participant, make_round
+from bot.services.pairing import (
+    PairingInput,
+    PairingInputError,
+    PairingResult,
+    Participant,
+    make_round,
+)
 from bot.services.programmes._places import RegionOffer
 from bot.services.programmes._rounds import RoundTools
 from bot.services.programmes._values import DueRound
 
 #: Meetings whose members' clocks are further apart than this are named to coordinators.
 FAR_APART_HOURS = 8.0
+#: From this many participants a round runs in a worker process: below it, pickling and
+#: the hop to a worker cost more than the engine, and a thread is enough.
+INLINE_BELOW = 150
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ class RoundMaker(RoundTools):
             spread: tuple[float, ...] = ()
         else:
             try:
-                result = await asyncio.to_thread(make_round, pairing)
+                result = await self._run_engine(pairing)
             except PairingInputError:
                 result = None
             if result is None:
@@ -109,6 +118,11 @@ class RoundMaker(RoundTools):
             far,
             tuple(o for o in offers if o.user_ids),
         )
+
+    async def _run_engine(self, pairing: PairingInput) -> PairingResult:
+        if self._offload is not None and len(pairing.participants) >= INLINE_BELOW:
+            return await self._offload.run(make_round, pairing)
+        return await asyncio.to_thread(make_round, pairing)
 
     async def reached_resumes(self, guild_id: int, since: datetime) -> list[Programme]:
         """Programmes whose pause ended after ``since`` and by now (to say they are back)."""

@@ -90,6 +90,10 @@ class RoundTools(ServiceBase):
 
     async def introduce(self, guild_id: int, programme_id: int, user_ids: Sequence[int]) -> int:
         """Make a meeting of chosen members in this round; returns its meeting id."""
+        async with self._placing:
+            return await self._introduce(guild_id, programme_id, user_ids)
+
+    async def _introduce(self, guild_id: int, programme_id: int, user_ids: Sequence[int]) -> int:
         programme = await self.get(guild_id, programme_id)
         people = list(dict.fromkeys(user_ids))
         if len(people) != len(user_ids) or not 2 <= len(people) <= programme.group_size + 1:
@@ -113,6 +117,12 @@ class RoundTools(ServiceBase):
     ) -> LatePlacement:
         """Place a member in this round: with someone who sat out, or in a meeting with
         room (at most one over the group size), never with a blocked or recent partner."""
+        async with self._placing:
+            return await self._add_late_joiner(guild_id, programme_id, user_id)
+
+    async def _add_late_joiner(
+        self, guild_id: int, programme_id: int, user_id: int
+    ) -> LatePlacement:
         programme = await self.get(guild_id, programme_id)
         await self._require_member(programme, user_id)
         group = (await self._group_ids(guild_id, [user_id]))[user_id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.repos.programmes import (
     StoredHours,
@@ -36,6 +37,18 @@ def times_message(offer: SlotOffer) -> tuple[str, dict[str, str]]:
     return key, {"slots": lines}
 
 
+def slot_label(index: int, slot: datetime, timezone: str) -> tuple[str, dict[str, str]]:
+    """A slot as a select option's label, in the member's own timezone (labels cannot
+    hold Discord timestamps): for example "3. Tue 1 Dec, 14:00 (Europe/London)"."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ValueError, KeyError):
+        zone, timezone = ZoneInfo("UTC"), "UTC"
+    local = slot.astimezone(zone)
+    when = f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    return "programmes.slot_label", {"index": str(index), "when": when, "timezone": timezone}
+
+
 def agreed_messages(status: TimeStatus) -> list[tuple[str, dict[str, str]]]:
     """What to say once a time is agreed (and a note when members are far apart)."""
     said: list[tuple[str, dict[str, str]]] = []
@@ -60,6 +73,10 @@ class TimeTools(ServiceBase):
             guild_id, user_id, StoredHours(hours.days, start, end), self.now()
         )
         return hours
+
+    async def member_timezone(self, guild_id: int, user_id: int) -> str:
+        """The member's own timezone (from their profile), else the server's."""
+        return await self._timezone(guild_id, user_id)
 
     async def reset_hours(self, guild_id: int, user_id: int) -> None:
         await self._repo.set_hours(guild_id, user_id, None, self.now())
