@@ -341,12 +341,17 @@ async def live_a_week(demo: Demo, week: int, rng: random.Random, last_week: int)
         visibility = rng.choice(
             ["kindness.visibility_shareable"] * 3 + ["kindness.visibility_private"]
         )
-        await s.log_act(
+        confirmation = await s.log_act(
             member, rng.choice(ACTS), condition=f"{rng.randint(1, 10)}.", visibility=visibility
         )
+        if rng.random() < 0.6:  # most say which group the act helped
+            await s.say_who_benefited(confirmation, member, rng.choice(GROUPS))
     for member, _ in rng.sample(demo.members, k=max(2, len(demo.members) // 4)):
         await s.reflect(member, rng.choice(REFLECTIONS))
-    demo.say("Champions record acts of kindness and write reflections during the week.")
+    demo.say(
+        "Champions record acts of kindness (most say which group they helped) and write "
+        "reflections during the week."
+    )
 
     await demo.start_bot_at(monday + timedelta(days=4, hours=7), waits_for="Ran digest")
     demo.show_new_posts()

@@ -157,6 +157,13 @@ class Scenario:
         modal = await (await self.emu.slash(self.guild, member, "kindness log")).wait_modal()
         return await self.submit_act(modal, member, what, **kwargs)
 
+    async def say_who_benefited(self, confirmation: Message, member: Member, group: str) -> Message:
+        """Pick the group an act helped from the select under its confirmation."""
+        picker = select_id(confirmation, "kindness.benefit_placeholder")
+        options = confirmation.component(picker)["options"]
+        value = next(str(o["value"]) for o in options if str(o["label"]).endswith(group))
+        return await (await self.emu.select(confirmation, picker, [value], by=member)).final()
+
     async def reflect(
         self, member: Member, body: str, visibility: str = "kindness.visibility_shareable"
     ) -> Message:

@@ -67,6 +67,9 @@ async def test_short_demo_runs_end_to_end_and_twice_the_same(tmp_path: Path) -> 
         assert 0 < float(before) < 100 and 0 < float(after) < 100
         hoped = -1 if "lonely" in question else 1
         assert hoped * float(points) > 0, question  # a slight improvement
+    # Acts that say which group they helped count towards the acts across groups.
+    by_condition = figures(out, "acts_by_condition.csv")
+    assert sum(int(r[2]) for r in by_condition[1:] if r[2].isdigit()) > 0
     impact = (out / "report" / "impact-report.html").read_text(encoding="utf-8")
     pulse_section = impact[impact.index("strongly agree that people here are kind") :]
     assert "41.7" in pulse_section and "50" in pulse_section
