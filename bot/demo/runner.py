@@ -1,16 +1,19 @@
 """``kindbot demo``: the real bot and a scripted community, offline, in under a minute.
 
-A local emulator stands in for Discord. Champions from six groups join, meet for
-coffee across groups, record acts of kindness and reflect, over a few simulated
-weeks; the bot's clock is moved forward by restarting it at each next moment
-(just as a real restart would catch up on what fell due). What members would see is
-printed, and saved in full as ``transcript.txt`` beside the charts and the impact report.
-The story is seeded: two runs give the same figures.
+A local emulator stands in for Discord. Champions from six groups join, switch on
+"help us learn what works" and answer their first pulse, meet for coffee across
+groups, record acts of kindness and reflect, and answer the next month's pulse a few
+weeks on, over a few simulated weeks; the bot's clock is moved forward by restarting
+it at each next moment (just as a real restart would catch up on what fell due). What
+members would see is printed, and saved in full as ``transcript.txt`` beside the charts
+and the impact report, whose pulse results show the first and the latest pulse side by
+side. The story is seeded: two runs give the same figures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import random
 import re
 import shutil
@@ -26,6 +29,7 @@ from pathlib import Path
 from bot.db.connection import describe
 from bot.demo.process import BotProcess, bot_env
 from bot.demo.scenario import Scenario, label
+from bot.services.pulse import BASELINE, Question, load_pulse_content
 from cogs.shared.display import shorten
 from sandbox.emulator import DiscordEmulator
 from sandbox.state import DISCORD_EPOCH_MS, Channel, Member, Message, SnowflakeFactory
@@ -63,6 +67,13 @@ _OWN_REPORT_FILES = (
     "bridging.png",
     *("figures.csv", "acts.csv", "reflections.csv", "rounds.csv", "meetings.csv"),
 )
+#: Questions whose headline is an answer the community hopes to see less of.
+FEWER_HOPED = frozenset({"lonely"})
+#: The share of the demo's members in each question's headline, first and latest pulse:
+#: a slight, plausible improvement (within a dozen members, every count stays at 5 or
+#: more, so the report shows each figure).
+HEADLINE_SHARE = (0.42, 0.54)
+PULSE_CHANGE_FILE = "pulse_change.csv"
 REFLECTIONS = (
     "Meeting someone from the council changed how I see our paperwork.",
     "I noticed how much a simple hello matters to people who feel invisible.",
@@ -84,6 +95,7 @@ class Demo:
     now: datetime = START
     printed: int = 0
     answered: set[int] = field(default_factory=set)
+    pulses_answered: set[int] = field(default_factory=set)
     transcript: list[str] = field(default_factory=list)
 
     @property
@@ -118,10 +130,16 @@ class Demo:
             self.printed = message.id
             if message.ephemeral or message.deleted:
                 continue
-            text = re.sub(r"<@!?(\d+)>", self.name_of, summary(message))
-            self.echo(f"  {self.where(message)} · kindbot: {text}")
+            if not self.is_pulse(message):  # one line tells of each round of pulses
+                text = re.sub(r"<@!?(\d+)>", self.name_of, summary(message))
+                self.echo(f"  {self.where(message)} · kindbot: {text}")
             full = re.sub(r"<@!?(\d+)>", self.name_of, full_text(message))
             self.transcript.append(f"{self.where(message)}\n{full}\n")
+
+    def is_pulse(self, message: Message) -> bool:
+        return message.id in self.pulses_answered or any(
+            c.startswith("kindbot:pulse:") for c in message.custom_ids
+        )
 
     def name_of(self, match: re.Match[str]) -> str:
         user = self.emu.world.users.get(int(match.group(1)))
@@ -255,10 +273,12 @@ async def run_demo(
         await demo.start_bot_at(START)
         await onboard(demo, members, rng)
         for week in range(weeks):
-            await live_a_week(demo, week, rng)
+            await live_a_week(demo, week, rng, weeks - 1)
         if demo.bot is not None:
             await demo.bot.stop()
         written = await write_outputs(demo, out_dir, report_month(weeks))
+        for line in pulse_summary(out_dir / REPORT_DIR / PULSE_CHANGE_FILE):
+            demo.say(line)
         echo(f"\nWrote {len(written)} files to {out_dir} in {time.monotonic() - started:.1f} s.")
         return out_dir
     finally:
@@ -278,7 +298,11 @@ async def onboard(demo: Demo, count: int, rng: random.Random) -> None:
         }
     )
     await s.command(s.owner, "setup welcome-post")
-    demo.say("Olive, a coordinator, sets kindbot up and posts the welcome button.")
+    await s.command(s.owner, "pulse frequency", frequency="monthly")
+    demo.say(
+        "Olive, a coordinator, sets kindbot up, posts the welcome button and asks for a "
+        "monthly pulse."
+    )
     for index in range(count):
         name = FIRST_NAMES[index % len(FIRST_NAMES)]
         group = GROUPS[index % len(GROUPS)]
@@ -288,17 +312,27 @@ async def onboard(demo: Demo, count: int, rng: random.Random) -> None:
             group,
             coffee=True,
             digest=index % 2 == 0,
+            pulse=True,
             intro=f"Hi, I'm {name} from {group.lower()}.",
+        )
+        # The first pulse comes right after joining; waiting for it keeps the story in order.
+        await demo.emu.wait_for_message(
+            member, lambda m: is_pulse_of(m, s.guild.id, BASELINE), within=10
         )
         demo.members.append((member, group))
     named = sum(1 for i in range(count) if i % 2 == 0)
     demo.say(
         f"{count} people join as champions in {len(GROUPS)} groups; {named} agree to be named."
     )
+    answered = await answer_pulses(demo, BASELINE)
+    demo.say(
+        f'{answered} of them switch on "help us learn what works" and answer their first '
+        "pulse, one tap per question."
+    )
     demo.show_new_posts()
 
 
-async def live_a_week(demo: Demo, week: int, rng: random.Random) -> None:
+async def live_a_week(demo: Demo, week: int, rng: random.Random, last_week: int) -> None:
     monday = _monday(week)
     await demo.start_bot_at(monday, waits_for="Coffee round")
     demo.show_new_posts()
@@ -307,19 +341,83 @@ async def live_a_week(demo: Demo, week: int, rng: random.Random) -> None:
         visibility = rng.choice(
             ["kindness.visibility_shareable"] * 3 + ["kindness.visibility_private"]
         )
-        await s.log_act(
+        confirmation = await s.log_act(
             member, rng.choice(ACTS), condition=f"{rng.randint(1, 10)}.", visibility=visibility
         )
+        if rng.random() < 0.6:  # most say which group the act helped
+            await s.say_who_benefited(confirmation, member, rng.choice(GROUPS))
     for member, _ in rng.sample(demo.members, k=max(2, len(demo.members) // 4)):
         await s.reflect(member, rng.choice(REFLECTIONS))
-    demo.say("Champions record acts of kindness and write reflections during the week.")
+    demo.say(
+        "Champions record acts of kindness (most say which group they helped) and write "
+        "reflections during the week."
+    )
 
     await demo.start_bot_at(monday + timedelta(days=4, hours=7), waits_for="Ran digest")
     demo.show_new_posts()
     await demo.start_bot_at(monday + timedelta(days=5, hours=1), waits_for="Ran coffee-checkin")
     answered = await answer_checkins(demo, rng)
     demo.say(f'{answered} champions answer "Did you meet?"')
+    if week == last_week:
+        later = await answer_pulses(demo, None)
+        if later:
+            demo.say(f"{later} champions answer the next month's pulse by DM.")
     demo.show_new_posts()
+
+
+def pulse_choices(
+    questions: tuple[Question, ...], position: int, count: int, *, first: bool
+) -> list[int]:
+    """What the demo member at ``position`` (of ``count``) answers, question by question.
+
+    The same members lean the same way each time, and a few more give the hoped-for
+    answer in the later pulse; the seeded story makes every run answer the same.
+    """
+    share = HEADLINE_SHARE[0] if first else HEADLINE_SHARE[1]
+    choices = []
+    for number, question in enumerate(questions):
+        inside = sorted(question.headline)
+        outside = [i for i in range(len(question.options)) if i not in question.headline]
+        hoped = round(count * share)
+        headline_count = count - hoped if question.key in FEWER_HOPED else hoped
+        rank = (position + 5 * number) % count
+        if question.key in FEWER_HOPED:
+            in_headline = rank >= count - headline_count
+        else:
+            in_headline = rank < headline_count
+        options = inside if in_headline else outside
+        choices.append(options[(position + number) % len(options)])
+    return choices
+
+
+def is_pulse_of(message: Message, guild_id: int, period: str | None) -> bool:
+    """A pulse DM of ``period`` (None: any pulse after the baseline) still to answer."""
+    for custom_id in message.custom_ids:
+        parts = custom_id.split(":")
+        if len(parts) == 5 and parts[:3] == ["kindbot", "pulse", str(guild_id)]:
+            return parts[3] == period if period is not None else parts[3] != BASELINE
+    return False
+
+
+async def answer_pulses(demo: Demo, period: str | None) -> int:
+    """Every member answers their newest pulse DM of ``period`` (None: a later one)."""
+    guild_id = demo.scenario.guild.id
+    questions = load_pulse_content().questions
+    answered = 0
+    for position, (member, _) in enumerate(demo.members):
+        waiting = [
+            m
+            for m in demo.emu.dms_to(member)
+            if m.id not in demo.pulses_answered and is_pulse_of(m, guild_id, period)
+        ]
+        if not waiting:
+            continue
+        message = waiting[-1]
+        demo.pulses_answered.add(message.id)
+        choices = pulse_choices(questions, position, len(demo.members), first=period == BASELINE)
+        await demo.scenario.answer_pulse(message, member, choices)
+        answered += 1
+    return answered
 
 
 async def answer_checkins(demo: Demo, rng: random.Random) -> int:
@@ -342,6 +440,26 @@ async def answer_checkins(demo: Demo, rng: random.Random) -> int:
             await demo.emu.click(message, button, by=member)
             answered += 1
     return answered
+
+
+def pulse_summary(path: Path) -> list[str]:
+    """The report's before-and-after for all cohorts, as lines to print."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.reader(file))[1:]
+    lines = []
+    seen: set[str] = set()
+    for row in rows:
+        question, members, before, after = row[0], row[2], row[3], row[6]
+        if question in seen:
+            continue  # each question's first line is for all cohorts together
+        seen.add(question)
+        if before and after and members.isdigit():
+            lines.append(
+                f"Pulse, first and latest ({members} members): {question}: {before}% → {after}%"
+            )
+    return lines
 
 
 async def write_outputs(demo: Demo, out_dir: Path, month: str) -> list[Path]:

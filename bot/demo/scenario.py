@@ -81,6 +81,7 @@ class Scenario:
         interests: list[str] | None = None,
         coffee: bool = False,
         digest: bool = False,
+        pulse: bool = False,
         intro: str | None = None,
     ) -> Message:
         emu = self.emu
@@ -100,6 +101,10 @@ class Scenario:
             form = await (
                 await self.click(form, "onboarding.toggle_digest", member, state=off)
             ).final()
+        if pulse:
+            form = await (
+                await self.click(form, "onboarding.toggle_pulse", member, state=off)
+            ).final()
         if intro is not None:
             modal = await (await self.click(form, "onboarding.intro_button", member)).wait_modal()
             field = next(iter(modal.fields))
@@ -114,6 +119,15 @@ class Scenario:
         form = await self.command(member, "join")
         form = await self.fill_profile(form, member, group=group, **answers)
         return await self.confirm_profile(form, member)
+
+    async def answer_pulse(self, message: Message, member: Member, choices: list[int]) -> Message:
+        """Answer a pulse DM question by question: ``choices`` are option positions."""
+        for choice in choices:
+            select = next(c for c in message.iter_components() if c.get("options"))
+            value = str(select["options"][choice]["value"])
+            handle = await self.emu.select(message, str(select["custom_id"]), [value], by=member)
+            message = await handle.final()
+        return message
 
     async def submit_act(
         self,
@@ -142,6 +156,13 @@ class Scenario:
     async def log_act(self, member: Member, what: str, **kwargs: Any) -> Message:
         modal = await (await self.emu.slash(self.guild, member, "kindness log")).wait_modal()
         return await self.submit_act(modal, member, what, **kwargs)
+
+    async def say_who_benefited(self, confirmation: Message, member: Member, group: str) -> Message:
+        """Pick the group an act helped from the select under its confirmation."""
+        picker = select_id(confirmation, "kindness.benefit_placeholder")
+        options = confirmation.component(picker)["options"]
+        value = next(str(o["value"]) for o in options if str(o["label"]).endswith(group))
+        return await (await self.emu.select(confirmation, picker, [value], by=member)).final()
 
     async def reflect(
         self, member: Member, body: str, visibility: str = "kindness.visibility_shareable"

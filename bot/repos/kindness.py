@@ -117,6 +117,20 @@ class KindnessRepo:
         )
         return written.rowcount > 0
 
+    async def set_beneficiary(
+        self, guild_id: int, user_id: int, act_id: int, group_id: int | None
+    ) -> bool:
+        """Say which of the guild's groups the author's act helped (None: not said);
+        False when the act is not the author's or the group is not the guild's."""
+        written = await self._db.execute(
+            "UPDATE acts SET beneficiary_group_id = :group "
+            "WHERE guild_id = :guild AND user_id = :user AND act_id = :act "
+            "AND (:group IS NULL OR EXISTS (SELECT 1 FROM groups "
+            "     WHERE group_id = :group AND guild_id = :guild))",
+            {"guild": guild_id, "user": user_id, "act": act_id, "group": group_id},
+        )
+        return written.rowcount > 0
+
     async def delete(self, guild_id: int, user_id: int, act_id: int) -> bool:
         written = await self._db.execute(
             "DELETE FROM acts WHERE guild_id = ? AND user_id = ? AND act_id = ?",

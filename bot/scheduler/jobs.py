@@ -72,6 +72,7 @@ class JobContext:
         self.attempt = attempt
         self._repo = repo
         self._clock = clock
+        self._deliveries = deliveries
         self._deliverer = Deliverer(
             deliveries, clock, guild_id=guild_id, job=job, period_key=period_key
         )
@@ -111,6 +112,21 @@ class JobContext:
         *,
         target_id: int | None = None,
         find: Find | None = None,
+        period_key: str | None = None,
     ) -> Delivered:
-        """A post or DM that takes effect once (see :mod:`bot.scheduler.delivery`)."""
-        return await self._deliverer.deliver(step, send, target_id=target_id, find=find)
+        """A post or DM that takes effect once (see :mod:`bot.scheduler.delivery`).
+
+        ``period_key`` files the step under a period of its own instead of the run's:
+        a step that belongs to, say, a member's quarter is then the same step whichever
+        day's run makes it, so a run cut short is found by a later day's run.
+        """
+        deliverer = self._deliverer
+        if period_key is not None and period_key != self.period_key:
+            deliverer = Deliverer(
+                self._deliveries,
+                self._clock,
+                guild_id=self.guild_id,
+                job=self.job,
+                period_key=period_key,
+            )
+        return await deliverer.deliver(step, send, target_id=target_id, find=find)

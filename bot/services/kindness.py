@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.models import Act, ChampionStatus, Visibility
+from bot.models import Act, ChampionStatus, Group, Visibility
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
@@ -130,6 +130,26 @@ class KindnessService:
     async def edit(self, guild_id: int, user_id: int, act_id: int, act: NewAct) -> None:
         if not await self._repo.update(guild_id, user_id, act_id, act, self._clock.now()):
             raise UserFacingError("kindness.gone")
+
+    async def beneficiary_choices(self, guild_id: int) -> list[Group]:
+        """The server's groups an act can say it helped, in the order they were added."""
+        return await self._guilds.groups(guild_id)
+
+    async def set_beneficiary(
+        self, guild_id: int, user_id: int, act_id: int, group_id: int | None
+    ) -> Group | None:
+        """Note which of the server's groups the member's act helped (None: prefer not
+        to say); the group noted, or UserFacingError when the group or act is gone."""
+        group = None
+        if group_id is not None:
+            group = await self._guilds.group(guild_id, group_id)
+            if group is None:
+                raise UserFacingError("kindness.benefit_group_gone")
+        if not await self._repo.set_beneficiary(guild_id, user_id, act_id, group_id):
+            if group_id is not None and await self._guilds.group(guild_id, group_id) is None:
+                raise UserFacingError("kindness.benefit_group_gone")  # removed just now
+            raise UserFacingError("kindness.gone")
+        return group
 
     async def delete(self, guild_id: int, user_id: int, act_id: int) -> None:
         if not await self._repo.delete(guild_id, user_id, act_id):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -13,7 +13,7 @@ from bot.interaction import Interaction
 from bot.models import Group
 from bot.problems import UserFacingError
 from cogs.kindness._forms import MyActsView, act_line
-from cogs.shared.act_form import ActModal
+from cogs.shared.act_form import ActModal, BeneficiarySelect
 from cogs.shared.display import safe_text
 from cogs.shared.fields import add_list_fields
 from cogs.shared.guild import guild_id, guild_of
@@ -39,6 +39,9 @@ class KindnessCog(
             name="Record as act of kindness", callback=self.record_message
         )
         self.menu.guild_only = True
+
+    def dynamic_items(self) -> list[type[discord.ui.DynamicItem[Any]]]:
+        return [BeneficiarySelect]
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)

@@ -59,6 +59,7 @@ class OnboardingCog(commands.Cog):
             group,
             self.services.content,
             self.texts,
+            pulse_on=await self.services.pulse.consented(guild.id, interaction.user.id),
         )
         reminder = self.texts("profile.choose_group") if group is None else None
         await interaction.response.send_message(

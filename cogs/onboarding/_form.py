@@ -277,6 +277,7 @@ class ReviewView(KindView):
                 form.service.content,
                 texts,
                 title_key=title,
+                pulse_on=form.pulse_on,
             )
             await interaction.edit_original_response(
                 content=None, embed=embed, view=EditProfileView(form.bot)

@@ -22,7 +22,11 @@ def profile_fields(
     group: Group | None,
     content: ContentLibrary,
     texts: Messages,
+    *,
+    pulse_on: bool | None = None,
 ) -> discord.Embed:
+    """The profile's fields; ``pulse_on`` (when known) adds the "help us learn what
+    works" consent beside the coffee and naming consents."""
     region = content.region(profile.region_id) if profile.region_id else None
     where = region.label if region else texts("profile.not_chosen")
     if region and region.needs_timezone and profile.timezone:
@@ -49,6 +53,12 @@ def profile_fields(
     embed.add_field(
         name=texts("profile.digest_name"), value=_yes_no(texts, profile.digest_name_ok), inline=True
     )
+    if pulse_on is not None:
+        embed.add_field(
+            name=texts("profile.pulse"),
+            value=texts("profile.on") if pulse_on else texts("profile.off"),
+            inline=True,
+        )
     return embed
 
 
@@ -82,6 +92,7 @@ def profile_embed(
     texts: Messages,
     *,
     title_key: str = "profile.title",
+    pulse_on: bool | None = None,
 ) -> discord.Embed:
     embed = discord.Embed(title=texts(title_key, name=safe_text(name, 100)), colour=KIND_GREEN)
-    return profile_fields(embed, profile, group, content, texts)
+    return profile_fields(embed, profile, group, content, texts, pulse_on=pulse_on)

@@ -49,6 +49,17 @@ def first_message(
     return f"{invite}\n\n{content}", view
 
 
+def is_pulse_message(message: discord.Message, guild_id: int, period: str) -> bool:
+    """Whether ``message`` shows a question of this server's pulse for ``period``."""
+    prefixes = (f"kindbot:pulse:{guild_id}:{period}:", f"kindbot:pulse-skip:{guild_id}:{period}:")
+    for row in message.components:
+        for child in getattr(row, "children", ()):
+            custom_id = getattr(child, "custom_id", None) or ""
+            if custom_id.startswith(prefixes):
+                return True
+    return False
+
+
 async def advance(
     interaction: Interaction, guild_id: int, period: str, key: str, choice: int | None
 ) -> None:

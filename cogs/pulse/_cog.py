@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -21,11 +22,13 @@ from cogs.pulse._answer import (
     OpenPulseButton,
     SkipButton,
     first_message,
+    is_pulse_message,
     open_view,
     pulse_texts,
 )
 from cogs.pulse._quarterly import QUARTERLY_JOB, QuarterlyReport
 from cogs.shared.channels import configured_channel
+from cogs.shared.delivery import FIND_LIMIT
 from cogs.shared.guild import guild_for_job, guild_id
 
 if TYPE_CHECKING:
@@ -83,23 +86,59 @@ class PulseCog(commands.Cog):
         return message.id
 
     async def send_pulses(self, ctx: JobContext) -> None:
-        """Each due member's pulse, once: by DM, or the channel button when DMs are closed."""
+        """Each due member's pulse, once: by DM, or the channel button when DMs are closed.
+
+        Each DM is a delivery step of the member's pulse period (not of the day's run),
+        so a DM whose run was cut short before it was noted is looked for in the
+        member's DM channel by a later day's run instead of being sent again.
+        """
         guild = guild_for_job(self.bot, ctx)
         service = self.services.pulse
         closed: set[str] = set()
         for user_id, due in await service.due_members(guild.id):
+            if await service.answered(guild.id, user_id, due.period_key):
+                # The member is already answering it: the DM arrived before a crash.
+                await service.mark_sent(guild.id, user_id, due.period_key)
+                continue
 
             async def send(nonce: str, user_id: int = user_id, due: DuePulse = due) -> int:
                 return await self._dm(guild, user_id, due, nonce)
 
+            async def find(
+                nonce: str, since: datetime, user_id: int = user_id, due: DuePulse = due
+            ) -> int | None:
+                return await self._find_dm(guild, user_id, due.period_key, nonce)
+
             delivered = await ctx.deliver(
-                f"dm:pulse:{due.period_key}:{user_id}", send, target_id=user_id
+                f"dm:{user_id}",
+                send,
+                target_id=user_id,
+                find=find,
+                period_key=due.period_key,
             )
             await service.mark_sent(guild.id, user_id, due.period_key)
             if not delivered.reached:
                 closed.add(await service.button_period(guild.id, due.period_key))
         for period in sorted(closed):
             await self._post_button(guild, period)
+
+    async def _find_dm(
+        self, guild: discord.Guild, user_id: int, period: str, nonce: str
+    ) -> int | None:
+        """The bot's pulse DM of ``period`` in the member's recent DMs, if it is there."""
+        member = guild.get_member(user_id)
+        if member is None:
+            return None
+        try:
+            channel = member.dm_channel or await member.create_dm()
+            async for message in channel.history(limit=FIND_LIMIT):
+                if message.author.id == guild.me.id and (
+                    str(message.nonce or "") == nonce or is_pulse_message(message, guild.id, period)
+                ):
+                    return message.id
+        except discord.HTTPException as exc:
+            log.warning("Could not read %s's DMs to look for their pulse: %s", user_id, exc)
+        return None
 
     async def _post_button(self, guild: discord.Guild, period: str) -> None:
         channel = await configured_channel(self.bot, guild, ChannelPurpose.REFLECTIONS)

@@ -1,16 +1,22 @@
 """The act-of-kindness form: new, from a message, after a coffee, or editing one.
 
 The kindness cog opens it from ``/kindness log``, the message command and
-``/kindness mine``; the coffee cog opens it after "Yes, we met".
+``/kindness mine``; the coffee cog opens it after "Yes, we met". A new act's
+confirmation offers an optional "which group did it help?" select listing the
+server's groups; its id carries the server and the act, so it works after a restart.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.models import Visibility
+from bot.errors import answer_kindly
+from bot.interaction import ClientT
+from bot.models import Group, Visibility
+from bot.problems import UserFacingError
 from bot.services.kindness import WHAT_LIMIT, WHO_LIMIT
 from bot.ui import KindModal
 from cogs.shared.display import shorten
@@ -81,8 +87,101 @@ class ActModal(KindModal):
             await services.kindness.edit(server, interaction.user.id, self.act_id, act)
             await interaction.response.send_message(texts("kindness.edited"), ephemeral=True)
             return
-        _, created = await services.kindness.log(server, interaction.user.id, act)
+        stored, created = await services.kindness.log(server, interaction.user.id, act)
         key = "kindness.logged" if created else "kindness.duplicate"
+        content = texts(key, visibility=visibility_label(texts, act.visibility))
+        groups = await services.kindness.beneficiary_choices(server) if created else []
+        if not groups:
+            await interaction.response.send_message(content, ephemeral=True)
+            return
         await interaction.response.send_message(
-            texts(key, visibility=visibility_label(texts, act.visibility)), ephemeral=True
+            content,
+            view=beneficiary_view(interaction.client, server, stored.act_id, groups),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+#: A select holds 25 options; one of them is "prefer not to say".
+MAX_GROUP_OPTIONS = 24
+NOT_SAID = "none"
+
+
+def beneficiary_view(
+    bot: KindBot, guild_id: int, act_id: int, groups: list[Group]
+) -> discord.ui.View:
+    """The optional "which group did it help?" select under a new act's confirmation."""
+    texts = bot.services.texts
+    options = [
+        discord.SelectOption(label=group.label[:100], value=str(group.group_id))
+        for group in groups[:MAX_GROUP_OPTIONS]
+    ]
+    options.append(discord.SelectOption(label=texts("kindness.benefit_not_said"), value=NOT_SAID))
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        BeneficiarySelect(guild_id, act_id, options, texts("kindness.benefit_placeholder"))
+    )
+    return view
+
+
+class BeneficiarySelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"kindbot:act-benefit:(?P<guild>\d+):(?P<act>\d+)",
+):
+    def __init__(
+        self,
+        guild_id: int,
+        act_id: int,
+        options: list[discord.SelectOption] | None = None,
+        placeholder: str | None = None,
+    ) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"kindbot:act-benefit:{guild_id}:{act_id}",
+                placeholder=placeholder,
+                options=options or [discord.SelectOption(label="-", value=NOT_SAID)],
+            )
+        )
+        self.guild_id, self.act_id = guild_id, act_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[ClientT],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> BeneficiarySelect:
+        return cls(int(match["guild"]), int(match["act"]))
+
+    async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
+        await answer_kindly(interaction, self._chosen)
+
+    async def _chosen(self, interaction: Interaction) -> None:
+        services = interaction.client.services
+        texts = services.texts
+        values = self.item.values
+        choice = values[0] if values else NOT_SAID
+        group_id = None if choice == NOT_SAID or not choice.isdigit() else int(choice)
+        try:
+            group = await services.kindness.set_beneficiary(
+                self.guild_id, interaction.user.id, self.act_id, group_id
+            )
+        except UserFacingError as problem:
+            if problem.key != "kindness.benefit_group_gone":
+                raise
+            # The group was removed since the list was shown: offer today's groups.
+            groups = await services.kindness.beneficiary_choices(self.guild_id)
+            await interaction.response.edit_message(
+                content=texts("kindness.benefit_group_gone"),
+                view=beneficiary_view(interaction.client, self.guild_id, self.act_id, groups),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
+        if group is None:
+            content = texts("kindness.benefit_not_noted")
+        else:
+            content = texts("kindness.benefit_noted", group=group.label)
+        await interaction.response.edit_message(
+            content=content, view=None, allowed_mentions=discord.AllowedMentions.none()
         )

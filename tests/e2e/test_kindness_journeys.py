@@ -9,7 +9,7 @@ from bot.demo.scenario import modal_fields, modal_option
 from sandbox.interactions import Modal
 from sandbox.state import Member, Message
 from tests.e2e.conftest import Harness
-from tests.e2e.flows import click, configure, join, label, rows, scenario
+from tests.e2e.flows import click, configure, join, label, rows, scenario, select_id
 
 WEDNESDAY = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
 
@@ -221,4 +221,61 @@ async def test_reflection_edits_and_deletions_take_effect(harness: Harness) -> N
     assert edited.content == label("reflect.edited")
     assert rows(h.db_path, "SELECT reflection_id, body, visibility FROM reflections") == [
         (first_id, "First thoughts, revised", "private")
+    ]
+
+
+async def test_an_act_can_say_which_group_it_helped(harness: Harness) -> None:
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    ana = await champion(h, "ana", "Education")
+    reply = await log_act(h, ana, "Walked a neighbour's dog", condition="9.")
+    assert reply.ephemeral and "Thank you for recording" in reply.content
+    picker = select_id(reply, "kindness.benefit_placeholder")
+    choices = {o["label"]: o["value"] for o in reply.component(picker)["options"]}
+    assert label("kindness.benefit_not_said") in choices
+    justice = next(name for name in choices if name.endswith("Justice"))
+    done = await (await h.emu.select(reply, picker, [choices[justice]], by=ana)).final()
+    assert done.content == label("kindness.benefit_noted", group=justice)
+    assert done.components == []
+    benefited = (
+        "SELECT g.name FROM acts a LEFT JOIN groups g ON g.group_id = a.beneficiary_group_id"
+    )
+    assert rows(h.db_path, f"{benefited} ORDER BY a.act_id") == [("Justice",)]
+
+    # "Prefer not to say" notes nothing; a group removed while the list was open is
+    # answered kindly, with today's groups to pick from instead.
+    second = await log_act(h, ana, "Stayed late to help with the rota")
+    picker = select_id(second, "kindness.benefit_placeholder")
+    choices = {o["label"]: o["value"] for o in second.component(picker)["options"]}
+    skipped = await (
+        await h.emu.select(second, picker, [choices[label("kindness.benefit_not_said")]], by=ana)
+    ).final()
+    assert skipped.content == label("kindness.benefit_not_noted")
+    third = await log_act(h, ana, "Brought soup to the lunch club")
+    picker = select_id(third, "kindness.benefit_placeholder")
+    choices = {o["label"]: o["value"] for o in third.component(picker)["options"]}
+    gone = next(name for name in choices if name.endswith("Justice"))
+    removed = await (
+        await h.emu.slash(h.guild, h.owner, "setup group remove", group="Justice")
+    ).final()
+    assert removed.content == label("setup.group_removed", group=gone)
+    stale = await (await h.emu.select(third, picker, [choices[gone]], by=ana)).final()
+    assert stale.content == label("kindness.benefit_group_gone")
+    fresh = {
+        o["label"]: o["value"]
+        for o in stale.component(select_id(stale, "kindness.benefit_placeholder"))["options"]
+    }
+    assert gone not in fresh
+    health = next(name for name in fresh if name.endswith("Health & care"))
+    done = await (
+        await h.emu.select(
+            stale, select_id(stale, "kindness.benefit_placeholder"), [fresh[health]], by=ana
+        )
+    ).final()
+    assert done.content == label("kindness.benefit_noted", group=health)
+    assert rows(h.db_path, f"{benefited} ORDER BY a.act_id") == [
+        (None,),  # Justice was removed: the first act no longer names it
+        (None,),
+        ("Health & care",),
     ]

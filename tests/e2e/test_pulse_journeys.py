@@ -6,6 +6,8 @@ import asyncio
 from datetime import datetime, timedelta
 
 from bot.services.pulse import load_pulse_content
+from sandbox import FailureMode
+from sandbox.constants import NONCE_WINDOW_SECONDS
 from sandbox.interactions import InteractionHandle
 from sandbox.state import Member, Message
 from tests.e2e.conftest import Harness
@@ -47,6 +49,16 @@ async def join_with_pulse(h: Harness, member: Member, group: str, *, pulse: bool
     await review_and_confirm(h, form, member)
 
 
+async def profile_pulse_field(h: Harness, member: Member) -> str:
+    """What ``/profile`` shows for "help us learn what works"."""
+    shown = await (await h.emu.slash(h.guild, member, "profile")).final()
+    assert shown.ephemeral and shown.embed is not None
+    fields = {f["name"]: f["value"] for f in shown.embed["fields"]}
+    assert fields[label("profile.coffee")] in {label("profile.yes"), label("profile.no")}
+    assert label("profile.digest_name") in fields
+    return str(fields[label("profile.pulse")])
+
+
 async def answer(h: Harness, message: Message, member: Member, option: str) -> Message:
     select = next(c for c in message.iter_components() if c.get("options"))
     value = next(o["value"] for o in select["options"] if o["label"] == option)
@@ -59,6 +71,7 @@ async def test_without_consent_no_pulse_is_ever_sent(harness: Harness) -> None:
     await configure(h)
     bea = h.member("bea")
     await join_with_pulse(h, bea, "Education", pulse=False)
+    assert await profile_pulse_field(h, bea) == label("profile.off")
     await h.restart_bot(**at(JANUARY))
     await h.restart_bot(**at(JANUARY + timedelta(days=1)))
     assert pulses(h, bea) == []
@@ -75,6 +88,7 @@ async def test_baseline_after_joining_then_one_quarterly_pulse_across_restarts(
     await join_with_pulse(h, ada, "Justice", pulse=True)
     baseline = await h.emu.wait_for_message(ada, lambda m: "Question 1 of 5" in m.text, within=10)
     assert "How often do you feel lonely?" in baseline.text
+    assert await profile_pulse_field(h, ada) == label("profile.on")
     second = await answer(h, baseline, ada, "Hardly ever")
     assert "Question 2 of 5" in second.text
     # The same pulse answered again replaces the first answer: it is counted once.
@@ -101,6 +115,50 @@ async def test_baseline_after_joining_then_one_quarterly_pulse_across_restarts(
         [(1,)],
     )
     assert len(pulses(h, ada)) == 2  # the baseline and 2027-Q1, each once
+
+
+async def test_a_pulse_dm_lost_in_a_crash_is_not_sent_again_on_a_later_day(
+    harness: Harness,
+) -> None:
+    """Discord stores the quarterly DM but its answer is lost and the bot is killed before
+    noting it; the next day's run finds the DM in the member's DM channel instead of
+    sending it again, and the other member's pulse still comes once."""
+    h = harness
+    await h.start_bot(**at(NOVEMBER))
+    await configure(h)
+    ada, ben = h.member("ada"), h.member("ben")
+    await join_with_pulse(h, ada, "Justice", pulse=True)
+    await join_with_pulse(h, ben, "Education", pulse=True)
+    for member in (ada, ben):
+        await h.emu.wait_for_message(member, lambda m: "Question 1 of 5" in m.text, within=10)
+    assert h.bot is not None
+    await h.bot.stop()
+    lost = h.emu.inject_failure(
+        "POST",
+        f"/channels/{h.emu.dm_channel(ada).id}/messages",
+        mode=FailureMode.STORE_THEN_DROP,
+    )
+    await h.start_bot(**at(JANUARY))
+    await h.emu.wait_until(lambda: lost.exhausted, within=20, what="ada's quarterly pulse")
+    await h.bot.kill()
+    h.processes.remove(h.bot)  # a killed process's log ends abruptly
+    h.emu.clock.advance(NONCE_WINDOW_SECONDS + 60)  # the nonce alone no longer protects
+    assert len(pulses(h, ada)) == 2
+    await h.start_bot(**at(JANUARY + timedelta(days=1)))
+    await settled(
+        h,
+        "SELECT user_id, period_key FROM pulse_invites WHERE period_key = '2027-Q1' "
+        "ORDER BY user_id",
+        sorted([(ada.user.id, "2027-Q1"), (ben.user.id, "2027-Q1")]),
+    )
+    await settled(
+        h,
+        "SELECT count(*) FROM job_runs WHERE job = 'pulse' AND status = 'done' "
+        "AND period_key LIKE '2027-01-06%'",
+        [(1,)],
+    )
+    assert len(pulses(h, ada)) == 2  # the baseline and 2027-Q1, each once
+    assert len(pulses(h, ben)) == 2
 
 
 async def click_skip(h: Harness, message: Message, member: Member) -> InteractionHandle:

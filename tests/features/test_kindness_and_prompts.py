@@ -12,9 +12,11 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.models import Profile, Visibility
 from bot.problems import UserFacingError
+from bot.repos.analytics import Window
 from bot.repos.champions import ChampionRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.kindness import KindnessRepo
+from bot.repos.outcomes import OutcomesRepo
 from bot.repos.prompts import PromptRepo
 from bot.repos.reflections import ReflectionRepo
 from bot.services.content import PromptKind, load_content
@@ -112,6 +114,38 @@ async def test_limit_duplicates_and_totals(kindness: KindnessService, clock: Fak
     recent = await kindness.recent(GUILD)
     assert [a.what for a, _ in recent] == ["Dried up", "Made tea"]
     assert all(a.visibility is Visibility.SHAREABLE for a, _ in recent)
+
+
+async def test_an_act_says_which_of_the_servers_groups_it_helped(
+    kindness: KindnessService, db: Database, clock: FakeClock
+) -> None:
+    guilds = GuildRepo(db)
+    mine, helped, *_ = await guilds.groups(GUILD)
+    await guilds.ensure(GUILD + 1, clock.now())
+    elsewhere = (await guilds.groups(GUILD + 1))[0]
+    act, _ = await kindness.log(GUILD, ME, kindness.clean("Made tea", None, "2", None))
+    choices = await kindness.beneficiary_choices(GUILD)
+    assert [g.group_id for g in choices] == [g.group_id for g in await guilds.groups(GUILD)]
+
+    with pytest.raises(UserFacingError) as raised:
+        await kindness.set_beneficiary(GUILD, ME, act.act_id, elsewhere.group_id)
+    assert raised.value.key == "kindness.benefit_group_gone"  # not this server's group
+    with pytest.raises(UserFacingError) as raised:
+        await kindness.set_beneficiary(GUILD, ME + 1, act.act_id, helped.group_id)
+    assert raised.value.key == "kindness.gone"  # only the author says who it helped
+    noted = await kindness.set_beneficiary(GUILD, ME, act.act_id, helped.group_id)
+    assert noted == helped
+
+    # The outcome figures count it as an act across groups.
+    window = Window(clock.now() - timedelta(days=1), clock.now() + timedelta(days=1))
+    across = await OutcomesRepo(db).acts_across_groups(GUILD, window)
+    assert across == {(mine.group_id, helped.group_id): 1}
+    assert await kindness.set_beneficiary(GUILD, ME, act.act_id, None) is None
+    assert await OutcomesRepo(db).acts_across_groups(GUILD, window) == {}
+    await guilds.remove_group(GUILD, helped.group_id)
+    with pytest.raises(UserFacingError) as raised:
+        await kindness.set_beneficiary(GUILD, ME, act.act_id, helped.group_id)
+    assert raised.value.key == "kindness.benefit_group_gone"
 
 
 async def test_only_champions_record(kindness: KindnessService) -> None:
