@@ -268,3 +268,10 @@ class ProgrammeJobs:
         for programme in await self.services.programmes.reached_resumes(guild.id, since):
             text = self.texts("programmes.back_notice", name=programme.name)
             await self.announcer.pause_notice(programme, "back", text)
+        # A pause whose notice was cut short (the bot stopped between storing the pause and
+        # posting) is announced now; a notice already posted is found and not repeated.
+        for programme in await self.services.programmes.paused_now(guild.id):
+            assert programme.paused_until is not None
+            until = discord.utils.format_dt(programme.paused_until, "D")
+            text = self.texts("programmes.paused_notice", name=programme.name, until=until)
+            await self.announcer.pause_notice(programme, "paused", text)

@@ -563,6 +563,49 @@ async def test_coordinators_posts_are_made_once_even_when_discords_answer_is_los
     assert pending == []
 
 
+async def test_a_pause_notice_cut_short_by_a_stop_is_posted_by_the_next_daily_run(
+    harness: Harness,
+) -> None:
+    h = harness
+    lunch = h.emu.create_channel(h.guild, "lunch")
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
+    await configure(h)
+    await command(
+        h, "programme create", name="Lunch club", rhythm="weekly", day=3, hour=10, channel=lunch
+    )
+    # Discord keeps the bot waiting on the notice, and the bot is killed meanwhile: the
+    # pause is stored, its notice never posted.
+    waiting = h.emu.inject_failure(
+        "POST", f"/channels/{lunch.id}/messages", status=429, retry_after=60
+    )
+    await h.emu.slash(
+        h.guild, h.owner, "programme pause", name="Lunch club", resume_on="2026-12-10"
+    )
+    await h.emu.wait_until(lambda: waiting.exhausted, within=20, what="the notice to be held")
+    assert h.bot is not None
+    await h.bot.kill()
+    h.processes.remove(h.bot)
+    assert bot_posts(h, lunch, "short break") == []
+    assert rows(h.db_path, "SELECT paused_until FROM programmes WHERE name = 'Lunch club'") != [
+        (None,)
+    ]
+
+    # Just after midnight the daily notices job finds the pause unannounced, and says it once,
+    # even when it runs again after another restart.
+    await h.start_bot(**at("2026-11-26T00:10:00+00:00"))
+    await h.emu.wait_until(
+        lambda: bot_posts(h, lunch, "short break"), within=20, what="the pause notice"
+    )
+    await h.emu.wait_until(
+        lambda: job_finished(h, "programme-notices", "2026-11-26"), within=20, what="the job"
+    )
+    await h.restart_bot(**at("2026-11-27T00:10:00+00:00"))
+    await h.emu.wait_until(
+        lambda: job_finished(h, "programme-notices", "2026-11-27"), within=20, what="the job"
+    )
+    assert len(bot_posts(h, lunch, "short break")) == 1
+
+
 async def test_editing_the_default_programme_changes_the_roulette_and_setup_shows_in_the_list(
     harness: Harness,
 ) -> None:

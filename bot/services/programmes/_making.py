@@ -132,3 +132,10 @@ class RoundMaker(RoundTools):
             for p in await self._repo.all(guild_id)
             if p.paused_until is not None and since < p.paused_until <= now
         ]
+
+    async def paused_now(self, guild_id: int) -> list[Programme]:
+        """Programmes on a whole-programme pause right now (to make sure it was announced)."""
+        now = self.now()
+        return [
+            p for p in await self._repo.all(guild_id) if p.paused_until and p.paused_until > now
+        ]
