@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.db import Database
@@ -184,6 +185,13 @@ GROUP BY 1, 2
 class AnalyticsRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    @property
+    def db_path(self) -> Path | None:
+        """The database file, for worker processes that read it themselves (None when
+        the database is not a file, such as a stand-in in tests)."""
+        path = getattr(self._db, "path", None)
+        return path if isinstance(path, Path) else None
 
     async def guild_timezone(self, guild_id: int) -> str | None:
         """The guild's timezone, or None when the guild is unknown."""

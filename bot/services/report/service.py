@@ -11,13 +11,20 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.repos.analytics import AnalyticsRepo, MeetingMemberRow, RoundFigures, SharedItem
+from bot.repos.analytics import (
+    AnalyticsRepo,
+    MeetingMemberRow,
+    RoundFigures,
+    SharedItem,
+    Window,
+)
 from bot.resources import prompts_dir
 from bot.services import charts
 from bot.services.bridging import build_matrix
 from bot.services.content import ContentLibrary
 from bot.services.digest import ConditionCount, UnknownGuildError, group_counts
 from bot.services.report.figures import MonthFigures, MonthlyReport
+from bot.services.report.jobs import ReportJob, report_page_job, report_rows_job
 from bot.services.report.page import render_html
 from bot.services.report.periods import month_so_far, month_window, previous_month
 from bot.services.report.tables import figures_csv, meetings_csv, rounds_csv
@@ -123,17 +130,8 @@ class ReportService:
         The rows are read here; the charts, the page and the CSV text are made in a
         worker process (see :mod:`bot.offload`), so the event loop never waits on them.
         """
-        guild_id, window = report.guild_id, report.current.window
-        salt = await self._analytics.report_salt(guild_id, self._clock.now())
-        analytics = self._analytics
-        acts, reflections, rounds, members, groups = await asyncio.gather(
-            analytics.shareable_acts(guild_id, window),
-            analytics.shareable_reflections(guild_id, window),
-            analytics.rounds(guild_id, window),
-            analytics.meeting_members(guild_id, window),
-            analytics.group_names(guild_id),
-        )
-        rows = ReportRows(acts[::-1], reflections[::-1], rounds, members, groups, salt)
+        salt = await self._analytics.report_salt(report.guild_id, self._clock.now())
+        rows = await read_report_rows(self._analytics, report.guild_id, report.current.window, salt)
         if self._offload is None:
             return await asyncio.to_thread(write_report_files, report, rows, self.texts, out_dir)
         # The page (with its charts) and the CSV files are made in two workers at once.
@@ -142,6 +140,54 @@ class ReportService:
             self._offload.run(write_report_csvs, report, rows, self.texts, out_dir),
         )
         return [*page, *csvs]
+
+    async def make_files(
+        self, guild_id: int, year: int, month: int, out_dir: Path
+    ) -> tuple[list[Path], bytes]:
+        """Build the month's report and write its files, as :meth:`build` then
+        :meth:`write` do; also return the bridging heatmap as PNG bytes.
+
+        With worker processes, the workers read the database file themselves (see
+        :mod:`bot.services.report.jobs`): the event loop only checks the month,
+        makes sure the guild's salt exists and waits.
+        """
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} does not exist")
+        db_path = self._analytics.db_path
+        if self._offload is None or db_path is None:
+            report = await self.build(guild_id, year, month)
+            written = await self.write(report, out_dir)
+            heatmap = await asyncio.to_thread(
+                charts.bridging_heatmap, report.current.bridging, self.texts
+            )
+            return written, heatmap
+        timezone = await self._analytics.guild_timezone(guild_id)
+        if timezone is None:
+            raise UnknownGuildError(f"guild {guild_id} is not set up")
+        now = self._clock.now()
+        month_so_far(year, month, timezone, now)  # a month not started is refused here
+        salt = await self._analytics.report_salt(guild_id, now)
+        job = ReportJob(
+            db_path, guild_id, year, month, timezone, now, salt, self._content, self.texts, out_dir
+        )
+        (page, heatmap), csvs = await asyncio.gather(
+            self._offload.run(report_page_job, job), self._offload.run(report_rows_job, job)
+        )
+        return [*page, *csvs], heatmap
+
+
+async def read_report_rows(
+    analytics: AnalyticsRepo, guild_id: int, window: Window, salt: str
+) -> ReportRows:
+    """What the CSV files list, read side by side on the read connections."""
+    acts, reflections, rounds, members, groups = await asyncio.gather(
+        analytics.shareable_acts(guild_id, window),
+        analytics.shareable_reflections(guild_id, window),
+        analytics.rounds(guild_id, window),
+        analytics.meeting_members(guild_id, window),
+        analytics.group_names(guild_id),
+    )
+    return ReportRows(acts[::-1], reflections[::-1], rounds, members, groups, salt)
 
 
 @dataclass(frozen=True)
@@ -166,19 +212,54 @@ def write_report_files(
     ]
 
 
-def write_report_page(report: MonthlyReport, t: Messages, out_dir: Path) -> list[Path]:
-    """Make and write report.html with its charts."""
-    return _write_files(out_dir, {REPORT_FILE: render_html(report, t)})
+def write_report_page(
+    report: MonthlyReport, t: Messages, out_dir: Path, *, heatmap: bytes | None = None
+) -> list[Path]:
+    """Make and write report.html with its charts, and figures.csv."""
+    return _write_files(
+        out_dir,
+        {
+            REPORT_FILE: render_html(report, t, heatmap=heatmap),
+            "figures.csv": figures_csv(report, t),
+        },
+    )
 
 
 def write_report_csvs(
     report: MonthlyReport, rows: ReportRows, t: Messages, out_dir: Path
 ) -> list[Path]:
-    """Make and write the five CSV files."""
-    guild_id = report.guild_id
-    zone = ZoneInfo(report.timezone)
-    groups = rows.groups
+    """Make and write the CSV files of the listed rows (everything but figures.csv)."""
     titles = {c.number: charts.condition_label(c, t) for c in report.current.acts_by_condition}
+    return _rows_csvs(report.guild_id, report.timezone, titles, rows, t, out_dir)
+
+
+def write_rows_csvs(
+    guild_id: int,
+    timezone: str,
+    content: ContentLibrary,
+    rows: ReportRows,
+    t: Messages,
+    out_dir: Path,
+) -> list[Path]:
+    """:func:`write_report_csvs` without the figures: conditions are titled from the
+    content library, as the report's figures title them."""
+    titles: dict[int | None, str] = {
+        c.number: charts.condition_label(ConditionCount(c.number, c.title, 0), t)
+        for c in content.conditions
+    }
+    return _rows_csvs(guild_id, timezone, titles, rows, t, out_dir)
+
+
+def _rows_csvs(
+    guild_id: int,
+    timezone: str,
+    titles: dict[int | None, str],
+    rows: ReportRows,
+    t: Messages,
+    out_dir: Path,
+) -> list[Path]:
+    zone = ZoneInfo(timezone)
+    groups = rows.groups
 
     def condition(number: int | None) -> str:
         return titles.get(number, "") if number is not None else ""
@@ -190,7 +271,6 @@ def write_report_csvs(
         return when.astimezone(zone).date().isoformat()
 
     files: dict[str, str] = {
-        "figures.csv": figures_csv(report, t),
         "acts.csv": to_csv(
             [
                 t("csv.date"),
