@@ -33,6 +33,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import closing
@@ -297,6 +298,57 @@ def cpu_seconds() -> float:
     return total
 
 
+def _family() -> set[int]:
+    pids = {os.getpid()}
+    for task in Path("/proc/self/task").iterdir():
+        pids.update(int(pid) for pid in (task / "children").read_text().split())
+    return pids
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+class MemorySampler:
+    """Samples, every 20 ms from a thread, the resident memory of this process and of
+    its worker processes, and keeps the peak of their sum (Linux)."""
+
+    def __init__(self) -> None:
+        self.peak_total = 0.0
+        self.peak_by_pid: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            sizes = {pid: _rss_mb(pid) for pid in _family()}
+            self.peak_total = max(self.peak_total, sum(sizes.values()))
+            for pid, size in sizes.items():
+                self.peak_by_pid[pid] = max(self.peak_by_pid.get(pid, 0.0), size)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def describe(self) -> str:
+        own = self.peak_by_pid.get(os.getpid(), 0.0)
+        workers = sorted((v for k, v in self.peak_by_pid.items() if k != os.getpid()), reverse=True)
+        each = ", ".join(f"{w:,.0f}" for w in workers) or "none"
+        return (
+            f"{self.peak_total:,.0f} MB at the peak, summed (this process {own:,.0f} MB, "
+            f"workers {each} MB)"
+        )
+
+
 #: Wall seconds and CPU seconds (this process and its workers) of each run.
 Timings = list[tuple[float, float]]
 
@@ -344,7 +396,9 @@ async def measure(path: Path, out_dir: Path, repeats: int, offload: Offload) -> 
         results["digest data"] = await _time(digest_data, repeats)
         results["digest data + chart"] = await _time(digest_full, repeats)
         results["report build"] = await _time(report_build, repeats)
-        results["report build + HTML + CSVs"] = await _time(report_full, repeats)
+        with MemorySampler() as memory:
+            results["report build + HTML + CSVs"] = await _time(report_full, repeats)
+        print(f"  resident memory while /impact's files are made: {memory.describe()}")
         results["  same, rows read here"] = await _time(report_here, repeats)
     finally:
         await db.close()

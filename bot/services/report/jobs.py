@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,15 @@ from typing import TypeVar
 
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.repos.analytics import AnalyticsRepo
+from bot.repos.analytics import (
+    AnalyticsRepo,
+    each_meeting_member,
+    each_shareable_act,
+    each_shareable_reflection,
+    open_reader,
+    read_group_names,
+    read_rounds,
+)
 from bot.services import charts
 from bot.services.content import ContentLibrary
 from bot.text import Messages
@@ -73,16 +82,23 @@ def report_page_job(job: ReportJob) -> tuple[list[Path], bytes]:
 
 
 def report_rows_job(job: ReportJob) -> list[Path]:
-    """Read the month's rows and write ``acts.csv``, ``reflections.csv``, ``rounds.csv``
-    and ``meetings.csv``."""
+    """Write ``acts.csv``, ``reflections.csv``, ``rounds.csv`` and ``meetings.csv``,
+    each row as it is read (one read transaction, so the files agree with each other)."""
     from bot.services.report.periods import month_so_far
-    from bot.services.report.service import read_report_rows, write_rows_csvs
+    from bot.services.report.service import ReportRows, write_rows_csvs
 
-    async def work(analytics: AnalyticsRepo, _: Database) -> list[Path]:
-        window = month_so_far(job.year, job.month, job.timezone, job.now)
-        rows = await read_report_rows(analytics, job.guild_id, window, job.salt)
-        return write_rows_csvs(
-            job.guild_id, job.timezone, job.content, rows, job.texts, job.out_dir
+    window = month_so_far(job.year, job.month, job.timezone, job.now)
+    guild = job.guild_id
+    with closing(open_reader(job.db_path)) as conn:
+        conn.execute("BEGIN")
+        rows = ReportRows(
+            acts=each_shareable_act(conn, guild, window),
+            reflections=each_shareable_reflection(conn, guild, window),
+            rounds=read_rounds(conn, guild, window),
+            members=each_meeting_member(conn, guild, window),
+            groups=read_group_names(conn, guild),
+            salt=job.salt,
         )
-
-    return reading(job.db_path, work)
+        written = write_rows_csvs(guild, job.timezone, job.content, rows, job.texts, job.out_dir)
+        conn.execute("COMMIT")
+    return written

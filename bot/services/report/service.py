@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,8 +28,13 @@ from bot.services.report.figures import MonthFigures, MonthlyReport
 from bot.services.report.jobs import ReportJob, report_page_job, report_rows_job
 from bot.services.report.page import render_html
 from bot.services.report.periods import month_so_far, month_window, previous_month
-from bot.services.report.tables import figures_csv, meetings_csv, rounds_csv
-from bot.services.spreadsheet import to_csv
+from bot.services.report.tables import (
+    CsvTable,
+    figures_csv,
+    meetings_table,
+    rounds_table,
+    write_csv,
+)
 from bot.text import Messages
 
 if TYPE_CHECKING:
@@ -192,12 +198,13 @@ async def read_report_rows(
 
 @dataclass(frozen=True)
 class ReportRows:
-    """What the report's CSV files list, read from the database."""
+    """What the report's CSV files list, oldest first: lists read from the database,
+    or rows read one by one as the files are written (see :mod:`~.jobs`)."""
 
-    acts: list[SharedItem]
-    reflections: list[SharedItem]
-    rounds: list[RoundFigures]
-    members: list[MeetingMemberRow]
+    acts: Iterable[SharedItem]
+    reflections: Iterable[SharedItem]
+    rounds: Iterable[RoundFigures]
+    members: Iterable[MeetingMemberRow]
     groups: dict[int, str]
     salt: str
 
@@ -258,6 +265,7 @@ def _rows_csvs(
     t: Messages,
     out_dir: Path,
 ) -> list[Path]:
+    """Write the four CSV files of listed rows, each row by row as it is read."""
     zone = ZoneInfo(timezone)
     groups = rows.groups
 
@@ -270,8 +278,8 @@ def _rows_csvs(
     def local_day(when: datetime) -> str:
         return when.astimezone(zone).date().isoformat()
 
-    files: dict[str, str] = {
-        "acts.csv": to_csv(
+    tables: dict[str, CsvTable] = {
+        "acts.csv": (
             [
                 t("csv.date"),
                 t("csv.group"),
@@ -290,7 +298,7 @@ def _rows_csvs(
                 for a in rows.acts
             ),
         ),
-        "reflections.csv": to_csv(
+        "reflections.csv": (
             [t("csv.date"), t("csv.group"), t("csv.condition"), t("csv.reflection")],
             (
                 [
@@ -302,10 +310,11 @@ def _rows_csvs(
                 for r in rows.reflections
             ),
         ),
-        "rounds.csv": rounds_csv(rows.rounds, t, local_day),
-        "meetings.csv": meetings_csv(rows.members, groups, t, guild_id, rows.salt),
+        "rounds.csv": rounds_table(rows.rounds, t, local_day),
+        "meetings.csv": meetings_table(rows.members, groups, t, guild_id, rows.salt),
     }
-    return _write_files(out_dir, files)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [write_csv(out_dir / name, table) for name, table in tables.items()]
 
 
 def _write_files(out_dir: Path, files: dict[str, str]) -> list[Path]:
