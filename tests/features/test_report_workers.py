@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_digest import GUILD as DIGEST_GUILD
 from test_digest import TEXTS, Community, at, seed_community
 from test_funders import GUILD as FUNDERS_GUILD
@@ -27,6 +29,8 @@ from bot.services.funders import FundersReportService
 from bot.services.outcomes import OutcomesService, Period
 from bot.services.pulse import load_pulse_content
 from bot.services.report import CSV_FILES, REPORT_FILE, FutureMonthError, ReportService
+from bot.services.report.tables import write_csv
+from bot.services.spreadsheet import to_csv
 
 CONTENT = load_content()
 
@@ -121,3 +125,26 @@ async def test_refusals_come_before_any_work_is_sent_to_a_worker(
         assert not (tmp_path / "out").exists()
     finally:
         await pool.close()
+
+
+cells = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.sampled_from(["=SUM(A1)", "+1", "-24", "@x", "\tx", "\rx", "", "'quoted"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    header=st.lists(st.text(max_size=8), min_size=1, max_size=4),
+    rows=st.lists(st.lists(cells, max_size=5), max_size=8),
+)
+def test_csv_files_written_row_by_row_have_the_bytes_of_the_spreadsheet_safe_text(
+    tmp_path_factory: pytest.TempPathFactory, header: list[str], rows: list[list[object]]
+) -> None:
+    path = tmp_path_factory.mktemp("csv") / "table.csv"
+    write_csv(path, (header, iter(rows)))
+    assert path.read_bytes() == ("\ufeff" + to_csv(header, rows)).encode("utf-8")
