@@ -4,8 +4,8 @@ Two jobs run side by side (see :mod:`bot.offload`): one computes the figures and
 the page with its charts and ``figures.csv``; the other reads the month's acts,
 reflections, rounds and meetings and writes their CSV files. Only a small description
 of the work crosses to each worker, and only paths and one chart come back, so the
-event loop neither builds rows nor pickles them. Each worker opens read-only
-connections (WAL lets them read while the bot writes), and the code is the same code
+event loop neither builds rows nor pickles them. Each worker opens connections of its
+own and only reads (WAL lets it read while the bot writes); the code is the same code
 that builds the report inline, so both ways give the same files.
 """
 
