@@ -8,11 +8,16 @@ seeded file for the next run), then times, as the bot runs them (charts, the pag
 the CSV files in worker processes):
 
 * the digest: ``DigestService.build`` plus ``charts.digest_chart`` (target < 1 s);
-* the monthly report: ``ReportService.build`` plus ``write`` (HTML with its charts and
-  the five CSV files) (target < 3 s).
+* the monthly report as ``/impact`` makes it: ``ReportService.make_files`` (two worker
+  processes read the database file themselves: one computes the figures and makes the
+  page with its charts, the other writes the CSV files of the month's rows) (target
+  < 3 s); and, for comparison, ``build`` then ``write`` (rows read here, then pickled
+  to the workers).
 
-Each row shows min, median and max over ``--repeats`` runs, and the peak memory of
-this process and of the workers. ``--compare-indexes`` repeats the timings without
+Each row shows min, median and max over ``--repeats`` runs (at least 3), the median
+CPU seconds of this process and its workers together (the machine may be shared, so
+the load average is printed before and after), and the peak memory of this process
+and of the workers. ``--compare-indexes`` repeats the timings without
 migration 0005's indexes, to show what they buy. ``--plans`` prints SQLite's query
 plans for the main reads.
 """
@@ -28,6 +33,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import closing
@@ -275,18 +281,89 @@ def drop_analytics_indexes(path: Path) -> None:
         conn.commit()
 
 
-async def _time(action: Callable[[], Awaitable[object]], repeats: int) -> list[float]:
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its live children (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = {os.getpid()}
+    for task in Path("/proc/self/task").iterdir():
+        children = (task / "children").read_text().split()
+        pids.update(int(pid) for pid in children)
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _family() -> set[int]:
+    pids = {os.getpid()}
+    for task in Path("/proc/self/task").iterdir():
+        pids.update(int(pid) for pid in (task / "children").read_text().split())
+    return pids
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+class MemorySampler:
+    """Samples, every 20 ms from a thread, the resident memory of this process and of
+    its worker processes, and keeps the peak of their sum (Linux)."""
+
+    def __init__(self) -> None:
+        self.peak_total = 0.0
+        self.peak_by_pid: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            sizes = {pid: _rss_mb(pid) for pid in _family()}
+            self.peak_total = max(self.peak_total, sum(sizes.values()))
+            for pid, size in sizes.items():
+                self.peak_by_pid[pid] = max(self.peak_by_pid.get(pid, 0.0), size)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def describe(self) -> str:
+        own = self.peak_by_pid.get(os.getpid(), 0.0)
+        workers = sorted((v for k, v in self.peak_by_pid.items() if k != os.getpid()), reverse=True)
+        each = ", ".join(f"{w:,.0f}" for w in workers) or "none"
+        return (
+            f"{self.peak_total:,.0f} MB at the peak, summed (this process {own:,.0f} MB, "
+            f"workers {each} MB)"
+        )
+
+
+#: Wall seconds and CPU seconds (this process and its workers) of each run.
+Timings = list[tuple[float, float]]
+
+
+async def _time(action: Callable[[], Awaitable[object]], repeats: int) -> Timings:
     timings = []
     for _ in range(repeats):
+        cpu = cpu_seconds()
         started = time.perf_counter()
         await action()
-        timings.append(time.perf_counter() - started)
+        timings.append((time.perf_counter() - started, cpu_seconds() - cpu))
     return timings
 
 
-async def measure(
-    path: Path, out_dir: Path, repeats: int, offload: Offload
-) -> dict[str, list[float]]:
+async def measure(path: Path, out_dir: Path, repeats: int, offload: Offload) -> dict[str, Timings]:
     db = Database(path)
     await db.connect()
     clock = FakeClock(NOW)
@@ -295,7 +372,7 @@ async def measure(
     analytics = AnalyticsRepo(db)
     digests = DigestService(analytics, PromptService(content, PromptRepo(db)), clock)
     reports = ReportService(analytics, content, clock, texts, offload)
-    results: dict[str, list[float]] = {}
+    results: dict[str, Timings] = {}
     try:
 
         async def digest_data() -> object:
@@ -308,6 +385,9 @@ async def measure(
             return await reports.build(GUILD, *REPORT_MONTH)
 
         async def report_full() -> object:
+            return await reports.make_files(GUILD, *REPORT_MONTH, out_dir)
+
+        async def report_here() -> object:
             return await reports.write(await reports.build(GUILD, *REPORT_MONTH), out_dir)
 
         # One untimed pass starts the worker processes and warms their imports.
@@ -316,7 +396,10 @@ async def measure(
         results["digest data"] = await _time(digest_data, repeats)
         results["digest data + chart"] = await _time(digest_full, repeats)
         results["report build"] = await _time(report_build, repeats)
-        results["report build + HTML + CSVs"] = await _time(report_full, repeats)
+        with MemorySampler() as memory:
+            results["report build + HTML + CSVs"] = await _time(report_full, repeats)
+        print(f"  resident memory while /impact's files are made: {memory.describe()}")
+        results["  same, rows read here"] = await _time(report_here, repeats)
     finally:
         await db.close()
     return results
@@ -347,17 +430,19 @@ def print_plans(path: Path) -> None:
             print(f"  {name}: {'; '.join(plan)}")
 
 
-def table(title: str, results: dict[str, list[float]], targets: dict[str, float]) -> None:
+def table(title: str, results: dict[str, Timings], targets: dict[str, float]) -> None:
     print(f"\n{title}")
-    print(f"  {'step':<30} {'min':>9} {'median':>9} {'max':>9} {'target':>8}  ok")
-    for name, timings in results.items():
+    print(f"  {'step':<30} {'min':>9} {'median':>9} {'max':>9} {'CPU':>9} {'target':>8}  ok")
+    for name, runs in results.items():
+        timings = [wall for wall, _ in runs]
+        cpu = statistics.median(c for _, c in runs)
         target = targets.get(name)
         median, worst = statistics.median(timings), max(timings)
         mark = "" if target is None else ("yes" if worst < target else "NO")
         target_text = "" if target is None else f"{target:.1f} s"
         print(
             f"  {name:<30} {min(timings):>7.3f} s {median:>7.3f} s {worst:>7.3f} s "
-            f"{target_text:>8}  {mark}"
+            f"{cpu:>7.2f} s {target_text:>8}  {mark}"
         )
 
 
@@ -382,12 +467,13 @@ async def seeded(path: Path, scale: int) -> None:
 
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each step (at least 3)")
     parser.add_argument("--scale", type=int, default=1, help="times the members and rows")
     parser.add_argument("--db", type=Path, help="reuse (or create) this seeded file")
     parser.add_argument("--compare-indexes", action="store_true")
     parser.add_argument("--plans", action="store_true")
     args = parser.parse_args()
+    args.repeats = max(3, args.repeats)
     targets = {"digest data + chart": 1.0, "report build + HTML + CSVs": 3.0}
     print(f"Load before: {os.getloadavg()[0]:.2f} (1-minute average, {os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory() as folder:

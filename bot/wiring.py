@@ -154,7 +154,7 @@ class Services:
             pulse=PulseService(pulse_repo, pulse_content, clock),
             outcomes=outcomes,
             funders=FundersReportService(
-                outcomes, analytics, content, clock, override_dir=content_dir
+                outcomes, analytics, content, clock, override_dir=content_dir, offload=offload
             ),
         )
         # Coordinators hear when a weekly job ran late because the bot was down.

@@ -8,9 +8,11 @@ slice of an index rather than the guild's whole history. Windows are half-open,
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.db import Database
@@ -185,6 +187,13 @@ class AnalyticsRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @property
+    def db_path(self) -> Path | None:
+        """The database file, for worker processes that read it themselves (None when
+        the database is not a file, such as a stand-in in tests)."""
+        path = getattr(self._db, "path", None)
+        return path if isinstance(path, Path) else None
+
     async def guild_timezone(self, guild_id: int) -> str | None:
         """The guild's timezone, or None when the guild is unknown."""
         value = await self._db.fetchval(
@@ -233,20 +242,7 @@ class AnalyticsRepo:
         """Shareable acts in the window, newest first."""
         sql = _SHARED_ACTS + (" LIMIT :limit" if limit is not None else "")
         rows = await self._db.fetchall(sql, {**window.params(guild_id), "limit": limit})
-        return [
-            SharedItem(
-                kind="act",
-                item_id=r[0],
-                user_id=r[1],
-                group_id=r[2],
-                condition_number=r[3],
-                text=r[4],
-                who_benefited=r[5],
-                created_at=from_db(r[6]),
-                name_ok=bool(r[7]),
-            )
-            for r in rows
-        ]
+        return [_act_item(r) for r in rows]
 
     # Reflections
 
@@ -347,16 +343,8 @@ class AnalyticsRepo:
 
     async def meeting_members(self, guild_id: int, window: Window) -> list[MeetingMemberRow]:
         """Everyone in the meetings of rounds made in the window, round by round."""
-        rows = await self._db.fetchall(
-            "SELECT r.period_key, m.meeting_id, m.position, m.cross_group, mm.user_id, "
-            "mm.group_id, mm.answer FROM coffee_rounds r "
-            "JOIN coffee_meetings m ON m.round_id = r.round_id "
-            "JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
-            "WHERE r.guild_id = :guild AND r.created_at >= :since AND r.created_at < :until "
-            "ORDER BY r.period_key, m.position, mm.id",
-            window.params(guild_id),
-        )
-        return [MeetingMemberRow(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in rows]
+        rows = await self._db.fetchall(_MEETING_MEMBERS, window.params(guild_id))
+        return [_member(r) for r in rows]
 
     # Pseudonyms
 
@@ -409,3 +397,86 @@ def _round(r: Any) -> RoundFigures:
         answered=int(r[10]),
         cross_group_met=int(r[11]),
     )
+
+
+# The rows the monthly report's CSV files list, read one by one on a plain (blocking)
+# connection: for a worker process, which writes each row as it comes instead of
+# holding the month's rows in memory. Oldest first; the same rows and values as the
+# async reads above.
+
+_MEETING_MEMBERS = (
+    "SELECT r.period_key, m.meeting_id, m.position, m.cross_group, mm.user_id, "
+    "mm.group_id, mm.answer FROM coffee_rounds r "
+    "JOIN coffee_meetings m ON m.round_id = r.round_id "
+    "JOIN coffee_meeting_members mm ON mm.meeting_id = m.meeting_id "
+    "WHERE r.guild_id = :guild AND r.created_at >= :since AND r.created_at < :until "
+    "ORDER BY r.period_key, m.position, mm.id"
+)
+
+
+def open_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the database file (blocking; for worker processes)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def each_shareable_act(
+    conn: sqlite3.Connection, guild_id: int, window: Window
+) -> Iterator[SharedItem]:
+    sql = _SHARED_ACTS.replace(
+        "ORDER BY a.created_at DESC, a.act_id DESC", "ORDER BY a.created_at, a.act_id"
+    )
+    for r in conn.execute(sql, window.params(guild_id)):
+        yield _act_item(r)
+
+
+def each_shareable_reflection(
+    conn: sqlite3.Connection, guild_id: int, window: Window
+) -> Iterator[SharedItem]:
+    sql = _SHARED_REFLECTIONS.format(
+        where="r.created_at >= :since AND r.created_at < :until"
+    ).replace(
+        "ORDER BY r.created_at DESC, r.reflection_id DESC",
+        "ORDER BY r.created_at, r.reflection_id",
+    )
+    for r in conn.execute(sql, window.params(guild_id)):
+        yield _reflection_item(r)
+
+
+def each_meeting_member(
+    conn: sqlite3.Connection, guild_id: int, window: Window
+) -> Iterator[MeetingMemberRow]:
+    for r in conn.execute(_MEETING_MEMBERS, window.params(guild_id)):
+        yield _member(r)
+
+
+def read_rounds(conn: sqlite3.Connection, guild_id: int, window: Window) -> list[RoundFigures]:
+    sql = _ROUND_FIGURES.format(where="created_at >= :since AND created_at < :until")
+    return [_round(r) for r in conn.execute(sql, window.params(guild_id))]
+
+
+def read_group_names(conn: sqlite3.Connection, guild_id: int) -> dict[int, str]:
+    rows = conn.execute(
+        "SELECT group_id, name FROM groups WHERE guild_id = ? ORDER BY group_id", (guild_id,)
+    )
+    return {int(r[0]): str(r[1]) for r in rows}
+
+
+def _act_item(r: Any) -> SharedItem:
+    return SharedItem(
+        kind="act",
+        item_id=r[0],
+        user_id=r[1],
+        group_id=r[2],
+        condition_number=r[3],
+        text=r[4],
+        who_benefited=r[5],
+        created_at=from_db(r[6]),
+        name_ok=bool(r[7]),
+    )
+
+
+def _member(r: Any) -> MeetingMemberRow:
+    return MeetingMemberRow(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6])

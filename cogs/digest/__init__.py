@@ -163,10 +163,9 @@ class DigestCog(commands.Cog):
             out = Path(folder)
             if month is not None:
                 files += await self._monthly_files(guild.id, chosen, out / "monthly")
-            report = await self.services.funders.build(
-                guild.id, chosen, guild.name, partial(_member_name, guild)
+            written = await self.services.funders.make_files(
+                guild.id, chosen, guild.name, out / "funders", partial(_member_name, guild)
             )
-            written = await self.services.funders.write(report, out / "funders")
             files += await asyncio.to_thread(funders_files, written)
         await interaction.followup.send(
             self.texts("digest.impact_ready", month=label), files=files[:10], ephemeral=True
@@ -208,16 +207,16 @@ class DigestCog(commands.Cog):
         return current, period
 
     async def _monthly_files(self, guild_id: int, chosen: Period, out: Path) -> list[discord.File]:
-        report = await self.services.report.build(guild_id, chosen.first.year, chosen.first.month)
-        written = await self.services.report.write(report, out)
-        heatmap = await self.services.offload.run(
-            charts.bridging_heatmap, report.current.bridging, self.services.report.texts
+        written, heatmap = await self.services.report.make_files(
+            guild_id, chosen.first.year, chosen.first.month, out
         )
-        files = [
-            discord.File(io.BytesIO(path.read_bytes()), filename=path.name)
-            for path in written
-            if re.search(r"\.(html|csv)$", path.name)
-        ]
+        files = await asyncio.to_thread(
+            lambda: [
+                discord.File(io.BytesIO(path.read_bytes()), filename=path.name)
+                for path in written
+                if re.search(r"\.(html|csv)$", path.name)
+            ]
+        )
         files.append(discord.File(io.BytesIO(heatmap), filename="bridging.png"))
         return files
 

@@ -8,13 +8,16 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 
-from bot.clock import Clock
+from bot.clock import Clock, FakeClock
+from bot.db import Database
 from bot.repos.analytics import AnalyticsRepo, SharedItem
+from bot.repos.outcomes import OutcomesRepo
+from bot.repos.pulse import PulseRepo
 from bot.services import stats
 from bot.services.content import ContentLibrary
 from bot.services.funders import charts
@@ -34,7 +37,11 @@ from bot.services.outcomes import (
     period_label,
     summary_paragraph,
 )
+from bot.services.pulse import PulseContent
 from bot.services.spreadsheet import to_csv
+
+if TYPE_CHECKING:
+    from bot.offload import Offload
 
 REPORT_FILE = "impact-report.html"
 MIN_STORIES = 3
@@ -98,12 +105,14 @@ class FundersReportService:
         clock: Clock,
         *,
         override_dir: Path | None = None,
+        offload: Offload | None = None,
     ) -> None:
         self._outcomes = outcomes
         self._analytics = analytics
         self._content = content
         self._clock = clock
         self._override = override_dir
+        self._offload = offload
         self.texts: FundersTexts = load_funders_texts(override_dir)
 
     async def build(
@@ -112,12 +121,17 @@ class FundersReportService:
         period: Period,
         community: str,
         names: NameLookup | None = None,
+        *,
+        shared: Sequence[SharedItem] | None = None,
     ) -> FundersReport:
+        """The figures, stories and tables; ``shared`` are the story candidates when
+        they have been read already (see :meth:`story_candidates`)."""
         figures = await self._outcomes.build(guild_id, period)
         pulse = self._outcomes.content
         window = figures.period.window
         groups = await self._analytics.group_names(guild_id)
-        shared = await self._outcomes.story_items(guild_id, window, STORY_POOL)
+        if shared is None:
+            shared = await self._outcomes.story_items(guild_id, window, STORY_POOL)
         zone = ZoneInfo(figures.period.timezone)
         stories = []
         for item in pick_stories(shared):
@@ -153,6 +167,119 @@ class FundersReportService:
             stories=tuple(stories),
         )
 
+    async def write(self, report: FundersReport, out_dir: Path) -> list[Path]:
+        """Write ``report.html``, the charts and one CSV per table; returns the paths.
+
+        The charts, the page and the CSV text are made in a worker process when there
+        is one (pure-Python work in a thread would still hold up the event loop)."""
+        pages = FundersPages(self.texts, self._override)
+        if self._offload is None:
+            return await asyncio.to_thread(pages.write_files, report, out_dir)
+        return await self._offload.run(pages.write_files, report, out_dir)
+
+    def write_files(self, report: FundersReport, out_dir: Path) -> list[Path]:
+        """:meth:`write`, right here (CPU-heavy and blocking)."""
+        return FundersPages(self.texts, self._override).write_files(report, out_dir)
+
+    async def story_candidates(self, guild_id: int, period: Period) -> list[SharedItem]:
+        """The acts and reflections the stories are picked from; a period that has
+        not started, or a guild never set up, is refused here."""
+        resolved = await self._outcomes.resolve(guild_id, period)
+        return await self._outcomes.story_items(guild_id, resolved.window, STORY_POOL)
+
+    async def make_files(
+        self,
+        guild_id: int,
+        period: Period,
+        community: str,
+        out_dir: Path,
+        names: NameLookup | None = None,
+    ) -> list[Path]:
+        """:meth:`build` then :meth:`write`. With worker processes, a worker reads the
+        database file itself and does both (see :func:`funders_report_job`): the event
+        loop reads only the few story candidates and looks up the names of those who
+        agreed to be named."""
+        db_path = self._analytics.db_path
+        if self._offload is None or db_path is None:
+            return await self.write(await self.build(guild_id, period, community, names), out_dir)
+        shared = await self.story_candidates(guild_id, period)
+        known: dict[int, str] = {}
+        if names is not None:
+            for item in pick_stories(shared):
+                if item.name_ok and item.user_id not in known:
+                    name = await names(item.user_id)
+                    if name is not None:
+                        known[item.user_id] = name
+        job = FundersJob(
+            db_path=db_path,
+            guild_id=guild_id,
+            period=period,
+            community=community,
+            now=self._clock.now(),
+            shared=tuple(shared),
+            names=known,
+            pulse=self._outcomes.content,
+            content=self._content,
+            texts=self.texts,
+            override_dir=self._override,
+            out_dir=out_dir,
+        )
+        return await self._offload.run(funders_report_job, job)
+
+
+@dataclass(frozen=True)
+class FundersJob:
+    """Everything a worker needs to make the report's files from the database file."""
+
+    db_path: Path
+    guild_id: int
+    period: Period
+    community: str
+    now: datetime
+    shared: tuple[SharedItem, ...]
+    names: dict[int, str]  # the names of story authors who agreed to be named
+    pulse: PulseContent
+    content: ContentLibrary
+    texts: FundersTexts
+    override_dir: Path | None
+    out_dir: Path
+
+
+def funders_report_job(job: FundersJob) -> list[Path]:
+    """In a worker process: read the database file, build the report, write its files."""
+
+    async def lookup(user_id: int) -> str | None:
+        return job.names.get(user_id)
+
+    async def main() -> list[Path]:
+        db = Database(job.db_path)
+        await db.connect()
+        try:
+            clock = FakeClock(job.now)
+            analytics = AnalyticsRepo(db)
+            outcomes = OutcomesService(OutcomesRepo(db), PulseRepo(db), analytics, job.pulse, clock)
+            service = FundersReportService(
+                outcomes, analytics, job.content, clock, override_dir=job.override_dir
+            )
+            service.texts = job.texts
+            report = await service.build(
+                job.guild_id, job.period, job.community, lookup, shared=job.shared
+            )
+        finally:
+            await db.close()
+        return service.write_files(report, job.out_dir)
+
+    return asyncio.run(main())
+
+
+class FundersPages:
+    """The report's charts, page and CSV pack, from a built report (plain data, so
+    a worker process can make them)."""
+
+    def __init__(self, texts: FundersTexts, override_dir: Path | None = None) -> None:
+        self.texts = texts
+        self._override = override_dir
+
     def environment(self) -> jinja2.Environment:
         folders = [str(f) for f in report_folders(self._override)]
         env = jinja2.Environment(
@@ -166,7 +293,7 @@ class FundersReportService:
         return env
 
     def charts(self, report: FundersReport) -> dict[str, bytes]:
-        """PNG charts by file name (CPU-bound: run through ``asyncio.to_thread``)."""
+        """PNG charts by file name (CPU-bound: in a worker process from the event loop)."""
         t = self.texts.text
         acts = report.table("acts_by_condition")
         result = {
@@ -231,14 +358,14 @@ class FundersReportService:
         except jinja2.TemplateError as exc:
             raise FundersContentError(f"{TEMPLATE_FILE}: {exc}") from exc
 
-    async def write(self, report: FundersReport, out_dir: Path) -> list[Path]:
-        """Write ``report.html``, the charts and one CSV per table; returns the paths."""
-        images = await asyncio.to_thread(self.charts, report)
+    def write_files(self, report: FundersReport, out_dir: Path) -> list[Path]:
+        """Write ``report.html``, the charts and one CSV per table (CPU-heavy, blocking)."""
+        images = self.charts(report)
         html = self.render_html(report, images)
         files: dict[str, bytes] = {REPORT_FILE: html.encode("utf-8"), **images}
         for table in report.tables:
             files[f"{table.key}.csv"] = to_csv(table.columns, table.rows).encode("utf-8")
-        return await asyncio.to_thread(_write_files, out_dir, files)
+        return _write_files(out_dir, files)
 
 
 def _write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
@@ -270,4 +397,13 @@ def cell_text(value: Cell) -> str:
     return str(value)
 
 
-__all__ = ["FundersReport", "FundersReportService", "Story", "pct", "pick_stories"]
+__all__ = [
+    "FundersJob",
+    "FundersPages",
+    "FundersReport",
+    "FundersReportService",
+    "Story",
+    "funders_report_job",
+    "pct",
+    "pick_stories",
+]

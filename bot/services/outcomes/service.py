@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -70,40 +71,55 @@ class OutcomesService:
             first_day = datetime.fromisoformat(first_joined).astimezone(ZoneInfo(timezone))
             cohort_edges = month_edges(first_day.date(), window, timezone)[-COHORT_MONTHS:]
 
-        ties = await self._ties(guild_id, window)
-        statuses = await self._outcomes.statuses(guild_id, window, now)
-        cohort_rows = await self._outcomes.cohorts(guild_id, cohort_edges, window.until)
+        # The reads are independent: they run side by side on the read connections
+        # (SQLite lets go of the GIL while it works, so they share the cores).
+        o, p = self._outcomes, self._pulse
+        edges = [(label, to_db(s), to_db(u)) for label, s, u in cohort_edges]
+        task = asyncio.ensure_future
+        ties_read = task(self._ties(guild_id, window))
+        statuses_read = task(o.statuses(guild_id, window, now))
+        cohorts_read = task(o.cohorts(guild_id, cohort_edges, window.until))
+        bridging_read = task(o.bridging_by_month(guild_id, periods))
+        custom_read = task(p.custom_questions(guild_id))
+        counts_read = task(p.answer_counts(guild_id, window.since, window.until))
+        paired_read = task(p.paired_answers(guild_id, edges))
+        conditions_read = task(o.acts_by_condition(guild_id, window))
+        across_read = task(o.acts_across_groups(guild_id, window))
+        await asyncio.gather(
+            ties_read,
+            statuses_read,
+            cohorts_read,
+            bridging_read,
+            custom_read,
+            counts_read,
+            paired_read,
+            conditions_read,
+            across_read,
+        )
+        statuses, cohort_rows = statuses_read.result(), cohorts_read.result()
+        counts, paired = counts_read.result(), paired_read.result()
         participation, cohorts = participation_figures(
             statuses, cohort_rows, {label for label, _, _ in periods}, resolved
         )
-        bridging = await self._outcomes.bridging_by_month(guild_id, periods)
         questions = (
             *self.content.questions,
-            *(custom_question(r) for r in await self._pulse.custom_questions(guild_id)),
+            *(custom_question(r) for r in custom_read.result()),
         )
-        counts = await self._pulse.answer_counts(guild_id, window.since, window.until)
         pulse = [
             question_result(
                 q, [(c.group_id, c.choice, c.members) for c in counts.get(q.key, [])], names
             )
             for q in questions
         ]
-        paired = await self._pulse.paired_answers(
-            guild_id, [(label, to_db(s), to_db(u)) for label, s, u in cohort_edges]
-        )
         changes = [question_change(q, paired.get(q.key, [])) for q in questions if q.headline]
         return OutcomeFigures(
             guild_id=guild_id,
             period=resolved,
-            ties=ties,
-            bridging=bridging_figures(bridging, names),
+            ties=ties_read.result(),
+            bridging=bridging_figures(bridging_read.result(), names),
             participation=participation,
             cohorts=cohorts,
-            acts=acts_figures(
-                await self._outcomes.acts_by_condition(guild_id, window),
-                await self._outcomes.acts_across_groups(guild_id, window),
-                names,
-            ),
+            acts=acts_figures(conditions_read.result(), across_read.result(), names),
             pulse=tuple(pulse),
             changes=tuple(changes),
         )

@@ -84,8 +84,10 @@ def _comparison_cells(row: FigureRow, texts: Messages) -> list[str]:
     ]
 
 
-def render_html(report: MonthlyReport, texts: Messages) -> str:
-    """A self-contained page: inline CSS and charts, no scripts, no external links."""
+def render_html(report: MonthlyReport, texts: Messages, *, heatmap: bytes | None = None) -> str:
+    """A self-contained page: inline CSS and charts, no scripts, no external links.
+
+    ``heatmap`` is the bridging heatmap when it has been drawn already."""
     t = texts
     now, then = report.current, report.previous
     esc = html.escape
@@ -130,7 +132,7 @@ def render_html(report: MonthlyReport, texts: Messages) -> str:
     conditions_png = charts.month_conditions_chart(
         now.acts_by_condition, then.acts_by_condition, now_label, then_label, t
     )
-    bridging_png = charts.bridging_heatmap(now.bridging, t)
+    bridging_png = heatmap if heatmap is not None else charts.bridging_heatmap(now.bridging, t)
     generated = report.generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     definitions = "".join(
         f"<li>{esc(t(key))}</li>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,17 +12,29 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.repos.analytics import AnalyticsRepo, MeetingMemberRow, RoundFigures, SharedItem
+from bot.repos.analytics import (
+    AnalyticsRepo,
+    MeetingMemberRow,
+    RoundFigures,
+    SharedItem,
+    Window,
+)
 from bot.resources import prompts_dir
 from bot.services import charts
 from bot.services.bridging import build_matrix
 from bot.services.content import ContentLibrary
 from bot.services.digest import ConditionCount, UnknownGuildError, group_counts
 from bot.services.report.figures import MonthFigures, MonthlyReport
+from bot.services.report.jobs import ReportJob, report_page_job, report_rows_job
 from bot.services.report.page import render_html
 from bot.services.report.periods import month_so_far, month_window, previous_month
-from bot.services.report.tables import figures_csv, meetings_csv, rounds_csv
-from bot.services.spreadsheet import to_csv
+from bot.services.report.tables import (
+    CsvTable,
+    figures_csv,
+    meetings_table,
+    rounds_table,
+    write_csv,
+)
 from bot.text import Messages
 
 if TYPE_CHECKING:
@@ -80,14 +93,20 @@ class ReportService:
         self, guild_id: int, year: int, month: int, timezone: str, now: datetime
     ) -> MonthFigures:
         window = month_so_far(year, month, timezone, now)
-        groups = await self._analytics.group_names(guild_id)
-        active = await self._analytics.active_champions_by_group(guild_id, window)
-        new = await self._analytics.new_champions_by_group(guild_id, window)
-        acts = await self._analytics.acts_by_condition(guild_id, window)
-        reflections, shareable = await self._analytics.reflection_counts(guild_id, window)
-        rounds = await self._analytics.rounds(guild_id, window)
+        a = self._analytics
+        # Independent reads, side by side on the read connections.
+        groups, active, new, acts = await asyncio.gather(
+            a.group_names(guild_id),
+            a.active_champions_by_group(guild_id, window),
+            a.new_champions_by_group(guild_id, window),
+            a.acts_by_condition(guild_id, window),
+        )
+        (reflections, shareable), rounds, pairs = await asyncio.gather(
+            a.reflection_counts(guild_id, window),
+            a.rounds(guild_id, window),
+            a.group_pairs_met(guild_id, window),
+        )
         checked = [r for r in rounds if r.checkin_due_at <= now]
-        pairs = await self._analytics.group_pairs_met(guild_id, window)
         return MonthFigures(
             year=year,
             month=month,
@@ -123,17 +142,8 @@ class ReportService:
         The rows are read here; the charts, the page and the CSV text are made in a
         worker process (see :mod:`bot.offload`), so the event loop never waits on them.
         """
-        guild_id, window = report.guild_id, report.current.window
-        salt = await self._analytics.report_salt(guild_id, self._clock.now())
-        analytics = self._analytics
-        acts, reflections, rounds, members, groups = await asyncio.gather(
-            analytics.shareable_acts(guild_id, window),
-            analytics.shareable_reflections(guild_id, window),
-            analytics.rounds(guild_id, window),
-            analytics.meeting_members(guild_id, window),
-            analytics.group_names(guild_id),
-        )
-        rows = ReportRows(acts[::-1], reflections[::-1], rounds, members, groups, salt)
+        salt = await self._analytics.report_salt(report.guild_id, self._clock.now())
+        rows = await read_report_rows(self._analytics, report.guild_id, report.current.window, salt)
         if self._offload is None:
             return await asyncio.to_thread(write_report_files, report, rows, self.texts, out_dir)
         # The page (with its charts) and the CSV files are made in two workers at once.
@@ -143,15 +153,64 @@ class ReportService:
         )
         return [*page, *csvs]
 
+    async def make_files(
+        self, guild_id: int, year: int, month: int, out_dir: Path
+    ) -> tuple[list[Path], bytes]:
+        """Build the month's report and write its files, as :meth:`build` then
+        :meth:`write` do; also return the bridging heatmap as PNG bytes.
+
+        With worker processes, the workers read the database file themselves (see
+        :mod:`bot.services.report.jobs`): the event loop only checks the month,
+        makes sure the guild's salt exists and waits.
+        """
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} does not exist")
+        db_path = self._analytics.db_path
+        if self._offload is None or db_path is None:
+            report = await self.build(guild_id, year, month)
+            written = await self.write(report, out_dir)
+            heatmap = await asyncio.to_thread(
+                charts.bridging_heatmap, report.current.bridging, self.texts
+            )
+            return written, heatmap
+        timezone = await self._analytics.guild_timezone(guild_id)
+        if timezone is None:
+            raise UnknownGuildError(f"guild {guild_id} is not set up")
+        now = self._clock.now()
+        month_so_far(year, month, timezone, now)  # a month not started is refused here
+        salt = await self._analytics.report_salt(guild_id, now)
+        job = ReportJob(
+            db_path, guild_id, year, month, timezone, now, salt, self._content, self.texts, out_dir
+        )
+        (page, heatmap), csvs = await asyncio.gather(
+            self._offload.run(report_page_job, job), self._offload.run(report_rows_job, job)
+        )
+        return [*page, *csvs], heatmap
+
+
+async def read_report_rows(
+    analytics: AnalyticsRepo, guild_id: int, window: Window, salt: str
+) -> ReportRows:
+    """What the CSV files list, read side by side on the read connections."""
+    acts, reflections, rounds, members, groups = await asyncio.gather(
+        analytics.shareable_acts(guild_id, window),
+        analytics.shareable_reflections(guild_id, window),
+        analytics.rounds(guild_id, window),
+        analytics.meeting_members(guild_id, window),
+        analytics.group_names(guild_id),
+    )
+    return ReportRows(acts[::-1], reflections[::-1], rounds, members, groups, salt)
+
 
 @dataclass(frozen=True)
 class ReportRows:
-    """What the report's CSV files list, read from the database."""
+    """What the report's CSV files list, oldest first: lists read from the database,
+    or rows read one by one as the files are written (see :mod:`~.jobs`)."""
 
-    acts: list[SharedItem]
-    reflections: list[SharedItem]
-    rounds: list[RoundFigures]
-    members: list[MeetingMemberRow]
+    acts: Iterable[SharedItem]
+    reflections: Iterable[SharedItem]
+    rounds: Iterable[RoundFigures]
+    members: Iterable[MeetingMemberRow]
     groups: dict[int, str]
     salt: str
 
@@ -166,19 +225,55 @@ def write_report_files(
     ]
 
 
-def write_report_page(report: MonthlyReport, t: Messages, out_dir: Path) -> list[Path]:
-    """Make and write report.html with its charts."""
-    return _write_files(out_dir, {REPORT_FILE: render_html(report, t)})
+def write_report_page(
+    report: MonthlyReport, t: Messages, out_dir: Path, *, heatmap: bytes | None = None
+) -> list[Path]:
+    """Make and write report.html with its charts, and figures.csv."""
+    return _write_files(
+        out_dir,
+        {
+            REPORT_FILE: render_html(report, t, heatmap=heatmap),
+            "figures.csv": figures_csv(report, t),
+        },
+    )
 
 
 def write_report_csvs(
     report: MonthlyReport, rows: ReportRows, t: Messages, out_dir: Path
 ) -> list[Path]:
-    """Make and write the five CSV files."""
-    guild_id = report.guild_id
-    zone = ZoneInfo(report.timezone)
-    groups = rows.groups
+    """Make and write the CSV files of the listed rows (everything but figures.csv)."""
     titles = {c.number: charts.condition_label(c, t) for c in report.current.acts_by_condition}
+    return _rows_csvs(report.guild_id, report.timezone, titles, rows, t, out_dir)
+
+
+def write_rows_csvs(
+    guild_id: int,
+    timezone: str,
+    content: ContentLibrary,
+    rows: ReportRows,
+    t: Messages,
+    out_dir: Path,
+) -> list[Path]:
+    """:func:`write_report_csvs` without the figures: conditions are titled from the
+    content library, as the report's figures title them."""
+    titles: dict[int | None, str] = {
+        c.number: charts.condition_label(ConditionCount(c.number, c.title, 0), t)
+        for c in content.conditions
+    }
+    return _rows_csvs(guild_id, timezone, titles, rows, t, out_dir)
+
+
+def _rows_csvs(
+    guild_id: int,
+    timezone: str,
+    titles: dict[int | None, str],
+    rows: ReportRows,
+    t: Messages,
+    out_dir: Path,
+) -> list[Path]:
+    """Write the four CSV files of listed rows, each row by row as it is read."""
+    zone = ZoneInfo(timezone)
+    groups = rows.groups
 
     def condition(number: int | None) -> str:
         return titles.get(number, "") if number is not None else ""
@@ -189,9 +284,8 @@ def write_report_csvs(
     def local_day(when: datetime) -> str:
         return when.astimezone(zone).date().isoformat()
 
-    files: dict[str, str] = {
-        "figures.csv": figures_csv(report, t),
-        "acts.csv": to_csv(
+    tables: dict[str, CsvTable] = {
+        "acts.csv": (
             [
                 t("csv.date"),
                 t("csv.group"),
@@ -210,7 +304,7 @@ def write_report_csvs(
                 for a in rows.acts
             ),
         ),
-        "reflections.csv": to_csv(
+        "reflections.csv": (
             [t("csv.date"), t("csv.group"), t("csv.condition"), t("csv.reflection")],
             (
                 [
@@ -222,10 +316,11 @@ def write_report_csvs(
                 for r in rows.reflections
             ),
         ),
-        "rounds.csv": rounds_csv(rows.rounds, t, local_day),
-        "meetings.csv": meetings_csv(rows.members, groups, t, guild_id, rows.salt),
+        "rounds.csv": rounds_table(rows.rounds, t, local_day),
+        "meetings.csv": meetings_table(rows.members, groups, t, guild_id, rows.salt),
     }
-    return _write_files(out_dir, files)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [write_csv(out_dir / name, table) for name, table in tables.items()]
 
 
 def _write_files(out_dir: Path, files: dict[str, str]) -> list[Path]:

@@ -6,13 +6,16 @@ spreadsheet (see :mod:`bot.services.spreadsheet`).
 
 from __future__ import annotations
 
+import csv
 import hashlib
-from collections.abc import Callable, Sequence
+import io
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from bot.repos.analytics import MeetingMemberRow, RoundFigures
 from bot.services.report.figures import MonthlyReport, figure_label, period_label
-from bot.services.spreadsheet import to_csv
+from bot.services.spreadsheet import spreadsheet_cell, spreadsheet_safe, to_csv
 from bot.text import Messages
 
 
@@ -45,9 +48,38 @@ def figures_csv(report: MonthlyReport, texts: Messages) -> str:
     return to_csv(header, rows)
 
 
-def rounds_csv(
-    rounds: Sequence[RoundFigures], texts: Messages, local_day: Callable[[datetime], str]
-) -> str:
+#: A CSV file's header and its rows (the rows may be read lazily, as the file is written).
+CsvTable = tuple[list[str], Iterable[Sequence[object]]]
+
+
+def write_csv(path: Path, table: CsvTable) -> Path:
+    """Write a CSV file row by row, with every cell safe to open in a spreadsheet: the
+    bytes of :func:`~bot.services.spreadsheet.to_csv`, in utf-8 with a byte-order mark
+    so spreadsheet programs read accents and emoji correctly."""
+    header, rows = table
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(h) for h in header])
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    path.write_text(text.getvalue(), encoding="utf-8-sig", newline="")
+    return path
+
+
+def _cell(value: object) -> object:
+    """:func:`~bot.services.spreadsheet.spreadsheet_cell`, quicker for plain text."""
+    if value.__class__ is str:
+        text = str(value)
+        return spreadsheet_safe(text) if text[:1] in _RISKY_STARTS else text
+    return spreadsheet_cell(value)
+
+
+#: First characters that :func:`~bot.services.spreadsheet.spreadsheet_safe` may guard.
+_RISKY_STARTS = frozenset("=+-@\t\r")
+
+
+def rounds_table(
+    rounds: Iterable[RoundFigures], texts: Messages, local_day: Callable[[datetime], str]
+) -> CsvTable:
     header = [
         texts("csv.week"),
         texts("csv.made_on"),
@@ -75,16 +107,16 @@ def rounds_csv(
         ]
         for r in rounds
     )
-    return to_csv(header, rows)
+    return header, rows
 
 
-def meetings_csv(
-    members: Sequence[MeetingMemberRow],
+def meetings_table(
+    members: Iterable[MeetingMemberRow],
     groups: dict[int, str],
     texts: Messages,
     guild_id: int,
     salt: str,
-) -> str:
+) -> CsvTable:
     header = [
         texts("csv.week"),
         texts("csv.meeting"),
@@ -111,4 +143,4 @@ def meetings_csv(
         ]
         for m in members
     )
-    return to_csv(header, rows)
+    return header, rows
