@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.db import Database
@@ -15,6 +18,7 @@ from bot.repos.coffee_records import (
     MeetingRecord,
     NewMeeting,
     RoundRecord,
+    RoundRows,
     meeting_record,
     round_record,
 )
@@ -30,6 +34,8 @@ __all__ = [
     "MeetingRecord",
     "NewMeeting",
     "RoundRecord",
+    "RoundRows",
+    "read_round_rows",
 ]
 
 #: The weekly roulette is each server's default programme; other programmes' rounds share
@@ -39,6 +45,98 @@ _ROULETTE = (
     "WHERE p.guild_id = coffee_rounds.guild_id AND p.is_default = 1)"
 )
 
+# What a round is made from. The same statements serve the bot's own connections and
+# a worker process reading the file by itself (see :func:`read_round_rows`).
+_SETTINGS = (
+    "SELECT coffee_avoid_rounds, coffee_checkin_days, coffee_headsup_hours "
+    "FROM guilds WHERE guild_id = ?"
+)
+_TAKING_PART = (
+    "FROM champions c "
+    "WHERE c.guild_id = ? AND c.status = 'active' AND c.coffee_opt_in = 1 "
+    "AND c.group_id IS NOT NULL "
+    "AND (c.coffee_paused_until IS NULL OR c.coffee_paused_until <= ?) "
+    "AND NOT EXISTS (SELECT 1 FROM coffee_skips s WHERE s.guild_id = c.guild_id "
+    "AND s.user_id = c.user_id AND s.period_key = ?)"
+)
+_PARTICIPANTS = f"SELECT c.user_id, c.group_id, c.timezone {_TAKING_PART} ORDER BY c.user_id"
+_COUNT_PARTICIPANTS = f"SELECT count(*) {_TAKING_PART}"
+_INTERESTS = "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ?"
+_RECENT_MEETINGS = (
+    "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
+    f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT ?) "
+    "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
+    "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
+    "LEFT JOIN coffee_meeting_members mm "
+    "ON mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL "
+    "ORDER BY r.period_key, m.meeting_id, mm.id"
+)
+_BLOCKED = "SELECT user_id, blocked_user_id FROM coffee_blocks WHERE guild_id = ?"
+_SIT_OUT_COUNTS = (
+    "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "
+    f"JOIN (SELECT round_id FROM coffee_rounds WHERE guild_id = ? AND {_ROULETTE} "
+    "      ORDER BY created_at DESC, round_id DESC LIMIT ?) AS r "
+    "ON r.round_id = s.round_id GROUP BY s.user_id"
+)
+
+
+def _settings(row: Sequence[Any] | None) -> CoffeeSettings:
+    if row is None:
+        return CoffeeSettings(AVOID_REPEAT_ROUNDS, CHECKIN_DAYS, None)
+    return CoffeeSettings(row[0], row[1], row[2])
+
+
+def _candidates(
+    rows: Iterable[Sequence[Any]], interest_rows: Iterable[Sequence[Any]]
+) -> list[Candidate]:
+    interests: dict[int, set[str]] = {}
+    for user_id, interest in interest_rows:
+        interests.setdefault(user_id, set()).add(interest)
+    none: frozenset[str] = frozenset()
+    return [
+        Candidate(r[0], r[1], r[2], frozenset(interests[r[0]]) if r[0] in interests else none)
+        for r in rows
+    ]
+
+
+def _rounds(rows: Iterable[Sequence[Any]]) -> list[list[tuple[int, ...]]]:
+    """(round, meeting, member) rows in order, as rounds of meetings of two or more."""
+    by_round: dict[int, dict[int, list[int]]] = {}
+    for round_id, meeting_id, user_id in rows:
+        meetings = by_round.setdefault(round_id, {})
+        if meeting_id is not None and user_id is not None:
+            meetings.setdefault(meeting_id, []).append(user_id)
+    return [
+        [tuple(users) for users in meetings.values() if len(users) > 1]
+        for meetings in by_round.values()
+    ]
+
+
+def read_round_rows(path: Path, guild_id: int, period_key: str, now: datetime) -> RoundRows:
+    """What :meth:`CoffeeRepo.round_rows` reads, from the file, in one read transaction.
+
+    For a worker process: it opens the database read-only by itself, so loading a big
+    round never runs on the bot's event loop.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as conn:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("BEGIN")
+        settings = _settings(conn.execute(_SETTINGS, (guild_id,)).fetchone())
+        rounds = settings.avoid_rounds
+        rows = RoundRows(
+            avoid_rounds=rounds,
+            candidates=_candidates(
+                conn.execute(_PARTICIPANTS, (guild_id, to_db(now), period_key)),
+                conn.execute(_INTERESTS, (guild_id,)),
+            ),
+            history=_rounds(conn.execute(_RECENT_MEETINGS, (guild_id, rounds))),
+            blocked=[(a, b) for a, b in conn.execute(_BLOCKED, (guild_id,))],
+            sit_outs=dict(conn.execute(_SIT_OUT_COUNTS, (guild_id, rounds))),
+        )
+        conn.execute("COMMIT")
+    return rows
+
 
 class CoffeeRepo:
     def __init__(self, db: Database) -> None:
@@ -46,15 +144,13 @@ class CoffeeRepo:
 
     # Settings and members' choices
 
+    @property
+    def path(self) -> Path:
+        """The database file, which a worker process may read by itself."""
+        return self._db.path
+
     async def settings(self, guild_id: int) -> CoffeeSettings:
-        row = await self._db.fetchone(
-            "SELECT coffee_avoid_rounds, coffee_checkin_days, coffee_headsup_hours "
-            "FROM guilds WHERE guild_id = ?",
-            (guild_id,),
-        )
-        if row is None:
-            return CoffeeSettings(AVOID_REPEAT_ROUNDS, CHECKIN_DAYS, None)
-        return CoffeeSettings(row[0], row[1], row[2])
+        return _settings(await self._db.fetchone(_SETTINGS, (guild_id,)))
 
     async def set_headsup_hours(self, guild_id: int, hours: int | None) -> None:
         await self._db.execute(
@@ -62,22 +158,26 @@ class CoffeeRepo:
         )
 
     async def participants(self, guild_id: int, period_key: str, now: datetime) -> list[Candidate]:
-        rows = await self._db.fetchall(
-            "SELECT c.user_id, c.group_id, c.timezone FROM champions c "
-            "WHERE c.guild_id = ? AND c.status = 'active' AND c.coffee_opt_in = 1 "
-            "AND c.group_id IS NOT NULL "
-            "AND (c.coffee_paused_until IS NULL OR c.coffee_paused_until <= ?) "
-            "AND NOT EXISTS (SELECT 1 FROM coffee_skips s WHERE s.guild_id = c.guild_id "
-            "AND s.user_id = c.user_id AND s.period_key = ?) ORDER BY c.user_id",
-            (guild_id, to_db(now), period_key),
+        async with self._db.reading() as reader:
+            rows = await reader.fetchall(_PARTICIPANTS, (guild_id, to_db(now), period_key))
+            interest_rows = await reader.fetchall(_INTERESTS, (guild_id,))
+        return _candidates(rows, interest_rows)
+
+    async def count_participants(self, guild_id: int, period_key: str, now: datetime) -> int:
+        """How many would take part in ``period_key``'s round (one indexed count)."""
+        count = await self._db.fetchval(_COUNT_PARTICIPANTS, (guild_id, to_db(now), period_key))
+        return int(count or 0)
+
+    async def round_rows(self, guild_id: int, period_key: str, now: datetime) -> RoundRows:
+        """Everything ``period_key``'s round is made from (see :func:`read_round_rows`)."""
+        rounds = (await self.settings(guild_id)).avoid_rounds
+        return RoundRows(
+            avoid_rounds=rounds,
+            candidates=await self.participants(guild_id, period_key, now),
+            history=await self.recent_meetings(guild_id, rounds),
+            blocked=await self.blocked_pairs(guild_id),
+            sit_outs=await self.sit_out_counts(guild_id, rounds),
         )
-        interest_rows = await self._db.fetchall(
-            "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ?", (guild_id,)
-        )
-        interests: dict[int, set[str]] = {}
-        for user_id, interest in interest_rows:
-            interests.setdefault(user_id, set()).add(interest)
-        return [Candidate(r[0], r[1], r[2], frozenset(interests.get(r[0], ()))) for r in rows]
 
     async def set_pause(self, guild_id: int, user_id: int, until: datetime | None) -> bool:
         written = await self._db.execute(
@@ -118,34 +218,14 @@ class CoffeeRepo:
         return written.rowcount > 0
 
     async def blocked_pairs(self, guild_id: int) -> list[tuple[int, int]]:
-        rows = await self._db.fetchall(
-            "SELECT user_id, blocked_user_id FROM coffee_blocks WHERE guild_id = ?", (guild_id,)
-        )
+        rows = await self._db.fetchall(_BLOCKED, (guild_id,))
         return [(r[0], r[1]) for r in rows]
 
     # Rounds
 
     async def recent_meetings(self, guild_id: int, rounds: int) -> list[list[tuple[int, ...]]]:
         """The last ``rounds`` rounds, oldest first, as meetings of known members."""
-        rows = await self._db.fetchall(
-            "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
-            f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT ?) "
-            "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
-            "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
-            "LEFT JOIN coffee_meeting_members mm "
-            "ON mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL "
-            "ORDER BY r.period_key, m.meeting_id, mm.id",
-            (guild_id, rounds),
-        )
-        by_round: dict[int, dict[int, list[int]]] = {}
-        for round_id, meeting_id, user_id in rows:
-            meetings = by_round.setdefault(round_id, {})
-            if meeting_id is not None and user_id is not None:
-                meetings.setdefault(meeting_id, []).append(user_id)
-        return [
-            [tuple(users) for users in meetings.values() if len(users) > 1]
-            for meetings in by_round.values()
-        ]
+        return _rounds(await self._db.fetchall(_RECENT_MEETINGS, (guild_id, rounds)))
 
     async def round_for(self, guild_id: int, period_key: str) -> RoundRecord | None:
         row = await self._db.fetchone(
@@ -429,11 +509,5 @@ class CoffeeRepo:
 
     async def sit_out_counts(self, guild_id: int, rounds: int) -> dict[int, int]:
         """How often each member sat out in the guild's latest ``rounds`` rounds."""
-        rows = await self._db.fetchall(
-            "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "
-            f"JOIN (SELECT round_id FROM coffee_rounds WHERE guild_id = ? AND {_ROULETTE} "
-            "      ORDER BY created_at DESC, round_id DESC LIMIT ?) AS r "
-            "ON r.round_id = s.round_id GROUP BY s.user_id",
-            (guild_id, rounds),
-        )
+        rows = await self._db.fetchall(_SIT_OUT_COUNTS, (guild_id, rounds))
         return {row[0]: row[1] for row in rows}

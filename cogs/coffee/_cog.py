@@ -24,6 +24,9 @@ from cogs.shared.notices import tell_coordinators
 if TYPE_CHECKING:
     from bot.core import KindBot
 
+#: The preview lists meetings up to this many characters (an embed holds 4,096).
+PREVIEW_CHARS = 4000
+
 
 @app_commands.guild_only()
 class CoffeeCog(
@@ -154,24 +157,28 @@ class CoffeeCog(
         period = await service.run_now_period(server)
         plan = await service.plan(server, period, self.services.clock.now())
         groups = await service.groups(server)
-        lines = []
+        lines: list[str] = []
+        length = 0
         for meeting in plan.result.meetings:
+            if length >= PREVIEW_CHARS:
+                break
             people = []
             for uid in meeting:
-                group = groups.get(plan.candidates[int(uid)].group_id)
+                group = groups.get(plan.group_of[int(uid)])
                 people.append(f"<@{uid}> ({group.name if group else '?'})")
             lines.append(" · ".join(people))
+            length += len(lines[-1]) + 1
         stats = plan.result.stats
         embed = discord.Embed(
             title=self.texts("coffee.preview_title", week=period),
-            description="\n".join(lines)[:4000],
+            description="\n".join(lines)[:PREVIEW_CHARS],
             colour=COFFEE_BROWN,
         )
         embed.add_field(
             name=self.texts("coffee.preview_stats"),
             value=self.texts(
                 "coffee.preview_numbers",
-                people=len(plan.candidates),
+                people=plan.people,
                 meetings=len(plan.result.meetings),
                 same=stats.same_group_pairs,
                 minimum=stats.min_same_group_pairs,

@@ -60,9 +60,9 @@ class Grouping:
 
     def _refresh(self, m: int) -> None:
         members = self.meetings[m]
-        values_for = self.scorer.values_for
-        for u in members:
-            self.contrib[u] = sum(values_for(u, [v for v in members if v != u]))
+        contrib = self.contrib
+        for u, total in zip(members, self.scorer.within(members), strict=True):
+            contrib[u] = total
 
     def odd_cost(self, u: int) -> float:
         return W_TRIAD_FAIRNESS * self.problem.triad_burden[u]
@@ -88,13 +88,16 @@ class Grouping:
         self._refresh(b)
 
     def breaks_hard_goal(self, m: int) -> bool:
-        problem = self.problem
+        """Whether meeting ``m`` holds a blocked pair or a repeat (age 0 up to the window)."""
+        met, window = self.problem.met, self.problem.avoid_rounds
         members = self.meetings[m]
-        return any(
-            problem.is_blocked(u, v) or problem.is_repeat(u, v)
-            for i, u in enumerate(members)
-            for v in members[i + 1 :]
-        )
+        for i, u in enumerate(members):
+            met_u = met[u]
+            for v in members[i + 1 :]:
+                age = met_u.get(v)
+                if age is not None and age <= window:
+                    return True
+        return False
 
 
 def deal(problem: Problem, rng: random.Random) -> list[list[int]]:
@@ -191,22 +194,22 @@ def best_exchange(grouping: Grouping, a: int, b: int) -> tuple[float, int, int]:
     follows from row and column sums.
     """
     first, second = grouping.meetings[a], grouping.meetings[b]
-    values_for, contrib = grouping.scorer.values_for, grouping.contrib
-    rows = [values_for(u, second) for u in first]
-    columns = [sum(row[j] for row in rows) for j in range(len(second))]
+    contrib = grouping.contrib
+    rows = grouping.scorer.cross(first, second)
+    sums = [sum(column) for column in zip(*rows, strict=True)]
+    columns = [total - contrib[w] for total, w in zip(sums, second, strict=True)]
     odd = grouping.odd[a] != grouping.odd[b]
-    best = (MIN_GAIN, -1, -1)
-    for i, u in enumerate(first):
-        row = rows[i]
+    best_gain, best_u, best_w = MIN_GAIN, -1, -1
+    for u, row in zip(first, rows, strict=True):
         base = sum(row) - contrib[u]
         for j, w in enumerate(second):
-            gain = base + columns[j] - 2 * row[j] - contrib[w]
+            gain = base + columns[j] - 2 * row[j]
             if odd:
                 moved = grouping.odd_cost(u) - grouping.odd_cost(w)
                 gain += moved if grouping.odd[a] else -moved
-            if gain > best[0]:
-                best = (gain, u, w)
-    return best
+            if gain > best_gain:
+                best_gain, best_u, best_w = gain, u, w
+    return best_gain, best_u, best_w
 
 
 def sweep(grouping: Grouping, reach: int, meetings: Sequence[int] | None = None) -> int:
