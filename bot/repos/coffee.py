@@ -411,31 +411,29 @@ class CoffeeRepo:
     async def count_missed_checkins(self, round_id: int) -> list[tuple[int, int]]:
         """After a round's check-in: bump the miss count of those who did not answer.
 
-        Returns (user id, misses in a row) for every member who did not answer.
+        Returns (user id, misses in a row) for every member who did not answer, by user
+        id. One statement, however big the round.
         """
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
+                "UPDATE champions SET coffee_missed_checkins = coffee_missed_checkins + 1 "
+                "WHERE (guild_id, user_id) IN ("
                 "SELECT mm.guild_id, mm.user_id FROM coffee_meeting_members mm "
                 "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
                 "WHERE m.round_id = ? AND m.checkin_posted_at IS NOT NULL "
-                "AND mm.answer IS NULL AND mm.user_id IS NOT NULL",
+                "AND mm.answer IS NULL AND mm.user_id IS NOT NULL) "
+                "RETURNING user_id, coffee_missed_checkins",
                 (round_id,),
             )
-            result = []
-            for guild_id, user_id in rows:
-                await tx.execute(
-                    "UPDATE champions SET coffee_missed_checkins = coffee_missed_checkins + 1 "
-                    "WHERE guild_id = ? AND user_id = ?",
-                    (guild_id, user_id),
-                )
-                misses = await tx.fetchval(
-                    "SELECT coffee_missed_checkins FROM champions "
-                    "WHERE guild_id = ? AND user_id = ?",
-                    (guild_id, user_id),
-                )
-                if misses is not None:
-                    result.append((user_id, int(misses)))
-        return result
+        return sorted((int(user_id), int(misses)) for user_id, misses in rows)
+
+    async def set_pauses(self, guild_id: int, user_ids: Sequence[int], until: datetime) -> None:
+        """Pause all of ``user_ids`` until ``until`` (and clear their missed check-ins)."""
+        await self._db.executemany(
+            "UPDATE champions SET coffee_paused_until = ?, coffee_missed_checkins = 0 "
+            "WHERE guild_id = ? AND user_id = ?",
+            [(to_db(until), guild_id, user_id) for user_id in user_ids],
+        )
 
     async def partners_of(
         self, guild_id: int, user_id: int, limit: int = 20

@@ -241,11 +241,10 @@ class CoffeeService:
 
     async def pause_the_silent(self, guild_id: int, round_id: int) -> list[int]:
         """Count unanswered check-ins; pause (and return) those silent three times in a row."""
-        paused = []
-        for user_id, misses in await self._coffee.count_missed_checkins(round_id):
-            if misses >= MISSED_CHECKINS_BEFORE_PAUSE:
-                await self._coffee.set_pause(guild_id, user_id, PAUSED_INDEFINITELY)
-                paused.append(user_id)
+        missed = await self._coffee.count_missed_checkins(round_id)
+        paused = [user for user, misses in missed if misses >= MISSED_CHECKINS_BEFORE_PAUSE]
+        if paused:
+            await self._coffee.set_pauses(guild_id, paused, PAUSED_INDEFINITELY)
         return paused
 
     # Announcing: each step is recorded as it happens, so a restart carries on
