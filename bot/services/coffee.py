@@ -7,6 +7,7 @@ so a rerun, a preview and a restart all agree on the same meetings.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
@@ -193,6 +194,15 @@ class CoffeeService:
                 )
         rows = await self._coffee.round_rows(guild_id, period_key, reference)
         return plan_from_rows(rows, guild_id, period_key, reference)
+
+    async def any_big_roulette(self, guild_ids: Iterable[int]) -> bool:
+        """Whether a round in one of these servers would be computed in a worker process."""
+        now = self.now()
+        for guild_id in guild_ids:
+            period = await self.period_at(guild_id, now)
+            if await self._coffee.count_participants(guild_id, period, now) >= INLINE_BELOW:
+                return True
+        return False
 
     async def make_round(self, guild_id: int, period_key: str, due: datetime) -> RoundRecord:
         """Compute and store the week's round in one transaction, once."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -24,6 +25,10 @@ from cogs.shared.notices import tell_coordinators
 if TYPE_CHECKING:
     from bot.core import KindBot
 
+log = logging.getLogger(__name__)
+
+#: What a worker process imports before its first round.
+WORKER_MODULES = ("bot.services.coffee",)
 #: The preview lists meetings up to this many characters (an embed holds 4,096).
 PREVIEW_CHARS = 4000
 
@@ -39,10 +44,26 @@ class CoffeeCog(
         self.services = bot.services
         self.texts = bot.services.texts
         self.jobs = CoffeeJobs(bot)
+        self._warming: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         for spec in self.jobs.specs():
             self.services.scheduler.register(spec)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """With a big roulette, start the worker processes now, not on its first round."""
+        offload = self.services.offload
+        if offload.started or self._warming is not None:
+            return
+        if await self.services.coffee.any_big_roulette(g.id for g in self.bot.guilds):
+            self._warming = asyncio.create_task(self._warm())
+
+    async def _warm(self) -> None:
+        try:
+            await self.services.offload.warm(*WORKER_MODULES)
+        except Exception as exc:  # the first round starts them instead
+            log.warning("Could not start the worker processes early: %s", exc)
 
     async def cog_unload(self) -> None:
         for spec in self.jobs.specs():
