@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable, Sequence
-from contextlib import closing
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,20 @@ from bot.repos.coffee_records import (
     meeting_record,
     round_record,
 )
-from bot.services.defaults import AVOID_REPEAT_ROUNDS, CHECKIN_DAYS
+from bot.repos.coffee_rows import (
+    BLOCKED,
+    COUNT_PARTICIPANTS,
+    INTERESTS,
+    PARTICIPANTS,
+    RECENT_MEETINGS,
+    ROULETTE,
+    SETTINGS,
+    SIT_OUT_COUNTS,
+    candidates_from,
+    read_round_rows,
+    rounds_from,
+    settings_from,
+)
 from bot.timeutil import from_db, to_db
 
 __all__ = [
@@ -38,105 +49,6 @@ __all__ = [
     "read_round_rows",
 ]
 
-#: The weekly roulette is each server's default programme; other programmes' rounds share
-#: ``coffee_rounds`` but have their own history, weeks and sit-outs.
-_ROULETTE = (
-    "programme_id IS (SELECT p.programme_id FROM programmes AS p "
-    "WHERE p.guild_id = coffee_rounds.guild_id AND p.is_default = 1)"
-)
-
-# What a round is made from. The same statements serve the bot's own connections and
-# a worker process reading the file by itself (see :func:`read_round_rows`).
-_SETTINGS = (
-    "SELECT coffee_avoid_rounds, coffee_checkin_days, coffee_headsup_hours "
-    "FROM guilds WHERE guild_id = ?"
-)
-_TAKING_PART = (
-    "FROM champions c "
-    "WHERE c.guild_id = ? AND c.status = 'active' AND c.coffee_opt_in = 1 "
-    "AND c.group_id IS NOT NULL "
-    "AND (c.coffee_paused_until IS NULL OR c.coffee_paused_until <= ?) "
-    "AND NOT EXISTS (SELECT 1 FROM coffee_skips s WHERE s.guild_id = c.guild_id "
-    "AND s.user_id = c.user_id AND s.period_key = ?)"
-)
-_PARTICIPANTS = f"SELECT c.user_id, c.group_id, c.timezone {_TAKING_PART} ORDER BY c.user_id"
-_COUNT_PARTICIPANTS = f"SELECT count(*) {_TAKING_PART}"
-_INTERESTS = "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ?"
-_RECENT_MEETINGS = (
-    "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
-    f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT ?) "
-    "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
-    "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
-    "LEFT JOIN coffee_meeting_members mm "
-    "ON mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL "
-    "ORDER BY r.period_key, m.meeting_id, mm.id"
-)
-_BLOCKED = "SELECT user_id, blocked_user_id FROM coffee_blocks WHERE guild_id = ?"
-_SIT_OUT_COUNTS = (
-    "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "
-    f"JOIN (SELECT round_id FROM coffee_rounds WHERE guild_id = ? AND {_ROULETTE} "
-    "      ORDER BY created_at DESC, round_id DESC LIMIT ?) AS r "
-    "ON r.round_id = s.round_id GROUP BY s.user_id"
-)
-
-
-def _settings(row: Sequence[Any] | None) -> CoffeeSettings:
-    if row is None:
-        return CoffeeSettings(AVOID_REPEAT_ROUNDS, CHECKIN_DAYS, None)
-    return CoffeeSettings(row[0], row[1], row[2])
-
-
-def _candidates(
-    rows: Iterable[Sequence[Any]], interest_rows: Iterable[Sequence[Any]]
-) -> list[Candidate]:
-    interests: dict[int, set[str]] = {}
-    for user_id, interest in interest_rows:
-        interests.setdefault(user_id, set()).add(interest)
-    none: frozenset[str] = frozenset()
-    return [
-        Candidate(r[0], r[1], r[2], frozenset(interests[r[0]]) if r[0] in interests else none)
-        for r in rows
-    ]
-
-
-def _rounds(rows: Iterable[Sequence[Any]]) -> list[list[tuple[int, ...]]]:
-    """(round, meeting, member) rows in order, as rounds of meetings of two or more."""
-    by_round: dict[int, dict[int, list[int]]] = {}
-    for round_id, meeting_id, user_id in rows:
-        meetings = by_round.setdefault(round_id, {})
-        if meeting_id is not None and user_id is not None:
-            meetings.setdefault(meeting_id, []).append(user_id)
-    return [
-        [tuple(users) for users in meetings.values() if len(users) > 1]
-        for meetings in by_round.values()
-    ]
-
-
-def read_round_rows(path: Path, guild_id: int, period_key: str, now: datetime) -> RoundRows:
-    """What :meth:`CoffeeRepo.round_rows` reads, from the file, in one read transaction.
-
-    For a worker process: it opens the database read-only by itself, so loading a big
-    round never runs on the bot's event loop.
-    """
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as conn:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("BEGIN")
-        settings = _settings(conn.execute(_SETTINGS, (guild_id,)).fetchone())
-        rounds = settings.avoid_rounds
-        rows = RoundRows(
-            avoid_rounds=rounds,
-            candidates=_candidates(
-                conn.execute(_PARTICIPANTS, (guild_id, to_db(now), period_key)),
-                conn.execute(_INTERESTS, (guild_id,)),
-            ),
-            history=_rounds(conn.execute(_RECENT_MEETINGS, (guild_id, rounds))),
-            blocked=[(a, b) for a, b in conn.execute(_BLOCKED, (guild_id,))],
-            sit_outs=dict(conn.execute(_SIT_OUT_COUNTS, (guild_id, rounds))),
-        )
-        conn.execute("COMMIT")
-    return rows
-
 
 class CoffeeRepo:
     def __init__(self, db: Database) -> None:
@@ -150,7 +62,7 @@ class CoffeeRepo:
         return self._db.path
 
     async def settings(self, guild_id: int) -> CoffeeSettings:
-        return _settings(await self._db.fetchone(_SETTINGS, (guild_id,)))
+        return settings_from(await self._db.fetchone(SETTINGS, (guild_id,)))
 
     async def set_headsup_hours(self, guild_id: int, hours: int | None) -> None:
         await self._db.execute(
@@ -159,13 +71,13 @@ class CoffeeRepo:
 
     async def participants(self, guild_id: int, period_key: str, now: datetime) -> list[Candidate]:
         async with self._db.reading() as reader:
-            rows = await reader.fetchall(_PARTICIPANTS, (guild_id, to_db(now), period_key))
-            interest_rows = await reader.fetchall(_INTERESTS, (guild_id,))
-        return _candidates(rows, interest_rows)
+            rows = await reader.fetchall(PARTICIPANTS, (guild_id, to_db(now), period_key))
+            interest_rows = await reader.fetchall(INTERESTS, (guild_id,))
+        return candidates_from(rows, interest_rows)
 
     async def count_participants(self, guild_id: int, period_key: str, now: datetime) -> int:
         """How many would take part in ``period_key``'s round (one indexed count)."""
-        count = await self._db.fetchval(_COUNT_PARTICIPANTS, (guild_id, to_db(now), period_key))
+        count = await self._db.fetchval(COUNT_PARTICIPANTS, (guild_id, to_db(now), period_key))
         return int(count or 0)
 
     async def round_rows(self, guild_id: int, period_key: str, now: datetime) -> RoundRows:
@@ -218,18 +130,18 @@ class CoffeeRepo:
         return written.rowcount > 0
 
     async def blocked_pairs(self, guild_id: int) -> list[tuple[int, int]]:
-        rows = await self._db.fetchall(_BLOCKED, (guild_id,))
+        rows = await self._db.fetchall(BLOCKED, (guild_id,))
         return [(r[0], r[1]) for r in rows]
 
     # Rounds
 
     async def recent_meetings(self, guild_id: int, rounds: int) -> list[list[tuple[int, ...]]]:
         """The last ``rounds`` rounds, oldest first, as meetings of known members."""
-        return _rounds(await self._db.fetchall(_RECENT_MEETINGS, (guild_id, rounds)))
+        return rounds_from(await self._db.fetchall(RECENT_MEETINGS, (guild_id, rounds)))
 
     async def round_for(self, guild_id: int, period_key: str) -> RoundRecord | None:
         row = await self._db.fetchone(
-            f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {_ROULETTE}",
+            f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {ROULETTE}",
             (guild_id, period_key),
         )
         return None if row is None else round_record(row)
@@ -239,14 +151,14 @@ class CoffeeRepo:
     ) -> RoundRecord | None:
         if before_period is None:
             row = await self._db.fetchone(
-                f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND {_ROULETTE} "
+                f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND {ROULETTE} "
                 "ORDER BY period_key DESC LIMIT 1",
                 (guild_id,),
             )
         else:
             row = await self._db.fetchone(
                 "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key < ? "
-                f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT 1",
+                f"AND {ROULETTE} ORDER BY period_key DESC LIMIT 1",
                 (guild_id, before_period),
             )
         return None if row is None else round_record(row)
@@ -268,8 +180,7 @@ class CoffeeRepo:
         existing one)."""
         async with self._db.transaction() as tx:
             existing = await tx.fetchone(
-                "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? "
-                f"AND {_ROULETTE}",
+                f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {ROULETTE}",
                 (guild_id, period_key),
             )
             if existing is not None:
@@ -507,5 +418,5 @@ class CoffeeRepo:
 
     async def sit_out_counts(self, guild_id: int, rounds: int) -> dict[int, int]:
         """How often each member sat out in the guild's latest ``rounds`` rounds."""
-        rows = await self._db.fetchall(_SIT_OUT_COUNTS, (guild_id, rounds))
+        rows = await self._db.fetchall(SIT_OUT_COUNTS, (guild_id, rounds))
         return {row[0]: row[1] for row in rows}
