@@ -41,6 +41,7 @@ from bot.repos.guilds import GuildRepo
 from bot.services.coffee import to_participants
 from bot.services.pairing import PairingInput, make_round
 from bot.services.prompts import stable_seed
+from bot.text import Messages
 from bot.timeutil import iso_week_key
 from sandbox import DiscordEmulator, Guild, InteractionHandle, Member
 
@@ -188,14 +189,24 @@ class Probe:
             return int(row[0])
 
         before = stored()
+        week = iso_week_key(history.NOW.date())
+        texts = Messages.load()
+        # A long round first says it is still going; only these replies end it.
+        endings = {
+            texts(f"coffee.{key}", week=week)
+            for key in ("run_done", "run_already", "run_busy", "run_skipped", "run_failed")
+        }
+
+        def ended() -> bool:
+            message = handle.final_message()
+            return message is not None and message.content in endings
+
+        handle = self.emu.prepare_slash(self.guild, owner, "coffee run-now")
 
         async def heavy() -> None:
-            handle = self.emu.prepare_slash(self.guild, owner, "coffee run-now")
             await self.emu.fire(handle, wait=False)
             # The bot writes the round to its own file, so the database is polled.
-            await self.emu.wait_until(
-                lambda: stored() != before or handle.settled_at is not None, 600, "round stored"
-            )
+            await self.emu.wait_until(lambda: stored() != before or ended(), 600, "round stored")
             if stored() == before:
                 message = handle.final_message()
                 self.failure = f"run-now stored no round: {message and message.content!r}"

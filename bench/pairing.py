@@ -17,10 +17,13 @@ References, all scored on the engine's own scale so "soft %" compares like with 
 * ``shuffle``: a seeded random split into meetings of the same sizes (in person:
   within each region).
 
-Each table row gives min, median and max seconds over the runs, then the hard-goal
-counts, the soft score of one run and its "fit": the soft score without the fairness
-costs (timezone, interest and new-face credit only, always positive), and the fit as
-a share of the reference's.
+It prints one table. Each row gives min, median and max wall seconds over the runs and
+the same for CPU seconds (``time.process_time``: on a shared machine, wall time also
+counts other processes' turns), then the hard-goal counts, the soft score of one run
+and its "fit": the soft score without the fairness costs (timezone, interest and
+new-face credit only, always positive), and the fit as a share of each reference's:
+the best known (exact for pairs, else search), the assignment reference and shuffle.
+The load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import statistics
 import sys
@@ -111,9 +115,12 @@ class Row:
     method: str
     seconds: list[float]
     stats: PairingStats
+    cpu: list[float] = field(default_factory=list)
     fit: float = 0.0
     reference: str | None = None
     soft_pct: float | None = None
+    #: The fit as a share of each reference's (exact or search, assign, shuffle).
+    shares: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -314,14 +321,16 @@ def fit_score(inp: PairingInput, meetings: Sequence[Meeting]) -> float:
 
 def measure(case: Case, method: str, run: Method, inp: PairingInput, runs: int) -> Row:
     seconds = []
+    cpu = []
     meetings: Sequence[Meeting] = ()
     out: Sequence[str] = ()
     for _ in range(runs):
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         meetings, out = run(inp)
         seconds.append(time.perf_counter() - start)
-    row = Row(case, method, seconds, evaluate_meetings(inp, meetings, out))
+        cpu.append(time.process_time() - start_cpu)
+    row = Row(case, method, seconds, evaluate_meetings(inp, meetings, out), cpu)
     row.fit = fit_score(inp, meetings)
     return row
 
@@ -369,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if (size == 2 and not in_person) or n <= 20_000:
                 cases.append(Case(size, "in_person" if in_person else "online", n))
     rows: list[Row] = []
-    current = ""
+    print(f"load average before: {_load()} ({os.cpu_count()} cores)", flush=True)
     for case in cases:
         inp = community(case.n, seed=case.n, group_size=case.size, meeting_format=case.format)
         batch = [
@@ -377,41 +386,60 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name, run, cap in methods_for(case, args.quick)
         ]
         reference = reference_of(batch)
+        by_name = {row.method: row for row in batch}
         for row in batch:
             row.reference = reference.method
             if reference.fit > 0:
                 row.soft_pct = 100 * row.fit / reference.fit
-            if case.label != current:
-                current = case.label
-                _print_header(current)
-            _print_row(row)
+            for name in (reference.method, "assign", "shuffle"):
+                if name in by_name and by_name[name].fit > 0:
+                    row.shares[name] = 100 * row.fit / by_name[name].fit
+            print(f"  measured {case.label}, N = {case.n:,}: {row.method}", file=sys.stderr)
             rows.append(row)
+    _print_table(rows)
+    print(f"load average after: {_load()} (1, 5 and 15 minutes)")
     if args.json:
         Path(args.json).write_text(json.dumps([_as_dict(r) for r in rows], indent=2) + "\n")
     return 0
 
 
-def _print_header(label: str) -> None:
-    print(f"\n{label}")
+def _load() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _print_table(rows: Sequence[Row]) -> None:
+    head = (
+        f"{'case':<18} {'method':<7} {'N':>7} {'runs':>4} {'wall min/med/max s':>20} "
+        f"{'CPU min/med/max s':>20} {'same/bound':>13} {'rep':>4} {'blk':>4} {'out':>4} "
+        f"{'fit':>10} {'% best':>13} {'% assign':>8} {'% shuffle':>9}"
+    )
+    print("\n" + head)
+    print("-" * len(head))
+    for row in rows:
+        s, t, c = row.stats, row.seconds, row.cpu
+        best = row.reference or ""
+        share = row.shares.get(best)
+        print(
+            f"{row.case.label:<18} {row.method:<7} {row.case.n:>7,} {len(t):>4} "
+            f"{_spread(t):>20} {_spread(c):>20} "
+            f"{s.same_group_pairs:>6}/{s.min_same_group_pairs:<6} {s.repeats:>4} "
+            f"{s.blocked_pairs:>4} {s.sit_outs:>4} {row.fit:>10.1f} "
+            f"{'' if share is None else f'{share:.1f} {best}':>13} "
+            f"{_share(row, 'assign'):>8} {_share(row, 'shuffle'):>9}"
+        )
     print(
-        f"{'method':<8} {'N':>7} {'runs':>4} {'min s':>8} {'median s':>9} {'max s':>8} "
-        f"{'same/bound':>13} {'repeats':>7} {'blocked':>7} {'out':>4} {'soft':>11} "
-        f"{'fit':>10} {'fit % of ref':>16}"
+        "fit: timezone, interest and new-face credit; % best: of exact (pairs) or search "
+        "(larger meetings); blank where a reference does not run at that size"
     )
 
 
-def _print_row(row: Row) -> None:
-    s = row.stats
-    t = row.seconds
-    pct = "" if row.soft_pct is None else f"{row.soft_pct:.1f} {row.reference}"
-    print(
-        f"{row.method:<8} {row.case.n:>7,} {len(t):>4} {min(t):>8.3f} "
-        f"{statistics.median(t):>9.3f} {max(t):>8.3f} "
-        f"{s.same_group_pairs:>6}/{s.min_same_group_pairs:<6} {s.repeats:>7} "
-        f"{s.blocked_pairs:>7} {s.sit_outs:>4} {s.soft_score:>11.1f} {row.fit:>10.1f} "
-        f"{pct:>16}",
-        flush=True,
-    )
+def _spread(values: Sequence[float]) -> str:
+    return f"{min(values):.3f}/{statistics.median(values):.3f}/{max(values):.3f}"
+
+
+def _share(row: Row, name: str) -> str:
+    share = row.shares.get(name)
+    return "" if share is None else f"{share:.1f}"
 
 
 def _as_dict(row: Row) -> dict[str, object]:
@@ -420,6 +448,7 @@ def _as_dict(row: Row) -> dict[str, object]:
         "method": row.method,
         "n": row.case.n,
         "seconds": row.seconds,
+        "cpu_seconds": row.cpu,
         "same_group_pairs": row.stats.same_group_pairs,
         "min_same_group_pairs": row.stats.min_same_group_pairs,
         "repeats": row.stats.repeats,
@@ -429,6 +458,7 @@ def _as_dict(row: Row) -> dict[str, object]:
         "fit": row.fit,
         "reference": row.reference,
         "fit_pct_of_reference": row.soft_pct,
+        "fit_pct_of": row.shares,
     }
 
 

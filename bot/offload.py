@@ -16,8 +16,10 @@ worker cost more than the work.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
@@ -58,12 +60,25 @@ class Offload:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor(), partial(function, *args, **kwargs))
 
+    async def warm(self, *modules: str) -> None:
+        """Start every worker now and import ``modules`` in each, so that the first real
+        job does not wait for processes to start (a second or more on a busy machine)."""
+        if not self._processes:
+            return
+        await asyncio.gather(*(self.run(_import, modules) for _ in range(self._workers)))
+
     async def close(self) -> None:
         """Stop the workers (jobs not yet started are cancelled), without blocking the loop."""
         pool, self._pool = self._pool, None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
             log.debug("Stopped the worker processes")
+
+
+def _import(modules: tuple[str, ...]) -> int:
+    for name in modules:
+        importlib.import_module(name)
+    return os.getpid()
 
 
 async def run_inline(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -183,6 +183,9 @@ def _parse_history(raw: Any, known: set[str]) -> list[tuple[Meeting, ...]]:
             raise PairingInputError(f"{name}: 'meetings' must be a list")
         parsed: list[Meeting] = []
         for meeting in meetings:
+            if _is_known_meeting(meeting, known):
+                parsed.append(tuple(meeting))
+                continue
             if not _is_id_list(meeting) or len(meeting) < 2:
                 raise PairingInputError(f"{name}: each meeting must list at least 2 member ids")
             for member_id in meeting:
@@ -209,6 +212,16 @@ def _parse_blocked(raw: Any, known: set[str]) -> list[tuple[str, str]]:
                 )
         pairs.append((pair[0], pair[1]))
     return pairs
+
+
+def _is_known_meeting(value: Any, known: set[str]) -> bool:
+    """The common case, checked in one go: two or more different known member ids."""
+    if not isinstance(value, list) or len(value) < 2:
+        return False
+    try:
+        return known.issuperset(value) and len(set(value)) == len(value)
+    except TypeError:  # an unhashable entry: the full checks explain it
+        return False
 
 
 def _is_id_list(value: Any) -> bool:

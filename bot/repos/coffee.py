@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.db import Database
@@ -15,10 +16,24 @@ from bot.repos.coffee_records import (
     MeetingRecord,
     NewMeeting,
     RoundRecord,
+    RoundRows,
     meeting_record,
     round_record,
 )
-from bot.services.defaults import AVOID_REPEAT_ROUNDS, CHECKIN_DAYS
+from bot.repos.coffee_rows import (
+    BLOCKED,
+    COUNT_PARTICIPANTS,
+    INTERESTS,
+    PARTICIPANTS,
+    RECENT_MEETINGS,
+    ROULETTE,
+    SETTINGS,
+    SIT_OUT_COUNTS,
+    candidates_from,
+    read_round_rows,
+    rounds_from,
+    settings_from,
+)
 from bot.timeutil import from_db, to_db
 
 __all__ = [
@@ -30,14 +45,9 @@ __all__ = [
     "MeetingRecord",
     "NewMeeting",
     "RoundRecord",
+    "RoundRows",
+    "read_round_rows",
 ]
-
-#: The weekly roulette is each server's default programme; other programmes' rounds share
-#: ``coffee_rounds`` but have their own history, weeks and sit-outs.
-_ROULETTE = (
-    "programme_id IS (SELECT p.programme_id FROM programmes AS p "
-    "WHERE p.guild_id = coffee_rounds.guild_id AND p.is_default = 1)"
-)
 
 
 class CoffeeRepo:
@@ -46,15 +56,13 @@ class CoffeeRepo:
 
     # Settings and members' choices
 
+    @property
+    def path(self) -> Path:
+        """The database file, which a worker process may read by itself."""
+        return self._db.path
+
     async def settings(self, guild_id: int) -> CoffeeSettings:
-        row = await self._db.fetchone(
-            "SELECT coffee_avoid_rounds, coffee_checkin_days, coffee_headsup_hours "
-            "FROM guilds WHERE guild_id = ?",
-            (guild_id,),
-        )
-        if row is None:
-            return CoffeeSettings(AVOID_REPEAT_ROUNDS, CHECKIN_DAYS, None)
-        return CoffeeSettings(row[0], row[1], row[2])
+        return settings_from(await self._db.fetchone(SETTINGS, (guild_id,)))
 
     async def set_headsup_hours(self, guild_id: int, hours: int | None) -> None:
         await self._db.execute(
@@ -62,22 +70,26 @@ class CoffeeRepo:
         )
 
     async def participants(self, guild_id: int, period_key: str, now: datetime) -> list[Candidate]:
-        rows = await self._db.fetchall(
-            "SELECT c.user_id, c.group_id, c.timezone FROM champions c "
-            "WHERE c.guild_id = ? AND c.status = 'active' AND c.coffee_opt_in = 1 "
-            "AND c.group_id IS NOT NULL "
-            "AND (c.coffee_paused_until IS NULL OR c.coffee_paused_until <= ?) "
-            "AND NOT EXISTS (SELECT 1 FROM coffee_skips s WHERE s.guild_id = c.guild_id "
-            "AND s.user_id = c.user_id AND s.period_key = ?) ORDER BY c.user_id",
-            (guild_id, to_db(now), period_key),
+        async with self._db.reading() as reader:
+            rows = await reader.fetchall(PARTICIPANTS, (guild_id, to_db(now), period_key))
+            interest_rows = await reader.fetchall(INTERESTS, (guild_id,))
+        return candidates_from(rows, interest_rows)
+
+    async def count_participants(self, guild_id: int, period_key: str, now: datetime) -> int:
+        """How many would take part in ``period_key``'s round (one indexed count)."""
+        count = await self._db.fetchval(COUNT_PARTICIPANTS, (guild_id, to_db(now), period_key))
+        return int(count or 0)
+
+    async def round_rows(self, guild_id: int, period_key: str, now: datetime) -> RoundRows:
+        """Everything ``period_key``'s round is made from (see :func:`read_round_rows`)."""
+        rounds = (await self.settings(guild_id)).avoid_rounds
+        return RoundRows(
+            avoid_rounds=rounds,
+            candidates=await self.participants(guild_id, period_key, now),
+            history=await self.recent_meetings(guild_id, rounds),
+            blocked=await self.blocked_pairs(guild_id),
+            sit_outs=await self.sit_out_counts(guild_id, rounds),
         )
-        interest_rows = await self._db.fetchall(
-            "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ?", (guild_id,)
-        )
-        interests: dict[int, set[str]] = {}
-        for user_id, interest in interest_rows:
-            interests.setdefault(user_id, set()).add(interest)
-        return [Candidate(r[0], r[1], r[2], frozenset(interests.get(r[0], ()))) for r in rows]
 
     async def set_pause(self, guild_id: int, user_id: int, until: datetime | None) -> bool:
         written = await self._db.execute(
@@ -118,38 +130,18 @@ class CoffeeRepo:
         return written.rowcount > 0
 
     async def blocked_pairs(self, guild_id: int) -> list[tuple[int, int]]:
-        rows = await self._db.fetchall(
-            "SELECT user_id, blocked_user_id FROM coffee_blocks WHERE guild_id = ?", (guild_id,)
-        )
+        rows = await self._db.fetchall(BLOCKED, (guild_id,))
         return [(r[0], r[1]) for r in rows]
 
     # Rounds
 
     async def recent_meetings(self, guild_id: int, rounds: int) -> list[list[tuple[int, ...]]]:
         """The last ``rounds`` rounds, oldest first, as meetings of known members."""
-        rows = await self._db.fetchall(
-            "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
-            f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT ?) "
-            "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
-            "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
-            "LEFT JOIN coffee_meeting_members mm "
-            "ON mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL "
-            "ORDER BY r.period_key, m.meeting_id, mm.id",
-            (guild_id, rounds),
-        )
-        by_round: dict[int, dict[int, list[int]]] = {}
-        for round_id, meeting_id, user_id in rows:
-            meetings = by_round.setdefault(round_id, {})
-            if meeting_id is not None and user_id is not None:
-                meetings.setdefault(meeting_id, []).append(user_id)
-        return [
-            [tuple(users) for users in meetings.values() if len(users) > 1]
-            for meetings in by_round.values()
-        ]
+        return rounds_from(await self._db.fetchall(RECENT_MEETINGS, (guild_id, rounds)))
 
     async def round_for(self, guild_id: int, period_key: str) -> RoundRecord | None:
         row = await self._db.fetchone(
-            f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {_ROULETTE}",
+            f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {ROULETTE}",
             (guild_id, period_key),
         )
         return None if row is None else round_record(row)
@@ -159,14 +151,14 @@ class CoffeeRepo:
     ) -> RoundRecord | None:
         if before_period is None:
             row = await self._db.fetchone(
-                f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND {_ROULETTE} "
+                f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND {ROULETTE} "
                 "ORDER BY period_key DESC LIMIT 1",
                 (guild_id,),
             )
         else:
             row = await self._db.fetchone(
                 "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key < ? "
-                f"AND {_ROULETTE} ORDER BY period_key DESC LIMIT 1",
+                f"AND {ROULETTE} ORDER BY period_key DESC LIMIT 1",
                 (guild_id, before_period),
             )
         return None if row is None else round_record(row)
@@ -188,8 +180,7 @@ class CoffeeRepo:
         existing one)."""
         async with self._db.transaction() as tx:
             existing = await tx.fetchone(
-                "SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? "
-                f"AND {_ROULETTE}",
+                f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {ROULETTE}",
                 (guild_id, period_key),
             )
             if existing is not None:
@@ -331,31 +322,29 @@ class CoffeeRepo:
     async def count_missed_checkins(self, round_id: int) -> list[tuple[int, int]]:
         """After a round's check-in: bump the miss count of those who did not answer.
 
-        Returns (user id, misses in a row) for every member who did not answer.
+        Returns (user id, misses in a row) for every member who did not answer, by user
+        id. One statement, however big the round.
         """
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
+                "UPDATE champions SET coffee_missed_checkins = coffee_missed_checkins + 1 "
+                "WHERE (guild_id, user_id) IN ("
                 "SELECT mm.guild_id, mm.user_id FROM coffee_meeting_members mm "
                 "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
                 "WHERE m.round_id = ? AND m.checkin_posted_at IS NOT NULL "
-                "AND mm.answer IS NULL AND mm.user_id IS NOT NULL",
+                "AND mm.answer IS NULL AND mm.user_id IS NOT NULL) "
+                "RETURNING user_id, coffee_missed_checkins",
                 (round_id,),
             )
-            result = []
-            for guild_id, user_id in rows:
-                await tx.execute(
-                    "UPDATE champions SET coffee_missed_checkins = coffee_missed_checkins + 1 "
-                    "WHERE guild_id = ? AND user_id = ?",
-                    (guild_id, user_id),
-                )
-                misses = await tx.fetchval(
-                    "SELECT coffee_missed_checkins FROM champions "
-                    "WHERE guild_id = ? AND user_id = ?",
-                    (guild_id, user_id),
-                )
-                if misses is not None:
-                    result.append((user_id, int(misses)))
-        return result
+        return sorted((int(user_id), int(misses)) for user_id, misses in rows)
+
+    async def set_pauses(self, guild_id: int, user_ids: Sequence[int], until: datetime) -> None:
+        """Pause all of ``user_ids`` until ``until`` (and clear their missed check-ins)."""
+        await self._db.executemany(
+            "UPDATE champions SET coffee_paused_until = ?, coffee_missed_checkins = 0 "
+            "WHERE guild_id = ? AND user_id = ?",
+            [(to_db(until), guild_id, user_id) for user_id in user_ids],
+        )
 
     async def partners_of(
         self, guild_id: int, user_id: int, limit: int = 20
@@ -429,11 +418,5 @@ class CoffeeRepo:
 
     async def sit_out_counts(self, guild_id: int, rounds: int) -> dict[int, int]:
         """How often each member sat out in the guild's latest ``rounds`` rounds."""
-        rows = await self._db.fetchall(
-            "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "
-            f"JOIN (SELECT round_id FROM coffee_rounds WHERE guild_id = ? AND {_ROULETTE} "
-            "      ORDER BY created_at DESC, round_id DESC LIMIT ?) AS r "
-            "ON r.round_id = s.round_id GROUP BY s.user_id",
-            (guild_id, rounds),
-        )
+        rows = await self._db.fetchall(SIT_OUT_COUNTS, (guild_id, rounds))
         return {row[0]: row[1] for row in rows}

@@ -18,6 +18,18 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class RoundRows:
+    """Everything a round is made from, read in one go: who takes part, the recent
+    rounds (oldest first, as meetings of known members), blocks and sit-out counts."""
+
+    avoid_rounds: int
+    candidates: list[Candidate]
+    history: list[list[tuple[int, ...]]]
+    blocked: list[tuple[int, int]]
+    sit_outs: dict[int, int]
+
+
+@dataclass(frozen=True)
 class MeetingMember:
     user_id: int | None
     group_id: int | None

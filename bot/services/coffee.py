@@ -7,16 +7,18 @@ so a rerun, a preview and a restart all agree on the same meetings.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.models import ChampionStatus, Group, ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
-from bot.repos.coffee import Candidate, CoffeeRepo, NewMeeting
+from bot.repos.coffee import Candidate, CoffeeRepo, NewMeeting, RoundRows, read_round_rows
 from bot.repos.coffee import MeetingMember as MeetingMember
 from bot.repos.coffee import MeetingRecord as MeetingRecord
 from bot.repos.coffee import RoundRecord as RoundRecord
@@ -44,12 +46,26 @@ INLINE_BELOW = 150
 class RoundPlan:
     period_key: str
     result: PairingResult
-    candidates: dict[int, Candidate]
+    #: Each participant's group, by user id.
+    group_of: dict[int, int]
+
+    @property
+    def people(self) -> int:
+        """How many took part (were placed or sat out)."""
+        return len(self.group_of)
 
     @property
     def sat_out(self) -> list[int]:
         """Members no meeting could take without breaking a block: they sit this round out."""
         return sorted(int(s.id) for s in self.result.sat_out)
+
+    def new_meetings(self) -> list[NewMeeting]:
+        """The meetings to store, each member with their group."""
+        group_of = self.group_of
+        return [
+            NewMeeting(tuple((user, group_of[user]) for user in map(int, meeting)))
+            for meeting in self.result.meetings
+        ]
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,37 @@ def to_participants(candidates: list[Candidate]) -> list[Participant]:
     return [
         Participant(str(c.user_id), str(c.group_id), c.timezone, c.interests) for c in candidates
     ]
+
+
+def pairing_input(
+    rows: RoundRows, guild_id: int, period_key: str, reference: datetime
+) -> PairingInput:
+    """The engine's input for a round, from what the repository read."""
+    return PairingInput(
+        participants=to_participants(rows.candidates),
+        history=[[tuple(map(str, m)) for m in rnd] for rnd in rows.history],
+        blocked=[(str(a), str(b)) for a, b in rows.blocked],
+        avoid_repeat_rounds=rows.avoid_rounds,
+        seed=stable_seed(guild_id, period_key),
+        reference_time=reference,
+        sit_outs={str(uid): count for uid, count in rows.sit_outs.items()},
+    )
+
+
+def plan_from_rows(
+    rows: RoundRows, guild_id: int, period_key: str, reference: datetime
+) -> RoundPlan:
+    """The round for ``period_key``, computed right here."""
+    if len(rows.candidates) < 2:
+        raise UserFacingError("coffee.too_few", count=len(rows.candidates))
+    result = make_round(pairing_input(rows, guild_id, period_key, reference))
+    return RoundPlan(period_key, result, {c.user_id: c.group_id for c in rows.candidates})
+
+
+def plan_from_file(path: Path, guild_id: int, period_key: str, reference: datetime) -> RoundPlan:
+    """Read, build and compute a round in a worker process: only the plan comes back."""
+    rows = read_round_rows(path, guild_id, period_key, reference)
+    return plan_from_rows(rows, guild_id, period_key, reference)
 
 
 class CoffeeService:
@@ -132,28 +179,30 @@ class CoffeeService:
     # Making rounds
 
     async def plan(self, guild_id: int, period_key: str, reference: datetime) -> RoundPlan:
-        """Compute (but do not store) the round for ``period_key``."""
-        settings = await self._coffee.settings(guild_id)
-        candidates = await self._coffee.participants(guild_id, period_key, reference)
-        if len(candidates) < 2:
-            raise UserFacingError("coffee.too_few", count=len(candidates))
-        history = await self._coffee.recent_meetings(guild_id, settings.avoid_rounds)
-        blocked = await self._coffee.blocked_pairs(guild_id)
-        sit_outs = await self._coffee.sit_out_counts(guild_id, settings.avoid_rounds)
-        pairing = PairingInput(
-            participants=to_participants(candidates),
-            history=[[tuple(str(u) for u in m) for m in rnd] for rnd in history],
-            blocked=[(str(a), str(b)) for a, b in blocked],
-            avoid_repeat_rounds=settings.avoid_rounds,
-            seed=stable_seed(guild_id, period_key),
-            reference_time=reference,
-            sit_outs={str(uid): count for uid, count in sit_outs.items()},
-        )
-        if self._offload is not None and len(candidates) >= INLINE_BELOW:
-            result = await self._offload.run(make_round, pairing)
-        else:
-            result = make_round(pairing)
-        return RoundPlan(period_key, result, {c.user_id: c for c in candidates})
+        """Compute (but do not store) the round for ``period_key``.
+
+        A big round is read, built and computed in a worker process, which opens the
+        database by itself: the event loop only counts who takes part and receives
+        the plan. Small ones (a few milliseconds of work) are computed right here.
+        """
+        offload = self._offload
+        if offload is not None:
+            count = await self._coffee.count_participants(guild_id, period_key, reference)
+            if count >= INLINE_BELOW:
+                return await offload.run(
+                    plan_from_file, self._coffee.path, guild_id, period_key, reference
+                )
+        rows = await self._coffee.round_rows(guild_id, period_key, reference)
+        return plan_from_rows(rows, guild_id, period_key, reference)
+
+    async def any_big_roulette(self, guild_ids: Iterable[int]) -> bool:
+        """Whether a round in one of these servers would be computed in a worker process."""
+        now = self.now()
+        for guild_id in guild_ids:
+            period = await self.period_at(guild_id, now)
+            if await self._coffee.count_participants(guild_id, period, now) >= INLINE_BELOW:
+                return True
+        return False
 
     async def make_round(self, guild_id: int, period_key: str, due: datetime) -> RoundRecord:
         """Compute and store the week's round in one transaction, once."""
@@ -164,10 +213,6 @@ class CoffeeService:
         condition = await self.prompts.condition_for_week(guild_id, period_key)
         starter = await self.prompts.pick(guild_id, period_key, condition, PromptKind.STARTER)
         settings = await self._coffee.settings(guild_id)
-        meetings = [
-            NewMeeting(tuple((int(uid), plan.candidates[int(uid)].group_id) for uid in meeting))
-            for meeting in plan.result.meetings
-        ]
         now = self.now()
         return await self._coffee.create_round(
             guild_id,
@@ -177,7 +222,7 @@ class CoffeeService:
             starter=starter,
             now=now,
             checkin_due_at=now + timedelta(days=settings.checkin_days),
-            meetings=meetings,
+            meetings=plan.new_meetings(),
             sat_out=plan.sat_out,
         )
 
@@ -206,11 +251,10 @@ class CoffeeService:
 
     async def pause_the_silent(self, guild_id: int, round_id: int) -> list[int]:
         """Count unanswered check-ins; pause (and return) those silent three times in a row."""
-        paused = []
-        for user_id, misses in await self._coffee.count_missed_checkins(round_id):
-            if misses >= MISSED_CHECKINS_BEFORE_PAUSE:
-                await self._coffee.set_pause(guild_id, user_id, PAUSED_INDEFINITELY)
-                paused.append(user_id)
+        missed = await self._coffee.count_missed_checkins(round_id)
+        paused = [user for user, misses in missed if misses >= MISSED_CHECKINS_BEFORE_PAUSE]
+        if paused:
+            await self._coffee.set_pauses(guild_id, paused, PAUSED_INDEFINITELY)
         return paused
 
     # Announcing: each step is recorded as it happens, so a restart carries on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -24,6 +25,13 @@ from cogs.shared.notices import tell_coordinators
 if TYPE_CHECKING:
     from bot.core import KindBot
 
+log = logging.getLogger(__name__)
+
+#: What a worker process imports before its first round.
+WORKER_MODULES = ("bot.services.coffee",)
+#: The preview lists meetings up to this many characters (an embed holds 4,096).
+PREVIEW_CHARS = 4000
+
 
 @app_commands.guild_only()
 class CoffeeCog(
@@ -36,10 +44,26 @@ class CoffeeCog(
         self.services = bot.services
         self.texts = bot.services.texts
         self.jobs = CoffeeJobs(bot)
+        self._warming: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         for spec in self.jobs.specs():
             self.services.scheduler.register(spec)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """With a big roulette, start the worker processes now, not on its first round."""
+        offload = self.services.offload
+        if offload.started or self._warming is not None:
+            return
+        if await self.services.coffee.any_big_roulette(g.id for g in self.bot.guilds):
+            self._warming = asyncio.create_task(self._warm())
+
+    async def _warm(self) -> None:
+        try:
+            await self.services.offload.warm(*WORKER_MODULES)
+        except Exception as exc:  # the first round starts them instead
+            log.warning("Could not start the worker processes early: %s", exc)
 
     async def cog_unload(self) -> None:
         for spec in self.jobs.specs():
@@ -154,24 +178,28 @@ class CoffeeCog(
         period = await service.run_now_period(server)
         plan = await service.plan(server, period, self.services.clock.now())
         groups = await service.groups(server)
-        lines = []
+        lines: list[str] = []
+        length = 0
         for meeting in plan.result.meetings:
+            if length >= PREVIEW_CHARS:
+                break
             people = []
             for uid in meeting:
-                group = groups.get(plan.candidates[int(uid)].group_id)
+                group = groups.get(plan.group_of[int(uid)])
                 people.append(f"<@{uid}> ({group.name if group else '?'})")
             lines.append(" · ".join(people))
+            length += len(lines[-1]) + 1
         stats = plan.result.stats
         embed = discord.Embed(
             title=self.texts("coffee.preview_title", week=period),
-            description="\n".join(lines)[:4000],
+            description="\n".join(lines)[:PREVIEW_CHARS],
             colour=COFFEE_BROWN,
         )
         embed.add_field(
             name=self.texts("coffee.preview_stats"),
             value=self.texts(
                 "coffee.preview_numbers",
-                people=len(plan.candidates),
+                people=plan.people,
                 meetings=len(plan.result.meetings),
                 same=stats.same_group_pairs,
                 minimum=stats.min_same_group_pairs,

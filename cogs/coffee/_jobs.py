@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import discord
+
 from bot.models import ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.scheduler import JobContext, JobSkipped, JobSpec
@@ -54,12 +56,14 @@ class CoffeeJobs:
             return await service.pause_the_silent(guild.id, previous.round_id)
 
         paused = await ctx.step("pause-the-silent", pause_the_silent)
-        for user_id in paused if isinstance(paused, list) else []:
-            await self.announcer.tell_paused(ctx, guild, user_id)
+        # Those paused are told once the round is stored (or skipped): it never waits on DMs.
+        told = paused if isinstance(paused, list) else []
         try:
             round_ = await service.make_round(guild.id, ctx.period_key, ctx.due_at)
         except UserFacingError as problem:
+            await self._tell_paused(ctx, guild, told)
             raise JobSkipped(f"no round this week ({problem.key})") from None
+        await self._tell_paused(ctx, guild, told)
         sat_out = await service.sat_out(round_.round_id)
         await self.announcer.tell_sat_out(ctx, guild, ctx.period_key, sat_out)
         shortfall = await service.same_group_shortfall(round_.round_id)
@@ -72,6 +76,10 @@ class CoffeeJobs:
             guild.id,
             announced,
         )
+
+    async def _tell_paused(self, ctx: JobContext, guild: discord.Guild, paused: list[int]) -> None:
+        for user_id in paused:
+            await self.announcer.tell_paused(ctx, guild, user_id)
 
     async def run_checkins(self, ctx: JobContext) -> None:
         guild = guild_for_job(self.bot, ctx)

@@ -52,3 +52,22 @@ def test_the_offline_pair_command_never_loads_the_worker_pool() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert json.loads(out) == []
+
+
+def _imported(name: str) -> bool:
+    return name in sys.modules
+
+
+async def test_warming_starts_every_worker_with_the_round_code_imported() -> None:
+    offload = Offload(workers=2)
+    try:
+        await offload.warm("bot.services.coffee")
+        assert offload.started
+        pids = {await offload.run(os.getpid) for _ in range(4)}
+        assert os.getpid() not in pids
+        assert await offload.run(_imported, "bot.services.coffee")
+    finally:
+        await offload.close()
+    threads = Offload(processes=False)
+    await threads.warm("bot.services.coffee")
+    assert not threads.started

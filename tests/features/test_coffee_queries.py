@@ -258,3 +258,37 @@ async def test_another_programmes_round_never_counts_as_the_roulettes(db: Databa
     latest = await repo.latest_round(GUILD)
     assert latest is not None and latest.period_key == _week(7)
     assert await repo.recent_meetings(GUILD, 8) == before
+
+
+@pytest.mark.parametrize("week", [1, 2, 3, 5])
+async def test_missed_checkins_are_counted_as_one_member_at_a_time_would(
+    db: Database, week: int
+) -> None:
+    """Only silent members of meetings whose check-in was posted are bumped, once each,
+    in this server alone; erased members and other servers' champions are untouched."""
+    repo = await _build(db)
+    groups = await GuildRepo(db).groups(GUILD)
+    champions = ChampionRepo(db)
+    for guild, shift in ((GUILD, 0), (OTHER, 100)):
+        for user in range(1, 9):
+            profile = Profile(group_id=groups[user % 3].group_id, coffee_opt_in=True)
+            await champions.save(guild, user + shift, profile, START)
+    await db.execute("UPDATE champions SET coffee_missed_checkins = user_id % 3")
+    before = dict(await db.fetchall("SELECT user_id, coffee_missed_checkins FROM champions"))
+    round_id = await db.fetchval(
+        "SELECT round_id FROM coffee_rounds WHERE guild_id = ? AND period_key = ?",
+        (GUILD, _week(week)),
+    )
+    silent = await db.fetchall(
+        "SELECT DISTINCT mm.user_id FROM coffee_meeting_members mm "
+        "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
+        "WHERE m.round_id = ? AND m.checkin_posted_at IS NOT NULL "
+        "AND mm.answer IS NULL AND mm.user_id IS NOT NULL",
+        (round_id,),
+    )
+    expected = sorted((user, before[user] + 1) for (user,) in silent)
+    assert await repo.count_missed_checkins(round_id) == expected
+    after = dict(await db.fetchall("SELECT user_id, coffee_missed_checkins FROM champions"))
+    assert after == {**before, **dict(expected)}
+    if week <= 2:
+        assert expected

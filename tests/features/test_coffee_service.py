@@ -9,12 +9,13 @@ import pytest
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.models import Profile
+from bot.offload import Offload
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
 from bot.repos.prompts import PromptRepo
-from bot.services.coffee import MISSED_CHECKINS_BEFORE_PAUSE, CoffeeService
+from bot.services.coffee import INLINE_BELOW, MISSED_CHECKINS_BEFORE_PAUSE, CoffeeService
 from bot.services.content import load_content
 from bot.services.prompts import PromptService
 
@@ -161,3 +162,44 @@ async def test_a_round_that_misses_the_same_group_bound_is_noticed(
     )
     assert await coffee.same_group_shortfall(mixed) is None
     assert await coffee.same_group_shortfall(apart) == (2, 0)
+
+
+async def test_a_big_round_made_in_a_worker_is_the_round_made_inline(
+    db: Database, clock: FakeClock
+) -> None:
+    """From INLINE_BELOW members the worker reads the file itself: same plan, same round."""
+    guilds = GuildRepo(db)
+    await guilds.ensure(GUILD, clock.now())
+    groups = await guilds.groups(GUILD)
+    champions, repo = ChampionRepo(db), CoffeeRepo(db)
+    for index in range(INLINE_BELOW + 11):
+        profile = Profile(
+            group_id=groups[index % 4].group_id,
+            region_id="london",
+            coffee_opt_in=True,
+            interests=frozenset(("walking", "food", "music")[: index % 4]),
+        )
+        await champions.save(GUILD, 5000 + index, profile, clock.now())
+    await repo.block(GUILD, 5000, 5004, clock.now())
+    await repo.skip(GUILD, 5001, "2026-W48")
+    await repo.set_pause(GUILD, 5002, clock.now() + timedelta(days=30))
+    prompts = PromptService(load_content(), PromptRepo(db))
+    inline = CoffeeService(repo, champions, guilds, prompts, clock)
+    last_week = await inline.make_round(GUILD, "2026-W47", clock.now())
+    offload = Offload(workers=1)
+    try:
+        pooled = CoffeeService(repo, champions, guilds, prompts, clock, offload)
+        expected = await inline.plan(GUILD, "2026-W48", clock.now())
+        planned = await pooled.plan(GUILD, "2026-W48", clock.now())
+        assert offload.started
+        made = await pooled.make_round(GUILD, "2026-W48", clock.now())
+    finally:
+        await offload.close()
+    assert planned == expected
+    assert planned.people == INLINE_BELOW + 11 - 2
+    assert {5001, 5002}.isdisjoint(planned.group_of)
+    stored = [tuple(str(u) for u in m.user_ids) for m in await repo.meetings(made.round_id)]
+    assert stored == [tuple(m) for m in planned.result.meetings]
+    past = {frozenset(m.user_ids) for m in await repo.meetings(last_week.round_id)}
+    assert not past & {frozenset(int(u) for u in m) for m in planned.result.meetings}
+    assert not any({"5000", "5004"} <= set(m) for m in planned.result.meetings)

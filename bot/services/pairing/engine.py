@@ -33,7 +33,7 @@ from .model import (
     SitOutReason,
 )
 from .polish import Matching, polish, repair, rotate
-from .problem import Problem, build_problem
+from .problem import BLOCKED_AGE, Problem, build_problem
 from .scoring import PairValue, build_scorer, meeting_soft_score, pair_value_function
 from .search import SEARCH_LIMIT, search_round
 from .triad import choose_triad
@@ -351,13 +351,18 @@ def _stats(
     """Hard-goal counts and, unless ``with_soft`` is false, the soft score."""
     same = repeats = blocked = 0
     soft = 0.0
-    group = problem.group
+    group, met, window = problem.group, problem.met, problem.avoid_rounds
     for members in meetings:
         for i, u in enumerate(members):
+            met_u, g = met[u], group[u]
             for v in members[i + 1 :]:
-                same += group[u] == group[v]
-                repeats += problem.is_repeat(u, v)
-                blocked += problem.is_blocked(u, v)
+                same += g == group[v]
+                age = met_u.get(v)
+                if age is not None and age <= window:
+                    if age == BLOCKED_AGE:
+                        blocked += 1
+                    else:
+                        repeats += 1
         if with_soft:
             soft += meeting_soft_score(problem, value, members)
     return PairingStats(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from .bounds import meeting_sizes
+from .bounds import meeting_sizes, same_group_bound
 from .candidates import Candidates
 from .problem import Problem
 from .scoring import W_TRIAD_FAIRNESS, Scorer
@@ -37,6 +37,9 @@ SEARCH_EVALUATIONS_PER_MEMBER = 2_000
 """Pair evaluations per member the iterated local search of a small round may spend."""
 SEARCH_LIMIT = 120
 """Largest round given the iterated local search."""
+EXTRA_SEARCHES = 6
+"""Further searches (each as long as the first) a small round gets while it misses a
+hard goal or the same-group bound."""
 SETTLE_PASSES = 8
 KICK_SWAPS = 3
 """Largest round whose repair may try every meeting."""
@@ -60,9 +63,9 @@ class Grouping:
 
     def _refresh(self, m: int) -> None:
         members = self.meetings[m]
-        values_for = self.scorer.values_for
-        for u in members:
-            self.contrib[u] = sum(values_for(u, [v for v in members if v != u]))
+        contrib = self.contrib
+        for u, total in zip(members, self.scorer.within(members), strict=True):
+            contrib[u] = total
 
     def odd_cost(self, u: int) -> float:
         return W_TRIAD_FAIRNESS * self.problem.triad_burden[u]
@@ -88,13 +91,16 @@ class Grouping:
         self._refresh(b)
 
     def breaks_hard_goal(self, m: int) -> bool:
-        problem = self.problem
+        """Whether meeting ``m`` holds a blocked pair or a repeat (age 0 up to the window)."""
+        met, window = self.problem.met, self.problem.avoid_rounds
         members = self.meetings[m]
-        return any(
-            problem.is_blocked(u, v) or problem.is_repeat(u, v)
-            for i, u in enumerate(members)
-            for v in members[i + 1 :]
-        )
+        for i, u in enumerate(members):
+            met_u = met[u]
+            for v in members[i + 1 :]:
+                age = met_u.get(v)
+                if age is not None and age <= window:
+                    return True
+        return False
 
 
 def deal(problem: Problem, rng: random.Random) -> list[list[int]]:
@@ -191,22 +197,22 @@ def best_exchange(grouping: Grouping, a: int, b: int) -> tuple[float, int, int]:
     follows from row and column sums.
     """
     first, second = grouping.meetings[a], grouping.meetings[b]
-    values_for, contrib = grouping.scorer.values_for, grouping.contrib
-    rows = [values_for(u, second) for u in first]
-    columns = [sum(row[j] for row in rows) for j in range(len(second))]
+    contrib = grouping.contrib
+    rows = grouping.scorer.cross(first, second)
+    sums = [sum(column) for column in zip(*rows, strict=True)]
+    columns = [total - contrib[w] for total, w in zip(sums, second, strict=True)]
     odd = grouping.odd[a] != grouping.odd[b]
-    best = (MIN_GAIN, -1, -1)
-    for i, u in enumerate(first):
-        row = rows[i]
+    best_gain, best_u, best_w = MIN_GAIN, -1, -1
+    for u, row in zip(first, rows, strict=True):
         base = sum(row) - contrib[u]
         for j, w in enumerate(second):
-            gain = base + columns[j] - 2 * row[j] - contrib[w]
+            gain = base + columns[j] - 2 * row[j]
             if odd:
                 moved = grouping.odd_cost(u) - grouping.odd_cost(w)
                 gain += moved if grouping.odd[a] else -moved
-            if gain > best[0]:
-                best = (gain, u, w)
-    return best
+            if gain > best_gain:
+                best_gain, best_u, best_w = gain, u, w
+    return best_gain, best_u, best_w
 
 
 def sweep(grouping: Grouping, reach: int, meetings: Sequence[int] | None = None) -> int:
@@ -252,7 +258,12 @@ def group_round(
         count = len(grouping.meetings)
         per_round = 3 * count * count * problem.meeting_size**2
         budget = SEARCH_EVALUATIONS_PER_MEMBER * problem.size
-        grouping = search(grouping, rng, max(4, budget // max(per_round, 1)))
+        rounds = max(4, budget // max(per_round, 1))
+        grouping = search(grouping, rng, rounds)
+        for _ in range(EXTRA_SEARCHES):
+            if not falls_short(grouping):
+                break
+            grouping = search(grouping, rng, rounds)
         return grouping.meetings
     sweep(grouping, reach)
     if candidates is not None:
@@ -269,6 +280,24 @@ def group_round(
                 break
             sweep(grouping, reach, uneven)
     return grouping.meetings
+
+
+def falls_short(grouping: Grouping) -> bool:
+    """Whether a meeting breaks a hard goal or there are more same-group pairs than
+    the bound for these meetings."""
+    if any(grouping.breaks_hard_goal(m) for m in range(len(grouping.meetings))):
+        return True
+    group = grouping.problem.group
+    sizes: dict[int, int] = {}
+    same = 0
+    for members in grouping.meetings:
+        here: dict[int, int] = {}
+        for u in members:
+            here[group[u]] = here.get(group[u], 0) + 1
+        for g, k in here.items():
+            sizes[g] = sizes.get(g, 0) + k
+            same += k * (k - 1) // 2
+    return same > same_group_bound(list(sizes.values()), len(grouping.meetings))
 
 
 def total_value(grouping: Grouping) -> float:
@@ -319,15 +348,29 @@ def search(grouping: Grouping, rng: random.Random, rounds: int) -> Grouping:
 def uneven_meetings(grouping: Grouping) -> list[int]:
     """Meetings holding more or fewer of a group than an even spread (q or q + 1)."""
     problem = grouping.problem
+    group = problem.group
     count = len(grouping.meetings)
     sizes = [0] * len(problem.group_names)
-    for g in problem.group:
+    for g in group:
         sizes[g] += 1
+    low = [size // count for size in sizes]
+    # An even meeting holds at least q of every group, so it holds this many members
+    # of groups at their floor, and never q + 2 of any group.
+    floor = sum(low)
     uneven = []
     for m, members in enumerate(grouping.meetings):
-        here = [0] * len(sizes)
+        here: dict[int, int] = {}
         for u in members:
-            here[problem.group[u]] += 1
-        if any(not 0 <= here[g] - sizes[g] // count <= 1 for g in range(len(sizes))):
-            uneven.append(m)
+            g = group[u]
+            here[g] = here.get(g, 0) + 1
+        covered = 0
+        for g, k in here.items():
+            q = low[g]
+            if k > q + 1:
+                break
+            covered += min(k, q)
+        else:
+            if covered == floor:
+                continue
+        uneven.append(m)
     return uneven

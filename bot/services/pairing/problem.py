@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +50,8 @@ class Problem:
     sit_out_burden: list[int] | None = None
     region: list[str | None] | None = None
     in_person: bool = False
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    """Tables derived from this problem alone (its scorer), built on first use."""
 
     @property
     def size(self) -> int:
@@ -207,19 +209,22 @@ def _read_history(
                         same_burden[u] += same_weight
                         same_burden[v] += same_weight
                 continue
-            known = [index[m] for m in meeting if m in index]
+            try:
+                known = [index[m] for m in meeting]
+            except KeyError:
+                known = [index[m] for m in meeting if m in index]
             if len(meeting) == odd_size or (odd_size < 0 and len(meeting) != inp.group_size):
                 for u in known:
                     triad_burden[u] += triad_weight
             if len(known) < 2:
                 continue
-            for u in known:
+            groups = [group[u] for u in known]
+            for u, g in zip(known, groups, strict=True):
                 met_u = met[u]
-                own = 0
                 for v in known:
                     if v != u:
                         met_u[v] = age
-                        own += group[v] == group[u]
+                own = groups.count(g) - 1
                 if odd_size < 0:
                     same_burden[u] += same_weight * own
                 elif own == len(known) - 1:

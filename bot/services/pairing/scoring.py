@@ -72,6 +72,10 @@ class Scorer:
 
     value: PairValue
     values_for: Callable[[int, Iterable[int]], list[float]]
+    within: Callable[[Sequence[int]], list[float]]
+    """Per member of a meeting, the summed value to its other members (each pair once)."""
+    cross: Callable[[Sequence[int], Sequence[int]], list[list[float]]]
+    """Values of every member of one meeting against every member of another."""
 
 
 def pair_value_function(problem: Problem) -> PairValue:
@@ -80,7 +84,19 @@ def pair_value_function(problem: Problem) -> PairValue:
 
 
 def build_scorer(problem: Problem) -> Scorer:
-    """Precompute lookup tables so a pair value costs a few list lookups."""
+    """Precompute lookup tables so a pair value costs a few list lookups.
+
+    The tables depend only on ``problem``, so they are built once per problem.
+    """
+    found = problem.memo.get("scorer")
+    if isinstance(found, Scorer):
+        return found
+    scorer = _build_scorer(problem)
+    problem.memo["scorer"] = scorer
+    return scorer
+
+
+def _build_scorer(problem: Problem) -> Scorer:
     offsets = sorted({o for o in problem.offset_minutes if o is not None})
     classes: dict[int | None, int] = {o: i for i, o in enumerate(offsets)}
     classes[None] = len(offsets)
@@ -91,7 +107,7 @@ def build_scorer(problem: Problem) -> Scorer:
     max_shared = max((m.bit_count() for m in problem.interests), default=0)
     interest_fit = [W_INTEREST * (1.0 - 0.5**s) for s in range(max_shared + 1)]
     window = problem.avoid_rounds
-    longest = max((age for row in problem.met for age in row.values()), default=0)
+    longest = max((max(row.values()) for row in problem.met if row), default=0)
     by_age = [_age_term(age, window) for age in range(longest + 1)]
     interests, met, group = problem.interests, problem.met, problem.group
     fairness = W_FAIRNESS if problem.meeting_size == 2 else W_GROUP_FAIRNESS
@@ -117,7 +133,39 @@ def build_scorer(problem: Problem) -> Scorer:
             scores.append(score)
         return scores
 
-    return Scorer(value, values_for)
+    def within(members: Sequence[int]) -> list[float]:
+        k = len(members)
+        totals = [0.0] * k
+        for i in range(k - 1):
+            u = members[i]
+            row, mask, met_u, g, own = tz_of[u], interests[u], met[u], group[u], burden[u]
+            for j in range(i + 1, k):
+                v = members[j]
+                score = row[tz_class[v]] + interest_fit[(mask & interests[v]).bit_count()]
+                age = met_u.get(v)
+                score += W_NOVELTY if age is None else by_age[age]
+                if group[v] == g:
+                    score -= own + burden[v]
+                totals[i] += score
+                totals[j] += score
+        return totals
+
+    def cross(first: Sequence[int], second: Sequence[int]) -> list[list[float]]:
+        rows = []
+        for u in first:
+            row, mask, met_u, g, own = tz_of[u], interests[u], met[u], group[u], burden[u]
+            scores = []
+            for v in second:
+                score = row[tz_class[v]] + interest_fit[(mask & interests[v]).bit_count()]
+                age = met_u.get(v)
+                score += W_NOVELTY if age is None else by_age[age]
+                if group[v] == g:
+                    score -= own + burden[v]
+                scores.append(score)
+            rows.append(scores)
+        return rows
+
+    return Scorer(value, values_for, within, cross)
 
 
 def _age_term(age: int, window: int) -> float:

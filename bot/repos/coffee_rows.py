@@ -1,0 +1,116 @@
+"""What a coffee round is made from, read in one go: by the bot, or by a worker process.
+
+The same statements serve the bot's own connections (through :class:`CoffeeRepo`) and
+a worker process that opens the file by itself (:func:`read_round_rows`), so loading
+a big round never runs on the bot's event loop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.repos.coffee_records import Candidate, CoffeeSettings, RoundRows
+from bot.services.defaults import AVOID_REPEAT_ROUNDS, CHECKIN_DAYS
+from bot.timeutil import to_db
+
+#: The weekly roulette is each server's default programme; other programmes' rounds share
+#: ``coffee_rounds`` but have their own history, weeks and sit-outs.
+ROULETTE = (
+    "programme_id IS (SELECT p.programme_id FROM programmes AS p "
+    "WHERE p.guild_id = coffee_rounds.guild_id AND p.is_default = 1)"
+)
+
+SETTINGS = (
+    "SELECT coffee_avoid_rounds, coffee_checkin_days, coffee_headsup_hours "
+    "FROM guilds WHERE guild_id = ?"
+)
+TAKING_PART = (
+    "FROM champions c "
+    "WHERE c.guild_id = ? AND c.status = 'active' AND c.coffee_opt_in = 1 "
+    "AND c.group_id IS NOT NULL "
+    "AND (c.coffee_paused_until IS NULL OR c.coffee_paused_until <= ?) "
+    "AND NOT EXISTS (SELECT 1 FROM coffee_skips s WHERE s.guild_id = c.guild_id "
+    "AND s.user_id = c.user_id AND s.period_key = ?)"
+)
+PARTICIPANTS = f"SELECT c.user_id, c.group_id, c.timezone {TAKING_PART} ORDER BY c.user_id"
+COUNT_PARTICIPANTS = f"SELECT count(*) {TAKING_PART}"
+INTERESTS = "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ?"
+RECENT_MEETINGS = (
+    "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
+    f"AND {ROULETTE} ORDER BY period_key DESC LIMIT ?) "
+    "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
+    "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
+    "LEFT JOIN coffee_meeting_members mm "
+    "ON mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL "
+    "ORDER BY r.period_key, m.meeting_id, mm.id"
+)
+BLOCKED = "SELECT user_id, blocked_user_id FROM coffee_blocks WHERE guild_id = ?"
+SIT_OUT_COUNTS = (
+    "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "
+    f"JOIN (SELECT round_id FROM coffee_rounds WHERE guild_id = ? AND {ROULETTE} "
+    "      ORDER BY created_at DESC, round_id DESC LIMIT ?) AS r "
+    "ON r.round_id = s.round_id GROUP BY s.user_id"
+)
+
+
+def settings_from(row: Sequence[Any] | None) -> CoffeeSettings:
+    if row is None:
+        return CoffeeSettings(AVOID_REPEAT_ROUNDS, CHECKIN_DAYS, None)
+    return CoffeeSettings(row[0], row[1], row[2])
+
+
+def candidates_from(
+    rows: Iterable[Sequence[Any]], interest_rows: Iterable[Sequence[Any]]
+) -> list[Candidate]:
+    interests: dict[int, set[str]] = {}
+    for user_id, interest in interest_rows:
+        interests.setdefault(user_id, set()).add(interest)
+    none: frozenset[str] = frozenset()
+    return [
+        Candidate(r[0], r[1], r[2], frozenset(interests[r[0]]) if r[0] in interests else none)
+        for r in rows
+    ]
+
+
+def rounds_from(rows: Iterable[Sequence[Any]]) -> list[list[tuple[int, ...]]]:
+    """(round, meeting, member) rows in order, as rounds of meetings of two or more."""
+    by_round: dict[int, dict[int, list[int]]] = {}
+    for round_id, meeting_id, user_id in rows:
+        meetings = by_round.setdefault(round_id, {})
+        if meeting_id is not None and user_id is not None:
+            meetings.setdefault(meeting_id, []).append(user_id)
+    return [
+        [tuple(users) for users in meetings.values() if len(users) > 1]
+        for meetings in by_round.values()
+    ]
+
+
+def read_round_rows(path: Path, guild_id: int, period_key: str, now: datetime) -> RoundRows:
+    """What :meth:`CoffeeRepo.round_rows` reads, from the file, in one read transaction.
+
+    For a worker process: it opens the database read-only by itself, so loading a big
+    round never runs on the bot's event loop.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as conn:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("BEGIN")
+        settings = settings_from(conn.execute(SETTINGS, (guild_id,)).fetchone())
+        rounds = settings.avoid_rounds
+        rows = RoundRows(
+            avoid_rounds=rounds,
+            candidates=candidates_from(
+                conn.execute(PARTICIPANTS, (guild_id, to_db(now), period_key)),
+                conn.execute(INTERESTS, (guild_id,)),
+            ),
+            history=rounds_from(conn.execute(RECENT_MEETINGS, (guild_id, rounds))),
+            blocked=[(a, b) for a, b in conn.execute(BLOCKED, (guild_id,))],
+            sit_outs=dict(conn.execute(SIT_OUT_COUNTS, (guild_id, rounds))),
+        )
+        conn.execute("COMMIT")
+    return rows
