@@ -147,6 +147,11 @@ class CoffeeService:
             return None
         return (await self.pairing_time(guild_id)).minus_hours(hours)
 
+    async def round_announced_by_headsup(self, guild_id: int, headsup_due: datetime) -> datetime:
+        """When the round that a heads-up due at ``headsup_due`` speaks of is made."""
+        hours = (await self._coffee.settings(guild_id)).headsup_hours or 0
+        return headsup_due + timedelta(hours=hours)
+
     async def set_headsup(self, guild_id: int, hours: int) -> WeeklyTime | None:
         if not 0 <= hours <= MAX_HEADSUP_HOURS:
             raise UserFacingError("coffee.headsup_range", maximum=MAX_HEADSUP_HOURS)

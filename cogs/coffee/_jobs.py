@@ -90,7 +90,10 @@ class CoffeeJobs:
 
     async def run_headsup(self, ctx: JobContext) -> None:
         guild = guild_for_job(self.bot, ctx)
-        if await self.services.programmes.roulette_paused(guild.id, ctx.due_at):
+        # The heads-up speaks of the coming round: it goes out when that round will be made,
+        # even if the roulette is still paused now and back by then.
+        round_at = await self.services.coffee.round_announced_by_headsup(guild.id, ctx.due_at)
+        if await self.services.programmes.roulette_paused(guild.id, round_at):
             raise JobSkipped("the roulette is paused (/programme pause)")
         channel = await self.announcer.coffee_channel(guild)
         if channel is None:

@@ -669,3 +669,25 @@ async def test_editing_the_default_programme_changes_the_roulette_and_setup_show
     listed = await command(h, "programme list")
     assert "**Coffee roulette** · every Tuesday at 08:30" in listed
     assert f"<#{h.channel('coffee').id}>" in listed
+
+
+async def test_a_heads_up_for_the_first_round_after_a_pause_still_goes_out(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.start_bot(**at("2026-11-28T12:00:00+00:00"))
+    await configure(h)
+    await command(h, "setup schedule", job="pairing", day=4, time="10:00")
+    await command(h, "coffee heads-up", hours=48)
+    paused = await command(h, "programme pause", name="Coffee roulette", resume_on="2026-12-04")
+    assert paused.startswith("**Coffee roulette** is paused")
+
+    # Wednesday 2 December, 10:00: still paused, but the round of Friday 4 December is not,
+    # so its heads-up goes out.
+    await h.restart_bot(**at("2026-12-02T10:01:00+00:00"))
+    await h.emu.wait_until(
+        lambda: bot_posts(h, h.channel("coffee"), "Can't make a coffee this week?"),
+        within=20,
+        what="the heads-up for 4 December",
+    )
+    assert len(bot_posts(h, h.channel("coffee"), "Can't make a coffee this week?")) == 1
