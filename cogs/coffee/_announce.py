@@ -23,6 +23,7 @@ from cogs.coffee._render import intro_embed, mentions
 from cogs.shared.channels import configured_channel
 from cogs.shared.delivery import Marker, note_once, post_once
 from cogs.shared.display import shorten
+from cogs.shared.threads import own_thread_named, thread_by_id
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -171,26 +172,6 @@ class Announcer:
             names.append(member.display_name if member else self.texts("coffee.no_group"))
         return shorten(self.texts("coffee.thread_name", names=" & ".join(names), week=week), 100)
 
-    async def _existing_thread(
-        self, guild: discord.Guild, channel: discord.TextChannel, title: str, *, ask: bool
-    ) -> discord.Thread | None:
-        """A thread the bot already made with this name (after a crash or a lost answer)."""
-        me = guild.me.id
-        for thread in channel.threads:
-            if thread.name == title and thread.owner_id == me:
-                return thread
-        if not ask:
-            return None
-        try:
-            active = await guild.active_threads()
-        except discord.HTTPException as exc:
-            log.warning("Could not list the active threads of guild %s: %s", guild.id, exc)
-            return None
-        for thread in active:
-            if thread.parent_id == channel.id and thread.name == title and thread.owner_id == me:
-                return thread
-        return None
-
     async def _thread_for(
         self,
         ctx: JobContext,
@@ -201,7 +182,7 @@ class Announcer:
         trouble: _Trouble,
     ) -> discord.Thread | None:
         if meeting.thread_id is not None:
-            existing = await self._thread_by_id(guild, meeting.thread_id)
+            existing = await thread_by_id(guild, meeting.thread_id)
             if existing is not None:
                 await self._add_members(guild, existing, meeting)
                 return existing
@@ -213,7 +194,7 @@ class Announcer:
             # Threads take no nonce: before trying again, look for the one made already.
             nonlocal attempts
             attempts += 1
-            found = await self._existing_thread(guild, channel, title, ask=attempts > 1)
+            found = await own_thread_named(guild, channel, title, ask=attempts > 1)
             if found is not None:
                 made[found.id] = found
                 return found.id
@@ -232,7 +213,7 @@ class Announcer:
             return thread.id
 
         async def find(_nonce: str, _since: datetime) -> int | None:
-            found = await self._existing_thread(guild, channel, title, ask=True)
+            found = await own_thread_named(guild, channel, title, ask=True)
             if found is None:
                 return None
             made[found.id] = found
@@ -251,22 +232,12 @@ class Announcer:
             trouble.no_thread_permission = True
             return None
         assert done.message_id is not None
-        thread = made.get(done.message_id) or await self._thread_by_id(guild, done.message_id)
+        thread = made.get(done.message_id) or await thread_by_id(guild, done.message_id)
         if thread is None:
             return None
         await self.services.coffee.record_thread(meeting.meeting_id, thread.id)
         await self._add_members(guild, thread, meeting)
         return thread
-
-    async def _thread_by_id(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
-        existing = guild.get_thread(thread_id)
-        if existing is not None:
-            return existing
-        try:
-            fetched = await guild.fetch_channel(thread_id)
-        except discord.HTTPException:
-            return None
-        return fetched if isinstance(fetched, discord.Thread) else None
 
     async def _add_members(
         self, guild: discord.Guild, thread: discord.Thread, meeting: MeetingRecord
@@ -329,7 +300,7 @@ class Announcer:
     ) -> None:
         text = self.texts("coffee.checkin_question")
         marker = Marker(custom_id=f"kindbot:checkin:{meeting.meeting_id}:yes")
-        thread = await self._thread_by_id(guild, meeting.thread_id) if meeting.thread_id else None
+        thread = await thread_by_id(guild, meeting.thread_id) if meeting.thread_id else None
         if thread is not None:
             await post_once(
                 ctx,

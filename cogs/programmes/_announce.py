@@ -26,6 +26,7 @@ from cogs.programmes._times import find_time_view
 from cogs.shared.delivery import Marker, find_own_message
 from cogs.shared.display import shorten
 from cogs.shared.notices import tell_coordinators
+from cogs.shared.threads import own_thread_named, thread_by_id
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -169,40 +170,6 @@ class ProgrammeAnnouncer:
                 continue
             await self.services.coffee.record_reached(meeting_id, user_id, "thread")
 
-    async def existing_thread(
-        self, guild: discord.Guild, thread_id: int | None
-    ) -> discord.Thread | None:
-        if thread_id is None:
-            return None
-        found = guild.get_thread(thread_id)
-        if found is None:
-            try:
-                fetched = await guild.fetch_channel(thread_id)
-            except discord.HTTPException:
-                return None
-            found = fetched if isinstance(fetched, discord.Thread) else None
-        return found
-
-    async def _existing_thread(
-        self, guild: discord.Guild, channel: discord.TextChannel, title: str, *, ask: bool
-    ) -> discord.Thread | None:
-        """A thread the bot already made with this name (after a crash or a lost answer)."""
-        me = guild.me.id
-        for thread in channel.threads:
-            if thread.name == title and thread.owner_id == me:
-                return thread
-        if not ask:
-            return None
-        try:
-            active = await guild.active_threads()
-        except discord.HTTPException as exc:
-            log.warning("Could not list the active threads of guild %s: %s", guild.id, exc)
-            return None
-        for thread in active:
-            if thread.parent_id == channel.id and thread.name == title and thread.owner_id == me:
-                return thread
-        return None
-
     async def thread_for(
         self,
         steps: Steps,
@@ -230,7 +197,7 @@ class ProgrammeAnnouncer:
             # Threads take no nonce: before trying again, look for the one made already.
             nonlocal attempts
             attempts += 1
-            found = await self._existing_thread(guild, channel, title, ask=attempts > 1)
+            found = await own_thread_named(guild, channel, title, ask=attempts > 1)
             if found is None:
                 try:
                     await self.pace()
@@ -249,7 +216,7 @@ class ProgrammeAnnouncer:
             return found.id
 
         async def find(_nonce: str, _since: datetime) -> int | None:
-            found = await self._existing_thread(guild, channel, title, ask=True)
+            found = await own_thread_named(guild, channel, title, ask=True)
             if found is None:
                 return None
             made[found.id] = found
@@ -261,7 +228,7 @@ class ProgrammeAnnouncer:
                 "No thread for meeting %s in guild %s: %s", meeting_id, guild.id, done.detail
             )
             return None
-        thread = made.get(done.message_id) or await self.existing_thread(guild, done.message_id)
+        thread = made.get(done.message_id) or await thread_by_id(guild, done.message_id)
         if thread is not None:
             await self.services.coffee.record_thread(meeting_id, thread.id)
         return thread
@@ -303,7 +270,7 @@ class ProgrammeAnnouncer:
             text = await self.intro_text(programme, meeting_id, user_ids)
             view = find_time_view(meeting_id, self.texts("programmes.find_time_button"))
             known = await self.services.programmes.meeting_thread(guild.id, meeting_id)
-            thread = await self.existing_thread(guild, known)
+            thread = await thread_by_id(guild, known)
             if thread is None:
                 thread = await self.thread_for(steps, guild, programme, meeting_id, user_ids)
             step = "intro" if joiner is None else f"late:{joiner}"

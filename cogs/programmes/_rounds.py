@@ -26,6 +26,7 @@ from bot.services.programmes import (
 )
 from cogs.programmes._announce import ProgrammeAnnouncer
 from cogs.shared.guild import guild_for_job
+from cogs.shared.threads import thread_by_id
 
 if TYPE_CHECKING:
     from bot.core import KindBot
@@ -154,7 +155,7 @@ class ProgrammeJobs:
         if abs(ctx.due_at - reminder) > timedelta(minutes=2):
             raise JobSkipped("the reminder is due another week")
         if status.agreed > self.services.clock.now() and thread_id is not None:
-            thread = await self.announcer.existing_thread(guild, thread_id)
+            thread = await thread_by_id(guild, thread_id)
             if thread is not None:
                 await self.announcer.post_reminder(guild, thread, meeting_id, status.agreed)
         name = reminder_job(meeting_id)

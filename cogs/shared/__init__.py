@@ -17,5 +17,6 @@ What lives where:
 - ``report_files``: the funders' report as attachments (``/impact`` and the quarterly post);
 - ``roles``: giving and taking roles, with a fix when that fails;
 - ``style``: colours several cogs use;
+- ``threads``: finding the meeting threads the bot already made (coffee and programmes);
 - ``welcome``: the join button's id in invitation DMs, which carries the server.
 """
