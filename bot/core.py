@@ -136,6 +136,10 @@ class KindBot(commands.Bot):
         await self.services.scheduler.schedule_guild(guild.id)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        if self.is_closed():
+            # An event still running when the bot shut down and closed the database.
+            log.info("Event %s was cut short by the shutdown", event_method)
+            return
         log.error("Unhandled error in event %s", event_method, exc_info=sys.exc_info())
 
     async def close(self) -> None:
