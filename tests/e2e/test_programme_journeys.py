@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.services.programmes import programme_texts
+from bot.text import Messages
 from sandbox import FailureMode, FailureRule
 from sandbox.state import Channel, Member, Message
 from tests.e2e.conftest import Harness
@@ -652,6 +653,11 @@ async def test_editing_the_default_programme_changes_the_roulette_and_setup_show
     await h.restart_bot(**at("2026-12-04T10:01:00+00:00"))
     assert h.bot is not None
     await h.bot.wait_for_log("the roulette is paused")
+    assert len(rows(h.db_path, "SELECT 1 FROM coffee_rounds")) == 1
+    # /coffee run-now during the pause makes no round either, and says why.
+    refused = await command(h, "coffee run-now")
+    assert refused == Messages.load()("coffee.run_skipped", week="2026-W49")
+    assert "paused" in refused
     assert len(rows(h.db_path, "SELECT 1 FROM coffee_rounds")) == 1
     # Back by itself on 8 December: the round of 11 December is made.
     await h.restart_bot(**at("2026-12-11T10:01:00+00:00"))
