@@ -251,6 +251,13 @@ class CoffeeCog(
             RunOutcome.BUSY: "coffee.run_busy",
             RunOutcome.SKIPPED: "coffee.run_skipped",
         }.get(outcome, "coffee.run_failed")
+        if outcome is RunOutcome.SKIPPED:
+            now = self.services.clock.now()
+            until = await self.services.programmes.roulette_paused_until(guild.id, now)
+            if until is not None:
+                until_text = discord.utils.format_dt(until, "D")
+                await reply.finish(self.texts("coffee.run_paused", week=week, until=until_text))
+                return
         await reply.finish(self.texts(key, week=week))
 
     @app_commands.command(

@@ -656,8 +656,9 @@ async def test_editing_the_default_programme_changes_the_roulette_and_setup_show
     assert len(rows(h.db_path, "SELECT 1 FROM coffee_rounds")) == 1
     # /coffee run-now during the pause makes no round either, and says why.
     refused = await command(h, "coffee run-now")
-    assert refused == Messages.load()("coffee.run_skipped", week="2026-W49")
-    assert "paused" in refused
+    until = re.search(r"<t:\d+:D>", refused)
+    assert until is not None
+    assert refused == Messages.load()("coffee.run_paused", week="2026-W49", until=until[0])
     assert len(rows(h.db_path, "SELECT 1 FROM coffee_rounds")) == 1
     # Back by itself on 8 December: the round of 11 December is made.
     await h.restart_bot(**at("2026-12-11T10:01:00+00:00"))

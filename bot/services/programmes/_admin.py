@@ -99,8 +99,12 @@ class ProgrammeAdmin(ServiceBase):
 
     async def roulette_paused(self, guild_id: int, when: datetime) -> bool:
         """Whether the server's roulette (its default programme) is paused at ``when``."""
+        return await self.roulette_paused_until(guild_id, when) is not None
+
+    async def roulette_paused_until(self, guild_id: int, when: datetime) -> datetime | None:
+        """When the server's roulette comes back, if it is paused at ``when``."""
         default = await self._repo.default(guild_id)
-        return default is not None and default.paused_at(when)
+        return default.paused_until if default is not None and default.paused_at(when) else None
 
     async def set_limit(self, guild_id: int, limit: int) -> None:
         if limit not in PROGRAMME_LIMITS:
