@@ -4,10 +4,15 @@ Pure-Python work in a thread still holds the GIL most of the time, so a thread o
 shortens the stall of the event loop (and with it the gateway heartbeat and every
 other member's command); it does not remove it. Heavy jobs (the pairing engine on a
 big roulette, charts, the report's HTML and CSV files) therefore run in worker
-processes: a small pool, started with ``spawn`` on first use (so a worker never
-inherits the bot's threads, sockets or database connections) and shut down when the
-bot closes. Inputs and results cross as pickles, so a job is a module-level function
-of plain data.
+processes, started with ``spawn`` on first use (so a worker never inherits the bot's
+threads, sockets or database connections) and shut down when the bot closes. Inputs
+and results cross as pickles, so a job is a module-level function of plain data.
+
+There are two kinds of worker. :meth:`Offload.run` sends a job to the general pool
+(rounds, the report's CSVs, exports). :meth:`Offload.draw` sends one to the drawing
+worker, the only process that loads matplotlib: a worker that has drawn once keeps
+matplotlib's modules and font cache (some 100 MB at 4× the bench's data), so keeping
+every chart in one process keeps that cost to one process.
 
 Small jobs stay inline: below a few tens of milliseconds, pickling and the hop to a
 worker cost more than the work.
@@ -29,8 +34,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Worker processes at most; one core stays free for the event loop on small machines.
-WORKERS = 2
+#: General worker processes: with the drawing worker, one per core of a small machine.
+WORKERS = 1
+#: Processes that draw charts (each keeps matplotlib loaded once it has drawn).
+DRAWING_WORKERS = 1
 
 
 class Offload:
@@ -40,25 +47,38 @@ class Offload:
         self._workers = workers
         self._processes = processes
         self._pool: Executor | None = None
+        self._drawing: Executor | None = None
 
     @property
     def started(self) -> bool:
-        """Whether a worker pool exists (it is created by the first job)."""
-        return self._pool is not None
+        """Whether a worker pool exists (each is created by its first job)."""
+        return self._pool is not None or self._drawing is not None
 
     def _executor(self) -> Executor | None:
         if not self._processes:
             return None
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+            self._pool = _spawn(self._workers)
             log.debug("Started %d worker processes", self._workers)
         return self._pool
+
+    def _drawer(self) -> Executor | None:
+        if not self._processes:
+            return None
+        if self._drawing is None:
+            self._drawing = _spawn(DRAWING_WORKERS)
+            log.debug("Started the drawing worker")
+        return self._drawing
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` off the event loop; its exceptions propagate."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor(), partial(function, *args, **kwargs))
+
+    async def draw(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like :meth:`run`, in the drawing worker: for every job that draws a chart."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._drawer(), partial(function, *args, **kwargs))
 
     async def warm(self, *modules: str) -> None:
         """Start every worker now and import ``modules`` in each, so that the first real
@@ -69,10 +89,16 @@ class Offload:
 
     async def close(self) -> None:
         """Stop the workers (jobs not yet started are cancelled), without blocking the loop."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
+        pools = [p for p in (self._pool, self._drawing) if p is not None]
+        self._pool = self._drawing = None
+        for pool in pools:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        if pools:
             log.debug("Stopped the worker processes")
+
+
+def _spawn(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _import(modules: tuple[str, ...]) -> int:

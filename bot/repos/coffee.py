@@ -25,15 +25,18 @@ from bot.repos.coffee_rows import (
     COUNT_PARTICIPANTS,
     INTERESTS,
     PARTICIPANTS,
+    RECENT_MEETING_IDS,
     RECENT_MEETINGS,
     ROULETTE,
     SETTINGS,
     SIT_OUT_COUNTS,
     candidates_from,
+    history_from,
     read_round_rows,
     rounds_from,
     settings_from,
 )
+from bot.repos.coffee_writes import insert_meetings
 from bot.timeutil import from_db, to_db
 
 __all__ = [
@@ -86,7 +89,7 @@ class CoffeeRepo:
         return RoundRows(
             avoid_rounds=rounds,
             candidates=await self.participants(guild_id, period_key, now),
-            history=await self.recent_meetings(guild_id, rounds),
+            history=history_from(await self._db.fetchall(RECENT_MEETING_IDS, (guild_id, rounds))),
             blocked=await self.blocked_pairs(guild_id),
             sit_outs=await self.sit_out_counts(guild_id, rounds),
         )
@@ -199,27 +202,8 @@ class CoffeeRepo:
                 ),
             )
             round_id = written.lastrowid
-            await tx.executemany(
-                "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
-                "VALUES (?, ?, ?, ?)",
-                [
-                    (round_id, guild_id, position, int(meeting.cross_group))
-                    for position, meeting in enumerate(meetings)
-                ],
-            )
-            ids = await tx.fetchall(
-                "SELECT position, meeting_id FROM coffee_meetings WHERE round_id = ?", (round_id,)
-            )
-            meeting_ids = {position: meeting_id for position, meeting_id in ids}
-            await tx.executemany(
-                "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
-                "VALUES (?, ?, ?, ?)",
-                [
-                    (meeting_ids[position], guild_id, user, group)
-                    for position, meeting in enumerate(meetings)
-                    for user, group in meeting.members
-                ],
-            )
+            assert round_id is not None
+            await insert_meetings(tx, round_id, guild_id, meetings)
             await tx.executemany(
                 "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES (?, ?, ?)",
                 [(round_id, guild_id, user) for user in sorted(set(sat_out))],

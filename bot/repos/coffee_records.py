@@ -20,11 +20,12 @@ class Candidate:
 @dataclass(frozen=True)
 class RoundRows:
     """Everything a round is made from, read in one go: who takes part, the recent
-    rounds (oldest first, as meetings of known members), blocks and sit-out counts."""
+    rounds (oldest first, as meetings of known members, their ids as text for the
+    engine), blocks and sit-out counts."""
 
     avoid_rounds: int
     candidates: list[Candidate]
-    history: list[list[tuple[int, ...]]]
+    history: list[list[tuple[str, ...]]]
     blocked: list[tuple[int, int]]
     sit_outs: dict[int, int]
 

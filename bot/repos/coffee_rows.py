@@ -49,6 +49,16 @@ RECENT_MEETINGS = (
     "ON mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL "
     "ORDER BY r.period_key, m.meeting_id, mm.id"
 )
+#: The same rounds for the engine: one row per meeting, its known members' ids joined
+#: by commas (SQLite joins them far faster than Python rebuilds meetings from rows).
+RECENT_MEETING_IDS = (
+    "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
+    f"AND {ROULETTE} ORDER BY period_key DESC LIMIT ?) "
+    "SELECT r.round_id, (SELECT group_concat(mm.user_id) FROM coffee_meeting_members mm "
+    "WHERE mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL) FROM recent r "
+    "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
+    "ORDER BY r.period_key, m.meeting_id"
+)
 BLOCKED = "SELECT user_id, blocked_user_id FROM coffee_blocks WHERE guild_id = ?"
 SIT_OUT_COUNTS = (
     "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "
@@ -75,6 +85,17 @@ def candidates_from(
         Candidate(r[0], r[1], r[2], frozenset(interests[r[0]]) if r[0] in interests else none)
         for r in rows
     ]
+
+
+def history_from(rows: Iterable[Sequence[Any]]) -> list[list[tuple[str, ...]]]:
+    """(round, "id,id,…") rows in order, as rounds of meetings of two or more, with the
+    ids as text, which is how the engine takes them."""
+    by_round: dict[int, list[tuple[str, ...]]] = {}
+    for round_id, members in rows:
+        meetings = by_round.setdefault(round_id, [])
+        if members and "," in members:
+            meetings.append(tuple(members.split(",")))
+    return list(by_round.values())
 
 
 def rounds_from(rows: Iterable[Sequence[Any]]) -> list[list[tuple[int, ...]]]:
@@ -108,7 +129,7 @@ def read_round_rows(path: Path, guild_id: int, period_key: str, now: datetime) -
                 conn.execute(PARTICIPANTS, (guild_id, to_db(now), period_key)),
                 conn.execute(INTERESTS, (guild_id,)),
             ),
-            history=rounds_from(conn.execute(RECENT_MEETINGS, (guild_id, rounds))),
+            history=history_from(conn.execute(RECENT_MEETING_IDS, (guild_id, rounds))),
             blocked=[(a, b) for a, b in conn.execute(BLOCKED, (guild_id,))],
             sit_outs=dict(conn.execute(SIT_OUT_COUNTS, (guild_id, rounds))),
         )

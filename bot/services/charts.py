@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 
 from bot.services.bridging import BridgingMatrix
 from bot.services.digest import ConditionCount, Digest
+from bot.services.labels import MAX_LABEL, condition_label, short
 from bot.text import Messages
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,6 @@ HEAT = LinearSegmentedColormap.from_list(
 TITLE_SIZE = 16
 LABEL_SIZE = 12
 TICK_SIZE = 11
-MAX_LABEL = 40
 
 
 def _figure(size: tuple[float, float]) -> Figure:
@@ -69,18 +69,6 @@ def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", facecolor=CARD, metadata={"Software": None})
     return buffer.getvalue()
-
-
-def _short(text: str, limit: int = MAX_LABEL) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def condition_label(count: ConditionCount, texts: Messages, limit: int | None = None) -> str:
-    """ "3. Working alongside, not doing to", cut to ``limit`` characters if given."""
-    if count.number is None:
-        return texts("chart.no_condition")
-    label = texts("chart.condition_label", number=count.number, title=count.title or "")
-    return label if limit is None else _short(label, limit)
 
 
 def _week_label(period_key: str) -> str:
@@ -243,7 +231,7 @@ def bridging_heatmap(matrix: BridgingMatrix, texts: Messages) -> bytes:
         return _png(figure)
     peak = max((max(row) for row in matrix.counts), default=0)
     image = axes.imshow(matrix.counts, cmap=HEAT, vmin=0, vmax=max(peak, 1), aspect="equal")
-    labels = [_short(name, 24) for name in matrix.group_names]
+    labels = [short(name, 24) for name in matrix.group_names]
     axes.set_xticks(range(matrix.size), labels, rotation=30, ha="right")
     axes.set_yticks(range(matrix.size), labels)
     axes.tick_params(length=0)

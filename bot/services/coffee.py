@@ -89,7 +89,7 @@ def pairing_input(
     """The engine's input for a round, from what the repository read."""
     return PairingInput(
         participants=to_participants(rows.candidates),
-        history=[[tuple(map(str, m)) for m in rnd] for rnd in rows.history],
+        history=rows.history,
         blocked=[(str(a), str(b)) for a, b in rows.blocked],
         avoid_repeat_rounds=rows.avoid_rounds,
         seed=stable_seed(guild_id, period_key),

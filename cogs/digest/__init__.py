@@ -26,7 +26,7 @@ from bot.interaction import Interaction
 from bot.models import ChannelPurpose, ScheduledJob
 from bot.problems import UserFacingError
 from bot.scheduler import JobContext, JobSkipped, JobSpec
-from bot.services import charts
+from bot.services import drawing
 from bot.services.digest import Digest
 from bot.services.outcomes import Period, parse_day, parse_period
 from bot.services.report import parse_month
@@ -65,7 +65,7 @@ class DigestCog(commands.Cog):
 
     async def _render(self, guild: discord.Guild, digest: Digest) -> tuple[discord.Embed, bytes]:
         texts = self.services.report.texts
-        chart = await self.services.offload.run(charts.digest_chart, digest, texts)
+        chart = await self.services.offload.draw(drawing.digest_chart, digest, texts)
         return digest_embed(digest, guild, self.texts), chart
 
     async def post_digest(self, ctx: JobContext) -> None:
@@ -111,8 +111,8 @@ class DigestCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         until = self.services.clock.now()
         matrix = await self.services.bridging.build(guild.id, until - timedelta(weeks=weeks), until)
-        heatmap = await self.services.offload.run(
-            charts.bridging_heatmap, matrix, self.services.report.texts
+        heatmap = await self.services.offload.draw(
+            drawing.bridging_heatmap, matrix, self.services.report.texts
         )
         await interaction.followup.send(
             self.texts(

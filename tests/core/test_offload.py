@@ -9,7 +9,19 @@ import sys
 
 import pytest
 
+from bot.clock import FakeClock
+from bot.db import Database
 from bot.offload import Offload
+from bot.repos.analytics import AnalyticsRepo
+from bot.repos.guilds import GuildRepo
+from bot.repos.prompts import PromptRepo
+from bot.services import drawing
+from bot.services.content import load_content
+from bot.services.digest import DigestService
+from bot.services.prompts import PromptService
+from bot.services.report import load_report_texts
+
+GUILD = 4040
 
 
 async def test_work_runs_in_another_process_started_on_first_use() -> None:
@@ -71,3 +83,37 @@ async def test_warming_starts_every_worker_with_the_round_code_imported() -> Non
     threads = Offload(processes=False)
     await threads.warm("bot.services.coffee")
     assert not threads.started
+
+
+def test_the_bot_process_never_loads_matplotlib() -> None:
+    """Charts are drawn in the drawing worker only: the bot and its cogs import none of it."""
+    code = (
+        "import importlib, json, sys\n"
+        "import bot.core, bot.wiring\n"
+        "for name in bot.core.DEFAULT_EXTENSIONS:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib'})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out) == []
+
+
+async def test_charts_are_drawn_in_a_worker_of_their_own(db: Database, clock: FakeClock) -> None:
+    await GuildRepo(db).ensure(GUILD, clock.now())
+    digest = await DigestService(
+        AnalyticsRepo(db), PromptService(load_content(), PromptRepo(db)), clock
+    ).build(GUILD)
+    offload = Offload(workers=1)
+    try:
+        png = await offload.draw(drawing.digest_chart, digest, load_report_texts())
+        assert png.startswith(b"\x89PNG")
+        drawer, general = await offload.draw(os.getpid), await offload.run(os.getpid)
+        assert len({drawer, general, os.getpid()}) == 3
+        assert await offload.draw(_imported, "matplotlib")
+        # the general worker (rounds, CSVs, exports) stays small: it never drew
+        assert not await offload.run(_imported, "matplotlib")
+    finally:
+        await offload.close()
+    assert not offload.started

@@ -7,8 +7,6 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from bot.db import Tx
-from bot.repos.coffee import NewMeeting
 from bot.services.rhythm import Rhythm, RhythmKind
 from bot.timeutil import from_db
 
@@ -133,23 +131,6 @@ _PROGRAMME_COLUMNS = (
     "week_of_month, day_of_week, hour, minute, timezone, anchor_date, group_size, format, "
     "role_id, paused_until, created_at, paused_since"
 )
-
-
-async def _insert_meeting(
-    tx: Tx, round_id: int, guild_id: int, position: int, meeting: NewMeeting
-) -> int:
-    made = await tx.execute(
-        "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
-        "VALUES (?, ?, ?, ?)",
-        (round_id, guild_id, position, int(meeting.cross_group)),
-    )
-    assert made.lastrowid is not None
-    await tx.executemany(
-        "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
-        "VALUES (?, ?, ?, ?)",
-        [(made.lastrowid, guild_id, user, group) for user, group in meeting.members],
-    )
-    return made.lastrowid
 
 
 def _rhythm_columns(rhythm: Rhythm) -> tuple[Any, ...]:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.db import Database
 from bot.repos.coffee import NewMeeting
+from bot.repos.coffee_writes import insert_meetings
 from bot.repos.programmes._models import (
     FairnessCounts,
     Programme,
@@ -14,7 +15,6 @@ from bot.repos.programmes._models import (
     RoundMeeting,
     StoredHours,
     _hours,
-    _insert_meeting,
     _round,
 )
 from bot.timeutil import to_db
@@ -128,8 +128,7 @@ class RoundStore:
             )
             round_id = written.lastrowid
             assert round_id is not None
-            for position, meeting in enumerate(meetings):
-                await _insert_meeting(tx, round_id, programme.guild_id, position, meeting)
+            await insert_meetings(tx, round_id, programme.guild_id, meetings)
             await tx.executemany(
                 "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES (?, ?, ?)",
                 [(round_id, programme.guild_id, user) for user in sit_outs],
@@ -173,7 +172,7 @@ class RoundStore:
                 "SELECT coalesce(max(position), -1) + 1 FROM coffee_meetings WHERE round_id = ?",
                 (round_id,),
             )
-            meeting_id = await _insert_meeting(tx, round_id, guild_id, int(position), meeting)
+            (meeting_id,) = await insert_meetings(tx, round_id, guild_id, [meeting], int(position))
             await tx.executemany(
                 "DELETE FROM round_sitouts WHERE round_id = ? AND user_id = ?",
                 [(round_id, user) for user, _ in meeting.members],

@@ -20,7 +20,6 @@ from bot.repos.outcomes import OutcomesRepo
 from bot.repos.pulse import PulseRepo
 from bot.services import stats
 from bot.services.content import ContentLibrary
-from bot.services.funders import charts
 from bot.services.funders.tables import Cell, Table, TableMaker, pct, stories_table
 from bot.services.funders.texts import (
     TEMPLATE_FILE,
@@ -175,7 +174,7 @@ class FundersReportService:
         pages = FundersPages(self.texts, self._override)
         if self._offload is None:
             return await asyncio.to_thread(pages.write_files, report, out_dir)
-        return await self._offload.run(pages.write_files, report, out_dir)
+        return await self._offload.draw(pages.write_files, report, out_dir)
 
     def write_files(self, report: FundersReport, out_dir: Path) -> list[Path]:
         """:meth:`write`, right here (CPU-heavy and blocking)."""
@@ -224,7 +223,7 @@ class FundersReportService:
             override_dir=self._override,
             out_dir=out_dir,
         )
-        return await self._offload.run(funders_report_job, job)
+        return await self._offload.draw(funders_report_job, job)
 
 
 @dataclass(frozen=True)
@@ -294,6 +293,8 @@ class FundersPages:
 
     def charts(self, report: FundersReport) -> dict[str, bytes]:
         """PNG charts by file name (CPU-bound: in a worker process from the event loop)."""
+        from bot.services.funders import charts  # matplotlib: only where charts are drawn
+
         t = self.texts.text
         acts = report.table("acts_by_condition")
         result = {

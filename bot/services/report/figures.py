@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.repos.analytics import Window
-from bot.services import charts
 from bot.services.bridging import BridgingMatrix
 from bot.services.digest import ConditionCount, GroupCount
+from bot.services.labels import condition_label
 from bot.services.report.periods import month_label
 from bot.text import Messages
 
@@ -154,13 +154,13 @@ class MonthlyReport:
     def by_condition(self, texts: Messages) -> list[FigureRow]:
         then = {c.number: c.count for c in self.previous.acts_by_condition}
         rows = [
-            FigureRow("acts", charts.condition_label(c, texts), c.count, then.get(c.number, 0))
+            FigureRow("acts", condition_label(c, texts), c.count, then.get(c.number, 0))
             for c in self.current.acts_by_condition
         ]
         now_numbers = {c.number for c in self.current.acts_by_condition}
         for c in self.previous.acts_by_condition:
             if c.number not in now_numbers:
-                rows.append(FigureRow("acts", charts.condition_label(c, texts), 0, c.count))
+                rows.append(FigureRow("acts", condition_label(c, texts), 0, c.count))
         return rows
 
     def rows(self, texts: Messages) -> list[FigureRow]:

@@ -30,7 +30,6 @@ from bot.repos.analytics import (
     read_group_names,
     read_rounds,
 )
-from bot.services import charts
 from bot.services.content import ContentLibrary
 from bot.text import Messages
 
@@ -70,6 +69,7 @@ def reading(db_path: Path, work: Callable[[AnalyticsRepo, Database], Awaitable[T
 def report_page_job(job: ReportJob) -> tuple[list[Path], bytes]:
     """The figures, ``report.html`` with its charts and ``figures.csv``; and the bridging
     heatmap as PNG bytes (to attach beside the page)."""
+    from bot.services import charts
     from bot.services.report.service import ReportService, write_report_page
 
     async def work(analytics: AnalyticsRepo, _: Database) -> tuple[list[Path], bytes]:

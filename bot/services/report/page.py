@@ -7,7 +7,6 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import UTC
 
-from bot.services import charts
 from bot.services.report.figures import FigureRow, MonthlyReport, figure_label, period_label
 from bot.text import Messages
 
@@ -129,6 +128,8 @@ def render_html(report: MonthlyReport, texts: Messages, *, heatmap: bytes | None
         ([esc(r.detail or ""), *_comparison_cells(r, t)] for r in report.by_condition(t)),
         numeric_from=1,
     )
+    from bot.services import charts  # matplotlib: only where a page is drawn
+
     conditions_png = charts.month_conditions_chart(
         now.acts_by_condition, then.acts_by_condition, now_label, then_label, t
     )

@@ -20,10 +20,11 @@ from bot.repos.analytics import (
     Window,
 )
 from bot.resources import prompts_dir
-from bot.services import charts
+from bot.services import drawing
 from bot.services.bridging import build_matrix
 from bot.services.content import ContentLibrary
 from bot.services.digest import ConditionCount, UnknownGuildError, group_counts
+from bot.services.labels import condition_label
 from bot.services.report.figures import MonthFigures, MonthlyReport
 from bot.services.report.jobs import ReportJob, report_page_job, report_rows_job
 from bot.services.report.page import render_html
@@ -146,9 +147,10 @@ class ReportService:
         rows = await read_report_rows(self._analytics, report.guild_id, report.current.window, salt)
         if self._offload is None:
             return await asyncio.to_thread(write_report_files, report, rows, self.texts, out_dir)
-        # The page (with its charts) and the CSV files are made in two workers at once.
+        # The page (with its charts) and the CSV files are made in two workers at once:
+        # the drawing worker and a general one.
         page, csvs = await asyncio.gather(
-            self._offload.run(write_report_page, report, self.texts, out_dir),
+            self._offload.draw(write_report_page, report, self.texts, out_dir),
             self._offload.run(write_report_csvs, report, rows, self.texts, out_dir),
         )
         return [*page, *csvs]
@@ -170,7 +172,7 @@ class ReportService:
             report = await self.build(guild_id, year, month)
             written = await self.write(report, out_dir)
             heatmap = await asyncio.to_thread(
-                charts.bridging_heatmap, report.current.bridging, self.texts
+                drawing.bridging_heatmap, report.current.bridging, self.texts
             )
             return written, heatmap
         timezone = await self._analytics.guild_timezone(guild_id)
@@ -183,7 +185,7 @@ class ReportService:
             db_path, guild_id, year, month, timezone, now, salt, self._content, self.texts, out_dir
         )
         (page, heatmap), csvs = await asyncio.gather(
-            self._offload.run(report_page_job, job), self._offload.run(report_rows_job, job)
+            self._offload.draw(report_page_job, job), self._offload.run(report_rows_job, job)
         )
         return [*page, *csvs], heatmap
 
@@ -242,7 +244,7 @@ def write_report_csvs(
     report: MonthlyReport, rows: ReportRows, t: Messages, out_dir: Path
 ) -> list[Path]:
     """Make and write the CSV files of the listed rows (everything but figures.csv)."""
-    titles = {c.number: charts.condition_label(c, t) for c in report.current.acts_by_condition}
+    titles = {c.number: condition_label(c, t) for c in report.current.acts_by_condition}
     return _rows_csvs(report.guild_id, report.timezone, titles, rows, t, out_dir)
 
 
@@ -257,7 +259,7 @@ def write_rows_csvs(
     """:func:`write_report_csvs` without the figures: conditions are titled from the
     content library, as the report's figures title them."""
     titles: dict[int | None, str] = {
-        c.number: charts.condition_label(ConditionCount(c.number, c.title, 0), t)
+        c.number: condition_label(ConditionCount(c.number, c.title, 0), t)
         for c in content.conditions
     }
     return _rows_csvs(guild_id, timezone, titles, rows, t, out_dir)
