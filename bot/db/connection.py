@@ -10,11 +10,18 @@ Reads outside a transaction go to a small pool of read-only connections
 (``PRAGMA query_only``), which WAL lets run while the writer holds a transaction.
 Every write commits before it returns, and a read starts a fresh snapshot, so a
 read that follows a write always sees it. Read connections are opened on first use.
+
+The writer never checkpoints (copies the write-ahead log back into the file) inside a
+commit. SQLite would otherwise do it in whichever commit takes the log past 1,000
+pages, which costs that commit a third of a second after a 20,000-member round. A
+connection of its own runs a passive checkpoint instead, a moment after writes, off
+the writer and off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -30,6 +37,8 @@ Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
 #: Read-only connections opened at most; each one is a thread.
 READERS = 3
+#: Seconds after a write before the log is checkpointed (writes meanwhile share it).
+CHECKPOINT_AFTER = 1.0
 
 
 class DatabaseOpenError(Exception):
@@ -90,6 +99,8 @@ class Database:
         self._readers: list[aiosqlite.Connection] = []
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._opening = 0
+        self._checkpointer: aiosqlite.Connection | None = None
+        self._checkpoint: asyncio.Task[None] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -122,6 +133,7 @@ class Database:
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA wal_autocheckpoint = 0")
         except BaseException as exc:
             await conn.close()
             if isinstance(exc, sqlite3.OperationalError):
@@ -138,6 +150,14 @@ class Database:
     async def close(self) -> None:
         if self._conn is None:
             return
+        checkpoint, self._checkpoint = self._checkpoint, None
+        if checkpoint is not None:
+            checkpoint.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checkpoint
+        if self._checkpointer is not None:
+            await self._checkpointer.close()
+            self._checkpointer = None
         async with self._lock:
             conn, self._conn = self._conn, None
             readers, self._readers = self._readers, []
@@ -151,6 +171,22 @@ class Database:
             finally:
                 await conn.close()
         log.debug("Closed database %s", self.path)
+
+    def _wrote(self) -> None:
+        """A write committed: checkpoint the log soon, unless that is already planned."""
+        if self._checkpoint is None or self._checkpoint.done():
+            self._checkpoint = asyncio.get_running_loop().create_task(self._checkpoint_soon())
+
+    async def _checkpoint_soon(self) -> None:
+        await asyncio.sleep(CHECKPOINT_AFTER)
+        try:
+            if self._checkpointer is None:
+                self._checkpointer = await aiosqlite.connect(self.path, isolation_level=None)
+                await self._checkpointer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # PASSIVE copies what no reader still needs and never waits for anyone.
+            await self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:  # the next write plans another
+            log.debug("Checkpoint skipped: %s", exc)
 
     async def _open_reader(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -215,14 +251,18 @@ class Database:
                 raise
             else:
                 await conn.execute("COMMIT")
+                self._wrote()
 
     async def execute(self, sql: str, params: Params = ()) -> Written:
         async with self._lock:
-            return await Tx(self.raw).execute(sql, params)
+            written = await Tx(self.raw).execute(sql, params)
+        self._wrote()
+        return written
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._lock:
             await Tx(self.raw).executemany(sql, rows)
+        self._wrote()
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         async with self.reading() as reader:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from pathlib import Path
 
@@ -118,3 +119,30 @@ def test_the_readme_invite_asks_for_exactly_the_permissions_it_lists() -> None:
     granted = {name for name, on in discord.Permissions(value) if on}
     assert granted == {names[item] for item in listed}
     assert f"(`{value}`)" in section
+
+
+async def test_an_event_error_is_logged_with_its_traceback_unless_the_bot_has_closed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = KindBot(Services.build(tmp_path / "kb.sqlite3"))
+    caplog.set_level(logging.INFO, logger="bot.core")
+    try:
+        try:
+            raise RuntimeError("the welcome went wrong")
+        except RuntimeError:
+            await bot.on_error("on_member_join")
+        (running,) = [r for r in caplog.records if r.name == "bot.core"]
+        assert running.levelno == logging.ERROR
+        assert "on_member_join" in running.getMessage()
+        assert running.exc_info is not None and "welcome went wrong" in str(running.exc_info[1])
+    finally:
+        await bot.close()
+    caplog.clear()
+    # An event still running at shutdown finds the database closed: that is no error.
+    try:
+        raise ValueError("Cannot operate on a closed database.")
+    except ValueError:
+        await bot.on_error("on_member_remove")
+    (closing,) = [r for r in caplog.records if r.name == "bot.core"]
+    assert closing.levelno == logging.INFO
+    assert "on_member_remove" in closing.getMessage() and closing.exc_info is None

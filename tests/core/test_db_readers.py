@@ -90,3 +90,19 @@ async def test_every_read_after_a_write_sees_it(db: Database, steps: list[str]) 
             del expected[guild_id]
         rows = await db.fetchall("SELECT guild_id, kindness_daily_limit FROM guilds")
         assert {row[0]: row[1] for row in rows} == expected
+
+
+async def test_a_big_commit_leaves_the_checkpoint_to_its_own_connection(db: Database) -> None:
+    """The log goes back into the file a moment after the commit, not inside it."""
+    await db.execute("CREATE TABLE filler (x BLOB)")
+    start = db.path.stat().st_size
+    # About 1,500 pages: past the 1,000 at which a commit would checkpoint by itself.
+    await db.executemany("INSERT INTO filler (x) VALUES (?)", [(bytes(4000),)] * 1500)
+    assert db.path.stat().st_size < start + 1_000_000  # still only in the log
+    assert await db.fetchval("SELECT count(*) FROM filler") == 1500
+    for _ in range(100):
+        if db.path.stat().st_size > start + 5_000_000:
+            break
+        await asyncio.sleep(0.05)
+    assert db.path.stat().st_size > start + 5_000_000  # copied into the file
+    assert await db.fetchval("SELECT count(*) FROM filler") == 1500
