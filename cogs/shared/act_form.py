@@ -85,21 +85,30 @@ class ActModal(KindModal):
         )
         if self.act_id is not None:
             await services.kindness.edit(server, interaction.user.id, self.act_id, act)
-            await interaction.response.send_message(texts("kindness.edited"), ephemeral=True)
+            groups = await services.kindness.beneficiary_choices(server)
+            await _confirm(interaction, texts("kindness.edited"), self.act_id, groups)
             return
         stored, created = await services.kindness.log(server, interaction.user.id, act)
         key = "kindness.logged" if created else "kindness.duplicate"
         content = texts(key, visibility=visibility_label(texts, act.visibility))
         groups = await services.kindness.beneficiary_choices(server) if created else []
-        if not groups:
-            await interaction.response.send_message(content, ephemeral=True)
-            return
-        await interaction.response.send_message(
-            content,
-            view=beneficiary_view(interaction.client, server, stored.act_id, groups),
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        await _confirm(interaction, content, stored.act_id, groups)
+
+
+async def _confirm(
+    interaction: Interaction, content: str, act_id: int, groups: list[Group]
+) -> None:
+    """The private confirmation, with the "which group did it help?" select when the
+    server has groups (after a new act, and after an edit, to add or change it)."""
+    if not groups:
+        await interaction.response.send_message(content, ephemeral=True)
+        return
+    await interaction.response.send_message(
+        content,
+        view=beneficiary_view(interaction.client, guild_id(interaction), act_id, groups),
+        ephemeral=True,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
 
 
 #: A select holds 25 options; one of them is "prefer not to say".
@@ -110,7 +119,7 @@ NOT_SAID = "none"
 def beneficiary_view(
     bot: KindBot, guild_id: int, act_id: int, groups: list[Group]
 ) -> discord.ui.View:
-    """The optional "which group did it help?" select under a new act's confirmation."""
+    """The optional "which group did it help?" select under an act's confirmation."""
     texts = bot.services.texts
     options = [
         discord.SelectOption(label=group.label[:100], value=str(group.group_id))

@@ -117,6 +117,16 @@ async def test_edits_and_deletions_take_effect(harness: Harness) -> None:
     saved = await submit_act(h, modal, eli, "Original, fixed")
     assert saved.content == label("kindness.edited")
     assert rows(h.db_path, "SELECT act_id, what FROM acts") == [(first_id, "Original, fixed")]
+    # The edit's confirmation offers the "which group did it help?" menu too.
+    picker = select_id(saved, "kindness.benefit_placeholder")
+    choices = {o["label"]: o["value"] for o in saved.component(picker)["options"]}
+    justice = next(name for name in choices if name.endswith("Justice"))
+    noted = await (await h.emu.select(saved, picker, [choices[justice]], by=eli)).final()
+    assert noted.content == label("kindness.benefit_noted", group=justice)
+    assert rows(
+        h.db_path,
+        "SELECT a.act_id, g.name FROM acts a JOIN groups g ON g.group_id = a.beneficiary_group_id",
+    ) == [(first_id, "Justice")]
 
 
 async def test_bad_text_is_explained_and_noisy_text_is_shown_safely(harness: Harness) -> None:
