@@ -53,17 +53,18 @@ async def test_threads_instead_of_processes_when_asked() -> None:
     await offload.close()
 
 
-def test_the_offline_pair_command_never_loads_the_worker_pool() -> None:
-    code = (
-        "import json, sys\n"
-        "import bot.cli.pair\n"
-        "print(json.dumps([m for m in ('bot.offload', 'concurrent.futures.process') "
-        "if m in sys.modules]))\n"
-    )
+def _loaded_by(imports: str, names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` a fresh interpreter has loaded after running ``imports``."""
+    report = f"print(json.dumps([m for m in {names!r} if m in sys.modules]))"
+    code = f"import json, sys\n{imports}\n{report}"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert json.loads(out) == []
+    return list(json.loads(out))
+
+
+def test_the_offline_pair_command_never_loads_the_worker_pool() -> None:
+    assert _loaded_by("import bot.cli.pair", ("bot.offload", "concurrent.futures.process")) == []
 
 
 def _imported(name: str) -> bool:
@@ -87,17 +88,13 @@ async def test_warming_starts_every_worker_with_the_round_code_imported() -> Non
 
 def test_the_bot_process_never_loads_matplotlib() -> None:
     """Charts are drawn in the drawing worker only: the bot and its cogs import none of it."""
-    code = (
-        "import importlib, json, sys\n"
+    imports = (
+        "import importlib\n"
         "import bot.core, bot.wiring\n"
         "for name in bot.core.DEFAULT_EXTENSIONS:\n"
-        "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib'})))\n"
+        "    importlib.import_module(name)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert json.loads(out) == []
+    assert _loaded_by(imports, ("matplotlib",)) == []
 
 
 async def test_charts_are_drawn_in_a_worker_of_their_own(db: Database, clock: FakeClock) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -120,30 +122,19 @@ async def test_totals_equal_a_recount_after_any_writes(
             assert isinstance(guild, int) and isinstance(user, int)
             await privacy.forget(guild, user)
             acts = [a for a in acts if (a[0], a[1]) != (guild, user)]
-        elif kind == "round":
+        elif kind in ("round", "programme round"):
+            # The roulette's writer and a programme's share the same bulk insert.
             _, guild, groups = step
             assert isinstance(guild, int) and isinstance(groups, list)
             rounds += 1
-            await coffee.create_round(
-                guild,
-                f"2026-W{rounds:02d}",
-                seed=rounds,
-                condition_number=None,
-                starter=None,
-                now=when,
-                checkin_due_at=when + timedelta(days=5),
-                meetings=[NewMeeting(tuple(members)) for members in groups],
-            )
-        elif kind == "programme round":
-            # A programme's round goes through the same bulk writer as the roulette's.
-            _, guild, groups = step
-            assert isinstance(guild, int) and isinstance(groups, list)
-            programme = await programmes.default(guild)
-            assert programme is not None
-            rounds += 1
-            await programmes.create_round(
-                programme,
-                f"P{rounds:02d}",
+            write: Callable[..., Awaitable[object]]
+            if kind == "round":
+                write = partial(coffee.create_round, guild, f"2026-W{rounds:02d}")
+            else:
+                programme = await programmes.default(guild)
+                assert programme is not None
+                write = partial(programmes.create_round, programme, f"P{rounds:02d}")
+            await write(
                 seed=rounds,
                 condition_number=None,
                 starter=None,
