@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 import discord
 
-from bot.errors import report_error
-from bot.interaction import ClientT, Interaction, as_kindbot, reply_privately
+from bot.errors import answer_kindly
+from bot.interaction import ClientT, Interaction, reply_privately
 from bot.services.meeting_times import SlotOffer
 from bot.services.programmes import (
     ProgrammeError,
@@ -26,6 +26,22 @@ from bot.services.programmes import (
 )
 
 _NO_PINGS = discord.AllowedMentions.none()
+
+
+async def _kindly(
+    interaction: discord.Interaction[ClientT], handler: Callable[[Interaction], Awaitable[None]]
+) -> None:
+    """Run an item's handler: a programme's refusal is told privately in its own words,
+    any other failure gets the usual reply with its error code."""
+
+    async def run(mine: Interaction) -> None:
+        try:
+            await handler(mine)
+        except ProgrammeError as problem:
+            texts = mine.client.services.programme_texts
+            await reply_privately(mine, texts(problem.key, **problem.params))
+
+    await answer_kindly(interaction, run)
 
 
 def find_time_view(meeting_id: int, label: str) -> discord.ui.View:
@@ -59,14 +75,7 @@ class FindTimeButton(
         return cls(int(match["meeting"]), getattr(item, "label", None) or "Find a time")
 
     async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
-        mine = as_kindbot(interaction)
-        try:
-            await self._open(mine)
-        except ProgrammeError as problem:
-            texts = mine.client.services.programme_texts
-            await reply_privately(mine, texts(problem.key, **problem.params))
-        except Exception as error:
-            await report_error(mine, error)
+        await _kindly(interaction, self._open)
 
     async def _open(self, interaction: Interaction) -> None:
         services = interaction.client.services
@@ -141,14 +150,7 @@ class SlotSelect(
         return cls(int(match["meeting"]))
 
     async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
-        mine = as_kindbot(interaction)
-        try:
-            await self._tick(mine)
-        except ProgrammeError as problem:
-            texts = mine.client.services.programme_texts
-            await reply_privately(mine, texts(problem.key, **problem.params))
-        except Exception as error:
-            await report_error(mine, error)
+        await _kindly(interaction, self._tick)
 
     async def _tick(self, interaction: Interaction) -> None:
         services = interaction.client.services

@@ -124,6 +124,10 @@ async def test_a_two_weekly_programme_of_fours_meets_finds_a_time_and_pauses(
     intro = await h.emu.wait_for_message(thread)
     button = intro.custom_id_for(said("programmes.find_time_button"))
     members = [m for m in people if m.user.id in set(thread.thread_members)]
+    # Someone from another meeting is told kindly, and privately, that this one isn't theirs.
+    outsider = next(m for m in people if m.user.id not in set(thread.thread_members))
+    refused = await (await h.emu.click(intro, button, by=outsider)).final()
+    assert refused.ephemeral and refused.content == said("programmes.not_in_meeting")
     for member in members:
         offer = await (await h.emu.click(intro, button, by=member)).final()
         assert "<t:" in offer.content
