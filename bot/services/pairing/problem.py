@@ -175,6 +175,31 @@ def _offsets(people: list[Participant], when: datetime) -> list[int | None]:
     return result
 
 
+def _record_meeting(met: list[dict[int, int]], known: list[int], age: int) -> None:
+    """Note that every two of ``known`` met ``age`` rounds ago. Meetings of three and
+    four, the common sizes, are written out: most of a long history's cost is here."""
+    size = len(set(known))  # a member listed twice never "meets" themself
+    if size == len(known) == 4:
+        a, b, c, d = known
+        met_a, met_b, met_c, met_d = met[a], met[b], met[c], met[d]
+        met_a[b] = met_a[c] = met_a[d] = age
+        met_b[a] = met_b[c] = met_b[d] = age
+        met_c[a] = met_c[b] = met_c[d] = age
+        met_d[a] = met_d[b] = met_d[c] = age
+    elif size == len(known) == 3:
+        a, b, c = known
+        met_a, met_b, met_c = met[a], met[b], met[c]
+        met_a[b] = met_a[c] = age
+        met_b[a] = met_b[c] = age
+        met_c[a] = met_c[b] = age
+    else:
+        for u in known:
+            met_u = met[u]
+            for v in known:
+                if v != u:
+                    met_u[v] = age
+
+
 def _read_history(
     inp: PairingInput,
     index: dict[str, int],
@@ -202,7 +227,7 @@ def _read_history(
         for meeting in meetings:
             if len(meeting) == 2:
                 u, v = index.get(meeting[0], -1), index.get(meeting[1], -1)
-                if u >= 0 and v >= 0:
+                if u >= 0 and v >= 0 and u != v:
                     met[u][v] = age
                     met[v][u] = age
                     if group[u] == group[v]:
@@ -219,11 +244,8 @@ def _read_history(
             if len(known) < 2:
                 continue
             groups = [group[u] for u in known]
+            _record_meeting(met, known, age)
             for u, g in zip(known, groups, strict=True):
-                met_u = met[u]
-                for v in known:
-                    if v != u:
-                        met_u[v] = age
                 own = groups.count(g) - 1
                 if odd_size < 0:
                     same_burden[u] += same_weight * own
