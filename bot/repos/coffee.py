@@ -26,14 +26,12 @@ from bot.repos.coffee_rows import (
     INTERESTS,
     PARTICIPANTS,
     RECENT_MEETING_IDS,
-    RECENT_MEETINGS,
     ROULETTE,
     SETTINGS,
     SIT_OUT_COUNTS,
     candidates_from,
     history_from,
     read_round_rows,
-    rounds_from,
     settings_from,
 )
 from bot.repos.coffee_writes import insert_meetings
@@ -140,7 +138,8 @@ class CoffeeRepo:
 
     async def recent_meetings(self, guild_id: int, rounds: int) -> list[list[tuple[int, ...]]]:
         """The last ``rounds`` rounds, oldest first, as meetings of known members."""
-        return rounds_from(await self._db.fetchall(RECENT_MEETINGS, (guild_id, rounds)))
+        rows = await self._db.fetchall(RECENT_MEETING_IDS, (guild_id, rounds))
+        return [[tuple(map(int, m)) for m in rnd] for rnd in history_from(rows)]
 
     async def round_for(self, guild_id: int, period_key: str) -> RoundRecord | None:
         row = await self._db.fetchone(

@@ -40,16 +40,7 @@ TAKING_PART = (
 PARTICIPANTS = f"SELECT c.user_id, c.group_id, c.timezone {TAKING_PART} ORDER BY c.user_id"
 COUNT_PARTICIPANTS = f"SELECT count(*) {TAKING_PART}"
 INTERESTS = "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ?"
-RECENT_MEETINGS = (
-    "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
-    f"AND {ROULETTE} ORDER BY period_key DESC LIMIT ?) "
-    "SELECT r.round_id, m.meeting_id, mm.user_id FROM recent r "
-    "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
-    "LEFT JOIN coffee_meeting_members mm "
-    "ON mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL "
-    "ORDER BY r.period_key, m.meeting_id, mm.id"
-)
-#: The same rounds for the engine: one row per meeting, its known members' ids joined
+#: The recent rounds, oldest first: one row per meeting, its known members' ids joined
 #: by commas (SQLite joins them far faster than Python rebuilds meetings from rows).
 RECENT_MEETING_IDS = (
     "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
@@ -96,19 +87,6 @@ def history_from(rows: Iterable[Sequence[Any]]) -> list[list[tuple[str, ...]]]:
         if members and "," in members:
             meetings.append(tuple(members.split(",")))
     return list(by_round.values())
-
-
-def rounds_from(rows: Iterable[Sequence[Any]]) -> list[list[tuple[int, ...]]]:
-    """(round, meeting, member) rows in order, as rounds of meetings of two or more."""
-    by_round: dict[int, dict[int, list[int]]] = {}
-    for round_id, meeting_id, user_id in rows:
-        meetings = by_round.setdefault(round_id, {})
-        if meeting_id is not None and user_id is not None:
-            meetings.setdefault(meeting_id, []).append(user_id)
-    return [
-        [tuple(users) for users in meetings.values() if len(users) > 1]
-        for meetings in by_round.values()
-    ]
 
 
 def read_round_rows(path: Path, guild_id: int, period_key: str, now: datetime) -> RoundRows:
