@@ -176,28 +176,12 @@ def _offsets(people: list[Participant], when: datetime) -> list[int | None]:
 
 
 def _record_meeting(met: list[dict[int, int]], known: list[int], age: int) -> None:
-    """Note that every two of ``known`` met ``age`` rounds ago. Meetings of three and
-    four, the common sizes, are written out: most of a long history's cost is here."""
-    size = len(set(known))  # a member listed twice never "meets" themself
-    if size == len(known) == 4:
-        a, b, c, d = known
-        met_a, met_b, met_c, met_d = met[a], met[b], met[c], met[d]
-        met_a[b] = met_a[c] = met_a[d] = age
-        met_b[a] = met_b[c] = met_b[d] = age
-        met_c[a] = met_c[b] = met_c[d] = age
-        met_d[a] = met_d[b] = met_d[c] = age
-    elif size == len(known) == 3:
-        a, b, c = known
-        met_a, met_b, met_c = met[a], met[b], met[c]
-        met_a[b] = met_a[c] = age
-        met_b[a] = met_b[c] = age
-        met_c[a] = met_c[b] = age
-    else:
-        for u in known:
-            met_u = met[u]
-            for v in known:
-                if v != u:
-                    met_u[v] = age
+    """Note that every two of ``known`` met ``age`` rounds ago."""
+    for u in known:
+        met_u = met[u]
+        for v in known:
+            if v != u:
+                met_u[v] = age
 
 
 def _read_history(
@@ -220,12 +204,14 @@ def _read_history(
     triad_burden = [0.0] * n
     rounds = len(inp.history)
     odd_size = 3 if inp.group_size == 2 else -1
+    get = index.get
     for position, meetings in enumerate(inp.history):
         age = rounds - position
         same_weight = SAME_GROUP_DECAY ** (age - 1)
         triad_weight = TRIAD_DECAY ** (age - 1)
         for meeting in meetings:
-            if len(meeting) == 2:
+            size = len(meeting)
+            if size == 2:
                 u, v = index.get(meeting[0], -1), index.get(meeting[1], -1)
                 if u >= 0 and v >= 0 and u != v:
                     met[u][v] = age
@@ -234,26 +220,55 @@ def _read_history(
                         same_burden[u] += same_weight
                         same_burden[v] += same_weight
                 continue
-            try:
-                known = [index[m] for m in meeting]
-            except KeyError:
-                known = [index[m] for m in meeting if m in index]
-            if len(meeting) == odd_size or (odd_size < 0 and len(meeting) != inp.group_size):
+            odd = size == odd_size or (odd_size < 0 and size != inp.group_size)
+            if size == 4 and not odd:
+                # The common case, written out: most of a long history's cost is here.
+                name_a, name_b, name_c, name_d = meeting
+                a, b = get(name_a, -1), get(name_b, -1)
+                c, d = get(name_c, -1), get(name_d, -1)
+                if a >= 0 and b >= 0 and c >= 0 and d >= 0 and len({a, b, c, d}) == 4:
+                    met_a, met_b, met_c, met_d = met[a], met[b], met[c], met[d]
+                    met_a[b] = met_a[c] = met_a[d] = age
+                    met_b[a] = met_b[c] = met_b[d] = age
+                    met_c[a] = met_c[b] = met_c[d] = age
+                    met_d[a] = met_d[b] = met_d[c] = age
+                    ga, gb, gc, gd = group[a], group[b], group[c], group[d]
+                    ab, ac, ad = ga == gb, ga == gc, ga == gd
+                    bc, bd, cd = gb == gc, gb == gd, gc == gd
+                    if odd_size < 0:
+                        if ab or ac or ad or bc or bd or cd:
+                            same_burden[a] += same_weight * (ab + ac + ad)
+                            same_burden[b] += same_weight * (ab + bc + bd)
+                            same_burden[c] += same_weight * (ac + bc + cd)
+                            same_burden[d] += same_weight * (ad + bd + cd)
+                    elif ab and ac and ad:
+                        for u in (a, b, c, d):
+                            same_burden[u] += same_weight
+                    continue
+            known = [u for m in meeting if (u := get(m, -1)) >= 0]
+            if odd:
                 for u in known:
                     triad_burden[u] += triad_weight
             if len(known) < 2:
                 continue
-            groups = [group[u] for u in known]
             _record_meeting(met, known, age)
-            for u, g in zip(known, groups, strict=True):
-                own = groups.count(g) - 1
-                if odd_size < 0:
-                    same_burden[u] += same_weight * own
-                elif own == len(known) - 1:
-                    same_burden[u] += same_weight
-    for a, b in inp.blocked:
-        first, second = index.get(a), index.get(b)
+            _add_same_group(same_burden, group, known, same_weight, odd_size)
+    for one, other in inp.blocked:
+        first, second = index.get(one), index.get(other)
         if first is not None and second is not None and first != second:
             met[first][second] = BLOCKED_AGE
             met[second][first] = BLOCKED_AGE
     return met, same_burden, triad_burden
+
+
+def _add_same_group(
+    same_burden: list[float], group: list[int], known: list[int], weight: float, odd_size: int
+) -> None:
+    """Add one past meeting to its members' same-group burdens (see ``_read_history``)."""
+    groups = [group[u] for u in known]
+    for u, g in zip(known, groups, strict=True):
+        own = groups.count(g) - 1
+        if odd_size < 0:
+            same_burden[u] += weight * own
+        elif own == len(known) - 1:
+            same_burden[u] += weight
