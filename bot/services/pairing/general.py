@@ -232,6 +232,68 @@ def sweep(grouping: Grouping, reach: int, meetings: Sequence[int] | None = None)
     return swaps
 
 
+def trade_within_groups(grouping: Grouping, reach: int) -> int:
+    """Clear repeats and blocked pairs with swaps between members of the same group.
+
+    Such a swap leaves every meeting's mix of groups as it was, so it can never add a
+    same-group pair or unsettle an even spread. For each meeting that breaks a hard
+    goal, the member in most of its clashes trades with the nearest same-group member
+    (in timezone order, up to ``reach`` meetings away) with whom neither meeting
+    clashes; the sweeps that follow see to the soft score.
+    """
+    problem = grouping.problem
+    met, window = problem.met, problem.avoid_rounds
+    meetings = grouping.meetings
+    count = len(meetings)
+    swaps = 0
+    for m in [m for m in range(count) if grouping.breaks_hard_goal(m)]:
+        for _ in range(len(meetings[m])):
+            members = meetings[m]
+            clashes = [_clashes(met[u], window, members) for u in members]
+            most = max(clashes)
+            if not most:
+                break
+            u = members[clashes.index(most)]
+            partner = _nearest_fit(grouping, m, u, reach)
+            if partner < 0:
+                break
+            grouping.swap(u, partner)
+            swaps += 1
+    return swaps
+
+
+def _clashes(met_u: dict[int, int], window: int, members: Sequence[int]) -> int:
+    """How many of ``members`` the member whose ages are ``met_u`` may not meet."""
+    clashes = 0
+    for v in members:
+        age = met_u.get(v)
+        if age is not None and age <= window:
+            clashes += 1
+    return clashes
+
+
+def _nearest_fit(grouping: Grouping, m: int, u: int, reach: int) -> int:
+    """The nearest member of ``u``'s group who can trade places with ``u`` (in meeting
+    ``m``) without a clash in either meeting, or -1."""
+    problem = grouping.problem
+    group, met, window = problem.group, problem.met, problem.avoid_rounds
+    meetings = grouping.meetings
+    g, met_u, here = group[u], met[u], meetings[m]
+    for distance in range(1, reach + 1):
+        for b in (m - distance, m + distance):
+            if not 0 <= b < len(meetings):
+                continue
+            there = meetings[b]
+            for w in there:
+                if (
+                    group[w] == g
+                    and _clashes(met_u, window, there) == (w in met_u and met_u[w] <= window)
+                    and _clashes(met[w], window, here) == (u in met[w] and met[w][u] <= window)
+                ):
+                    return w
+    return -1
+
+
 def repair(grouping: Grouping, full_scan: bool) -> int:
     """Swaps for meetings with a repeat or a blocked pair: nearby meetings, then all."""
     swaps = 0
@@ -265,12 +327,16 @@ def group_round(
                 break
             grouping = search(grouping, rng, rounds)
         return grouping.meetings
+    small = problem.size <= FULL_REPAIR_LIMIT
+    if not small:
+        trade_within_groups(grouping, REPAIR_REACH)
     sweep(grouping, reach)
     if candidates is not None:
         order = sorted(range(problem.size), key=problem.tiebreak.__getitem__)
         improve(grouping, candidates, order, effort * problem.size)
         sweep(grouping, reach)
-    small = problem.size <= FULL_REPAIR_LIMIT
+    if not small:
+        trade_within_groups(grouping, REPAIR_REACH)
     for _ in range(2):
         if any(grouping.breaks_hard_goal(m) for m in range(len(grouping.meetings))):
             repair(grouping, small)
