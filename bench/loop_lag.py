@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import sqlite3
 import statistics
 import sys
@@ -218,6 +219,21 @@ class Probe:
         return window
 
 
+WORKER_STEPS = re.compile(
+    r"read in (?P<read>[0-9.]+) s, computed in (?P<computed>[0-9.]+) s "
+    r"and stored in (?P<stored>[0-9.]+) s by a worker process"
+)
+
+
+def worker_steps(lines: Sequence[str]) -> tuple[float, float, float] | None:
+    """The read, compute and store times the bot logged for the round a worker made."""
+    for line in reversed(lines):
+        found = WORKER_STEPS.search(line)
+        if found:
+            return float(found["read"]), float(found["computed"]), float(found["stored"])
+    return None
+
+
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.1f}/{five:.1f}"
@@ -290,6 +306,7 @@ async def run(scale: float, roulette: int, operations: Sequence[str], reps: int)
                 print("\n".join(bot.lines[-15:]), file=sys.stderr)
                 raise SystemExit(probe.failure)
             windows[window.operation] = [(window, load())]
+            steps = worker_steps(bot.lines)
             code = await bot.stop(within=60)
             bot = None
             period = iso_week_key(history.NOW.date())
@@ -304,6 +321,13 @@ async def run(scale: float, roulette: int, operations: Sequence[str], reps: int)
                 f"alone {engine:.2f} s on the same input (ratio {window.seconds / engine:.2f}, "
                 "target under 2)"
             )
+            if steps is not None:
+                read, computed, stored = steps
+                print(
+                    f"  in the worker during that run: read {read:.2f} s, computed {computed:.2f} s"
+                    f", stored {stored:.2f} s (ratio to that computation "
+                    f"{window.seconds / computed:.2f})"
+                )
             print(f"  warm-up kindness stats: {idle[0][0].seconds:.2f} s; bot exit code {code}")
         finally:
             if bot is not None:

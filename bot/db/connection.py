@@ -172,6 +172,11 @@ class Database:
                 await conn.close()
         log.debug("Closed database %s", self.path)
 
+    def wrote_elsewhere(self) -> None:
+        """Another connection (a worker process) committed to the file: plan the same
+        checkpoint as after a write of this one's."""
+        self._wrote()
+
     def _wrote(self) -> None:
         """A write committed: checkpoint the log soon, unless that is already planned."""
         if self._checkpoint is None or self._checkpoint.done():

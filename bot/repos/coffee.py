@@ -34,7 +34,15 @@ from bot.repos.coffee_rows import (
     read_round_rows,
     settings_from,
 )
-from bot.repos.coffee_writes import insert_meetings
+from bot.repos.coffee_writes import (
+    INSERT_ROUND,
+    INSERT_SITOUT,
+    NewRound,
+    insert_meetings,
+    new_round,
+    sitout_rows,
+    write_round,
+)
 from bot.timeutil import from_db, to_db
 
 __all__ = [
@@ -45,9 +53,12 @@ __all__ = [
     "MeetingMember",
     "MeetingRecord",
     "NewMeeting",
+    "NewRound",
     "RoundRecord",
     "RoundRows",
+    "new_round",
     "read_round_rows",
+    "write_round",
 ]
 
 
@@ -180,36 +191,40 @@ class CoffeeRepo:
     ) -> RoundRecord:
         """Store the round, its meetings and who sat out in one transaction (or return the
         existing one)."""
+        header = new_round(
+            guild_id,
+            period_key,
+            seed=seed,
+            condition_number=condition_number,
+            starter=starter,
+            now=now,
+            checkin_due_at=checkin_due_at,
+        )
+        return await self.store_round(header, meetings, sat_out)
+
+    async def store_round(
+        self, header: NewRound, meetings: Sequence[NewMeeting], sat_out: Sequence[int] = ()
+    ) -> RoundRecord:
+        """:meth:`create_round` with the round's own row already made."""
+        guild_id = header.guild_id
         async with self._db.transaction() as tx:
             existing = await tx.fetchone(
                 f"SELECT * FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {ROULETTE}",
-                (guild_id, period_key),
+                (guild_id, header.period_key),
             )
             if existing is not None:
                 return round_record(existing)
-            written = await tx.execute(
-                "INSERT INTO coffee_rounds (guild_id, period_key, created_at, seed, "
-                "condition_number, starter, checkin_due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    guild_id,
-                    period_key,
-                    to_db(now),
-                    seed,
-                    condition_number,
-                    starter,
-                    to_db(checkin_due_at),
-                ),
-            )
-            round_id = written.lastrowid
+            round_id = (await tx.execute(INSERT_ROUND, header)).lastrowid
             assert round_id is not None
             await insert_meetings(tx, round_id, guild_id, meetings)
-            await tx.executemany(
-                "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES (?, ?, ?)",
-                [(round_id, guild_id, user) for user in sorted(set(sat_out))],
-            )
+            await tx.executemany(INSERT_SITOUT, sitout_rows(round_id, guild_id, sat_out))
             row = await tx.fetchone("SELECT * FROM coffee_rounds WHERE round_id = ?", (round_id,))
         assert row is not None
         return round_record(row)
+
+    def wrote_elsewhere(self) -> None:
+        """A worker process wrote to the file: checkpoint its log as after the bot's writes."""
+        self._db.wrote_elsewhere()
 
     async def meetings(self, round_id: int) -> list[MeetingRecord]:
         rows = await self._db.fetchall(

@@ -5,14 +5,49 @@ trigger (``migrations/0010_speed.sql``), so the writer lists the server in
 ``coffee_bulk_writes`` (which sets the trigger aside, ``migrations/0014``), writes the
 rows, adds their pairs to ``coffee_totals`` with one set-based update and takes the
 server off the list, all inside the caller's transaction.
+
+The same statements serve the bot's own connection (:func:`insert_meetings`, inside a
+:class:`~bot.db.Tx`) and a worker process that computed a big roulette round and
+stores it by itself (:func:`write_round`), so the round's rows never cross between
+processes and the bot's event loop never waits on them.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
 
 from bot.db import Tx
+from bot.db.connection import BUSY_TIMEOUT_MS
 from bot.repos.coffee_records import NewMeeting
+from bot.repos.coffee_rows import ROULETTE
+from bot.timeutil import to_db
+
+ROUND_ID = (
+    f"SELECT round_id FROM coffee_rounds WHERE guild_id = ? AND period_key = ? AND {ROULETTE}"
+)
+INSERT_ROUND = (
+    "INSERT INTO coffee_rounds (guild_id, period_key, created_at, seed, "
+    "condition_number, starter, checkin_due_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_MEETING = (
+    "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) VALUES (?, ?, ?, ?)"
+)
+MEETING_IDS = (
+    "SELECT position, meeting_id FROM coffee_meetings "
+    "WHERE round_id = ? AND position >= ? ORDER BY position"
+)
+LIST_BULK = "INSERT INTO coffee_bulk_writes (guild_id) VALUES (?)"
+UNLIST_BULK = "DELETE FROM coffee_bulk_writes WHERE guild_id = ?"
+INSERT_MEMBER = (
+    "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
+    "VALUES (?, ?, ?, ?)"
+)
+INSERT_SITOUT = "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES (?, ?, ?)"
 
 #: The pairs inside the round's meetings from ``position`` on (all new, all unanswered):
 #: what the per-row trigger would have added, one row at a time.
@@ -32,6 +67,62 @@ _ADD_PAIRS = (
 )
 
 
+class NewRound(NamedTuple):
+    """A round's own row, in the order :data:`INSERT_ROUND` takes it."""
+
+    guild_id: int
+    period_key: str
+    created_at: str
+    seed: int
+    condition_number: int | None
+    starter: str | None
+    checkin_due_at: str
+
+
+def new_round(
+    guild_id: int,
+    period_key: str,
+    *,
+    seed: int,
+    condition_number: int | None,
+    starter: str | None,
+    now: datetime,
+    checkin_due_at: datetime,
+) -> NewRound:
+    return NewRound(
+        guild_id,
+        period_key,
+        to_db(now),
+        seed,
+        condition_number,
+        starter,
+        to_db(checkin_due_at),
+    )
+
+
+def _meeting_rows(
+    round_id: int, guild_id: int, meetings: Sequence[NewMeeting], first_position: int
+) -> list[tuple[int, int, int, int]]:
+    return [
+        (round_id, guild_id, position, int(meeting.cross_group))
+        for position, meeting in enumerate(meetings, first_position)
+    ]
+
+
+def _member_rows(
+    ids: Sequence[int], guild_id: int, meetings: Sequence[NewMeeting]
+) -> list[tuple[int, int, int, int]]:
+    return [
+        (meeting_id, guild_id, user, group)
+        for meeting_id, meeting in zip(ids, meetings, strict=True)
+        for user, group in meeting.members
+    ]
+
+
+def sitout_rows(round_id: int, guild_id: int, sat_out: Sequence[int]) -> list[tuple[int, ...]]:
+    return [(round_id, guild_id, user) for user in sorted(set(sat_out))]
+
+
 async def insert_meetings(
     tx: Tx, round_id: int, guild_id: int, meetings: Sequence[NewMeeting], first_position: int = 0
 ) -> list[int]:
@@ -39,29 +130,48 @@ async def insert_meetings(
     if not meetings:
         return []
     await tx.executemany(
-        "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
-        "VALUES (?, ?, ?, ?)",
-        [
-            (round_id, guild_id, position, int(meeting.cross_group))
-            for position, meeting in enumerate(meetings, first_position)
-        ],
+        INSERT_MEETING, _meeting_rows(round_id, guild_id, meetings, first_position)
     )
-    rows = await tx.fetchall(
-        "SELECT position, meeting_id FROM coffee_meetings "
-        "WHERE round_id = ? AND position >= ? ORDER BY position",
-        (round_id, first_position),
-    )
+    rows = await tx.fetchall(MEETING_IDS, (round_id, first_position))
     ids = [int(meeting_id) for _, meeting_id in rows]
-    await tx.execute("INSERT INTO coffee_bulk_writes (guild_id) VALUES (?)", (guild_id,))
-    await tx.executemany(
-        "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
-        "VALUES (?, ?, ?, ?)",
-        [
-            (meeting_id, guild_id, user, group)
-            for meeting_id, meeting in zip(ids, meetings, strict=True)
-            for user, group in meeting.members
-        ],
-    )
+    await tx.execute(LIST_BULK, (guild_id,))
+    await tx.executemany(INSERT_MEMBER, _member_rows(ids, guild_id, meetings))
     await tx.execute(_ADD_PAIRS, {"round": round_id, "position": first_position, "guild": guild_id})
-    await tx.execute("DELETE FROM coffee_bulk_writes WHERE guild_id = ?", (guild_id,))
+    await tx.execute(UNLIST_BULK, (guild_id,))
     return ids
+
+
+def write_round(
+    path: Path, header: NewRound, meetings: Sequence[NewMeeting], sat_out: Sequence[int]
+) -> int:
+    """Store a roulette round from a worker process, on a connection of its own: what
+    :meth:`~bot.repos.coffee.CoffeeRepo.create_round` does, in one transaction. An
+    existing round for the week is kept. Returns the round's id."""
+    guild_id = header.guild_id
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        # The bot's own connection checkpoints the log, off any commit.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            existing = conn.execute(ROUND_ID, (guild_id, header.period_key)).fetchone()
+            if existing is not None:
+                conn.execute("ROLLBACK")
+                return int(existing[0])
+            round_id = conn.execute(INSERT_ROUND, header).lastrowid
+            assert round_id is not None
+            if meetings:
+                conn.executemany(INSERT_MEETING, _meeting_rows(round_id, guild_id, meetings, 0))
+                ids = [int(i) for _, i in conn.execute(MEETING_IDS, (round_id, 0))]
+                conn.execute(LIST_BULK, (guild_id,))
+                conn.executemany(INSERT_MEMBER, _member_rows(ids, guild_id, meetings))
+                conn.execute(_ADD_PAIRS, {"round": round_id, "position": 0, "guild": guild_id})
+                conn.execute(UNLIST_BULK, (guild_id,))
+            conn.executemany(INSERT_SITOUT, sitout_rows(round_id, guild_id, sat_out))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return round_id

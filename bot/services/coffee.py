@@ -6,6 +6,8 @@ so a rerun, a preview and a restart all agree on the same meetings.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +20,16 @@ from bot.clock import Clock
 from bot.models import ChampionStatus, Group, ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
-from bot.repos.coffee import Candidate, CoffeeRepo, NewMeeting, RoundRows, read_round_rows
+from bot.repos.coffee import (
+    Candidate,
+    CoffeeRepo,
+    NewMeeting,
+    NewRound,
+    RoundRows,
+    new_round,
+    read_round_rows,
+    write_round,
+)
 from bot.repos.coffee import MeetingMember as MeetingMember
 from bot.repos.coffee import MeetingRecord as MeetingRecord
 from bot.repos.coffee import RoundRecord as RoundRecord
@@ -39,6 +50,8 @@ if TYPE_CHECKING:
 PAUSED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
 #: Rounds with fewer participants are computed inline: the engine takes a few
 #: milliseconds there, less than the hop to a worker process.
+log = logging.getLogger(__name__)
+
 INLINE_BELOW = 150
 
 
@@ -112,6 +125,32 @@ def plan_from_file(path: Path, guild_id: int, period_key: str, reference: dateti
     """Read, build and compute a round in a worker process: only the plan comes back."""
     rows = read_round_rows(path, guild_id, period_key, reference)
     return plan_from_rows(rows, guild_id, period_key, reference)
+
+
+@dataclass(frozen=True)
+class StoredRound:
+    """What a worker process that made and stored a round sends back."""
+
+    round_id: int
+    people: int
+    read_seconds: float
+    compute_seconds: float
+    store_seconds: float
+
+
+def store_from_file(path: Path, header: NewRound, reference: datetime) -> StoredRound:
+    """Read, compute and store a round in a worker process; only the round's id (and how
+    long each step took) comes back. Storing here spares the bot's process the round's
+    rows, twice over: once as the plan sent back, once as the rows it would write."""
+    guild_id, period_key = header.guild_id, header.period_key
+    started = time.perf_counter()
+    rows = read_round_rows(path, guild_id, period_key, reference)
+    read = time.perf_counter()
+    plan = plan_from_rows(rows, guild_id, period_key, reference)
+    computed = time.perf_counter()
+    round_id = write_round(path, header, plan.new_meetings(), plan.sat_out)
+    stored = time.perf_counter()
+    return StoredRound(round_id, plan.people, read - started, computed - read, stored - computed)
 
 
 class CoffeeService:
@@ -210,16 +249,45 @@ class CoffeeService:
         return False
 
     async def make_round(self, guild_id: int, period_key: str, due: datetime) -> RoundRecord:
-        """Compute and store the week's round in one transaction, once."""
+        """Compute and store the week's round in one transaction, once.
+
+        A big round is read, computed and stored by a worker process in one go (see
+        :meth:`plan`), so its rows never pass through the bot's process.
+        """
         existing = await self._coffee.round_for(guild_id, period_key)
         if existing is not None:
             return existing
+        offload = self._offload
+        if offload is not None:
+            count = await self._coffee.count_participants(guild_id, period_key, due)
+            if count >= INLINE_BELOW:
+                header = await self._round_header(guild_id, period_key)
+                made = await offload.run(store_from_file, self._coffee.path, header, due)
+                self._coffee.wrote_elsewhere()
+                log.info(
+                    "Round %s for guild %s: %d members read in %.2f s, computed in %.2f s "
+                    "and stored in %.2f s by a worker process",
+                    period_key,
+                    guild_id,
+                    made.people,
+                    made.read_seconds,
+                    made.compute_seconds,
+                    made.store_seconds,
+                )
+                stored = await self._coffee.round_for(guild_id, period_key)
+                assert stored is not None
+                return stored
         plan = await self.plan(guild_id, period_key, due)
+        header = await self._round_header(guild_id, period_key)
+        return await self._coffee.store_round(header, plan.new_meetings(), plan.sat_out)
+
+    async def _round_header(self, guild_id: int, period_key: str) -> NewRound:
+        """The round's own row: its seed, the week's condition and conversation starter."""
         condition = await self.prompts.condition_for_week(guild_id, period_key)
         starter = await self.prompts.pick(guild_id, period_key, condition, PromptKind.STARTER)
         settings = await self._coffee.settings(guild_id)
         now = self.now()
-        return await self._coffee.create_round(
+        return new_round(
             guild_id,
             period_key,
             seed=stable_seed(guild_id, period_key),
@@ -227,8 +295,6 @@ class CoffeeService:
             starter=starter,
             now=now,
             checkin_due_at=now + timedelta(days=settings.checkin_days),
-            meetings=plan.new_meetings(),
-            sat_out=plan.sat_out,
         )
 
     async def same_group_shortfall(self, round_id: int) -> tuple[int, int] | None:

@@ -12,12 +12,12 @@ from bot.models import Profile
 from bot.offload import Offload
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
-from bot.repos.coffee import CoffeeRepo
+from bot.repos.coffee import CoffeeRepo, NewMeeting, new_round, write_round
 from bot.repos.guilds import GuildRepo
 from bot.repos.prompts import PromptRepo
 from bot.services.coffee import INLINE_BELOW, MISSED_CHECKINS_BEFORE_PAUSE, CoffeeService
-from bot.services.content import load_content
-from bot.services.prompts import PromptService
+from bot.services.content import PromptKind, load_content
+from bot.services.prompts import PromptService, stable_seed
 
 GUILD = 888888888888888888
 
@@ -197,9 +197,52 @@ async def test_a_big_round_made_in_a_worker_is_the_round_made_inline(
         await offload.close()
     assert planned == expected
     assert planned.people == INLINE_BELOW + 11 - 2
+    # The worker stored the round's own row as the bot would have, once.
+    condition = await prompts.condition_for_week(GUILD, "2026-W48")
+    assert (made.period_key, made.seed) == ("2026-W48", stable_seed(GUILD, "2026-W48"))
+    assert made.condition_number == condition.number
+    assert made.starter == await prompts.pick(GUILD, "2026-W48", condition, PromptKind.STARTER)
+    assert made.checkin_due_at == clock.now() + timedelta(
+        days=(await repo.settings(GUILD)).checkin_days
+    )
+    assert await inline.make_round(GUILD, "2026-W48", clock.now()) == made
+    assert await repo.totals(GUILD) == await repo.recount(GUILD)
     assert {5001, 5002}.isdisjoint(planned.group_of)
     stored = [tuple(str(u) for u in m.user_ids) for m in await repo.meetings(made.round_id)]
     assert stored == [tuple(m) for m in planned.result.meetings]
     past = {frozenset(m.user_ids) for m in await repo.meetings(last_week.round_id)}
     assert not past & {frozenset(int(u) for u in m) for m in planned.result.meetings}
     assert not any({"5000", "5004"} <= set(m) for m in planned.result.meetings)
+
+
+async def test_a_worker_that_fails_mid_round_leaves_nothing_behind(
+    db: Database, clock: FakeClock
+) -> None:
+    guilds, repo = GuildRepo(db), CoffeeRepo(db)
+    await guilds.ensure(GUILD, clock.now())
+    group = (await guilds.groups(GUILD))[0].group_id
+    before = await repo.totals(GUILD)
+    header = new_round(
+        GUILD,
+        "2026-W48",
+        seed=1,
+        condition_number=1,
+        starter="Hello",
+        now=clock.now(),
+        checkin_due_at=clock.now(),
+    )
+    # A member id SQLite cannot hold fails the members' insert, after the meetings'.
+    broken = [NewMeeting(((1, group), (2, group))), NewMeeting(((3, group), (2**70, group)))]
+    with pytest.raises(OverflowError):
+        write_round(db.path, header, broken, [])
+    assert await repo.round_for(GUILD, "2026-W48") is None
+    assert await db.fetchval("SELECT count(*) FROM coffee_meetings") == 0
+    assert await db.fetchval("SELECT count(*) FROM coffee_bulk_writes") == 0
+    assert await repo.totals(GUILD) == before
+
+    # An existing week is kept: the worker writes nothing and answers with its id.
+    made = await repo.store_round(header, [NewMeeting(((1, group), (2, group)))])
+    again = write_round(db.path, header, [NewMeeting(((5, group), (6, group)))], [7])
+    assert again == made.round_id
+    assert [m.user_ids for m in await repo.meetings(made.round_id)] == [[1, 2]]
+    assert await repo.sat_out(made.round_id) == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 from bot.db import Database, migrate
 from bot.db.migrations import discover
 from bot.models import Visibility
-from bot.repos.coffee import CoffeeRepo, NewMeeting
+from bot.repos.coffee import CoffeeRepo, NewMeeting, new_round, write_round
 from bot.repos.guilds import GuildRepo
 from bot.repos.kindness import KindnessRepo, NewAct
 from bot.repos.privacy import PrivacyRepo
@@ -35,7 +37,7 @@ steps = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 50)),
     st.tuples(st.just("forget"), guilds, users),
     st.tuples(
-        st.sampled_from(["round", "programme round"]),
+        st.sampled_from(["round", "programme round", "worker round"]),
         guilds,
         st.lists(
             st.lists(st.tuples(users, st.integers(1, 3)), min_size=2, max_size=4),
@@ -48,6 +50,14 @@ steps = st.one_of(
     st.tuples(st.just("late joiner"), st.integers(0, 20), users, st.integers(1, 3)),
     st.tuples(st.just("answer"), st.integers(0, 20), users, answers),
 )
+
+
+async def _worker_round(
+    db: Database, guild: int, week: str, meetings: list[NewMeeting], **header: Any
+) -> int:
+    """A round stored as a worker process stores a big one: on a connection of its own."""
+    made = new_round(guild, week, **header)
+    return await asyncio.to_thread(write_round, db.path, made, meetings, [])
 
 
 async def _check(db: Database) -> None:
@@ -114,14 +124,18 @@ async def test_totals_equal_a_recount_after_any_writes(
             assert isinstance(guild, int) and isinstance(user, int)
             await privacy.forget(guild, user)
             acts = [a for a in acts if (a[0], a[1]) != (guild, user)]
-        elif kind in ("round", "programme round"):
-            # The roulette's writer and a programme's share the same bulk insert.
+        elif kind in ("round", "programme round", "worker round"):
+            # The roulette's writers (the bot's and a worker process's) and a programme's
+            # share the same bulk insert.
             _, guild, groups = step
             assert isinstance(guild, int) and isinstance(groups, list)
             rounds += 1
             write: Callable[..., Awaitable[object]]
             if kind == "round":
                 write = partial(coffee.create_round, guild, f"2026-W{rounds:02d}")
+            elif kind == "worker round":
+                write = partial(_worker_round, db, guild, f"2026-W{rounds:02d}")
+
             else:
                 programme = await programmes.default(guild)
                 assert programme is not None

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.db import Database
 from bot.repos.coffee import NewMeeting
-from bot.repos.coffee_writes import insert_meetings
+from bot.repos.coffee_writes import INSERT_SITOUT, insert_meetings
 from bot.repos.programmes._models import (
     FairnessCounts,
     Programme,
@@ -130,8 +130,7 @@ class RoundStore:
             assert round_id is not None
             await insert_meetings(tx, round_id, programme.guild_id, meetings)
             await tx.executemany(
-                "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES (?, ?, ?)",
-                [(round_id, programme.guild_id, user) for user in sit_outs],
+                INSERT_SITOUT, [(round_id, programme.guild_id, user) for user in sit_outs]
             )
             row = await tx.fetchone(
                 "SELECT round_id, programme_id, guild_id, period_key, created_at "
