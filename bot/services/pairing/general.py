@@ -33,6 +33,11 @@ EVEN_REACH = 64
 WIDE_REACH = 1_024
 """The second, wider look of both, for large rounds."""
 FULL_REPAIR_LIMIT = 2_000
+"""Largest round whose repair may try every meeting, and that gets the polishing sweeps."""
+POLISH_REACH = 16
+POLISH_PASSES = 2
+"""Last, a round up to ``FULL_REPAIR_LIMIT`` sweeps this wide (at most this often): a
+few tenths of a second buys a point or two of soft score."""
 SEARCH_EVALUATIONS_PER_MEMBER = 2_000
 """Pair evaluations per member the iterated local search of a small round may spend."""
 SEARCH_LIMIT = 120
@@ -42,7 +47,6 @@ EXTRA_SEARCHES = 6
 hard goal or the same-group bound."""
 SETTLE_PASSES = 8
 KICK_SWAPS = 3
-"""Largest round whose repair may try every meeting."""
 
 
 class Grouping:
@@ -345,6 +349,10 @@ def group_round(
             if not uneven or not reach:
                 break
             sweep(grouping, reach, uneven)
+    if small:
+        for _ in range(POLISH_PASSES):
+            if not sweep(grouping, POLISH_REACH):
+                break
     return grouping.meetings
 
 
