@@ -89,7 +89,7 @@ def _make_round(inp: PairingInput) -> PairingResult:
     meetings: list[list[int]] = []
     for part in partitions:
         sub = full if len(part) == full.size else full.restrict(part)
-        placed, out = _solve(sub, inp.seed)
+        placed, out = _solve(sub, inp.seed, full.size)
         meetings.extend([part[u] for u in members] for members in placed)
         sat_out.extend((part[u], reason) for u, reason in out)
     value = pair_value_function(full)
@@ -131,7 +131,9 @@ def _partitions(problem: Problem) -> tuple[list[list[int]], list[tuple[int, SitO
     return parts, out
 
 
-def _solve(problem: Problem, seed: int) -> tuple[list[list[int]], list[tuple[int, SitOutReason]]]:
+def _solve(
+    problem: Problem, seed: int, whole: int
+) -> tuple[list[list[int]], list[tuple[int, SitOutReason]]]:
     """Meetings without any blocked pair for one partition, and who sits out.
 
     Members blocked from everyone else sit out first. Small rounds with blocks are
@@ -156,7 +158,7 @@ def _solve(problem: Problem, seed: int) -> tuple[list[list[int]], list[tuple[int
             placed, rest = best_with_sit_outs(sub, value, _sizes_for(sub))
             out.extend((active[u], _reason(sub, u)) for u in rest)
             return [[active[u] for u in m] for m in placed], out
-        placed = _core(sub, seed)
+        placed = _core(sub, seed, whole)
         bad = [m for m in placed if _blocked_pairs(sub, m)]
         if not bad:
             return [[active[u] for u in m] for m in placed], out
@@ -189,8 +191,9 @@ def _victim(problem: Problem, members: Sequence[int]) -> int:
     return min(involved, key=lambda u: (-involved[u], problem.sat_out(u), problem.tiebreak[u]))
 
 
-def _core(problem: Problem, seed: int) -> list[list[int]]:
-    """Meetings for everyone in ``problem``; blocks are heavily penalised, not excluded."""
+def _core(problem: Problem, seed: int, whole: int) -> list[list[int]]:
+    """Meetings for everyone in ``problem`` (one region of a round of ``whole`` members,
+    in person); blocks are heavily penalised, not excluded."""
     if problem.meeting_size == 2:
         return _pair_round(problem, seed)
     scorer = build_scorer(problem)
@@ -198,9 +201,11 @@ def _core(problem: Problem, seed: int) -> list[list[int]]:
     if problem.size <= GROUP_CANDIDATE_LIMIT:
         width, _ = search_effort(problem.size)
         candidates = candidate_lists(problem, scorer, width)
-        meetings = group_round(problem, scorer, candidates, rng, GROUP_EFFORT, GROUP_REACH_SMALL)
+        meetings = group_round(
+            problem, scorer, candidates, rng, GROUP_EFFORT, GROUP_REACH_SMALL, whole=whole
+        )
     else:
-        meetings = group_round(problem, scorer, None, rng, 0, GROUP_REACH_LARGE)
+        meetings = group_round(problem, scorer, None, rng, 0, GROUP_REACH_LARGE, whole=whole)
     if problem.size <= SIT_OUT_LIMIT:
         value = scorer.value
         stats = _stats(problem, value, meetings, _bound(problem, meetings), with_soft=False)

@@ -33,7 +33,8 @@ EVEN_REACH = 64
 WIDE_REACH = 1_024
 """The second, wider look of both, for large rounds."""
 FULL_REPAIR_LIMIT = 2_000
-"""Largest round whose repair may try every meeting, and that gets the polishing sweeps."""
+"""Largest round (or region) whose repair may try every meeting, and largest round in all
+that gets the polishing sweeps."""
 POLISH_REACH = 16
 POLISH_PASSES = 2
 """Last, a round up to ``FULL_REPAIR_LIMIT`` sweeps this wide (at most this often): a
@@ -317,8 +318,14 @@ def group_round(
     rng: random.Random,
     effort: int,
     reach: int,
+    whole: int | None = None,
 ) -> list[list[int]]:
-    """Meetings of ``problem.meeting_size`` (give or take one) for everyone."""
+    """Meetings of ``problem.meeting_size`` (give or take one) for everyone.
+
+    ``whole`` is the size of the round ``problem`` belongs to (one region of it, in
+    person): only a round of up to ``FULL_REPAIR_LIMIT`` in all gets the polishing
+    sweeps, so a big in-person round costs no more for its small regions.
+    """
     grouping = Grouping(problem, scorer, deal(problem, rng))
     if problem.size <= SEARCH_LIMIT:
         count = len(grouping.meetings)
@@ -349,7 +356,7 @@ def group_round(
             if not uneven or not reach:
                 break
             sweep(grouping, reach, uneven)
-    if small:
+    if (problem.size if whole is None else whole) <= FULL_REPAIR_LIMIT:
         for _ in range(POLISH_PASSES):
             if not sweep(grouping, POLISH_REACH):
                 break

@@ -80,8 +80,12 @@ class Problem:
 
     def restrict(self, members: list[int]) -> Problem:
         """The same problem over ``members`` only (indices into this one, in order)."""
-        new = {u: i for i, u in enumerate(members)}
-        met = [{new[v]: age for v, age in self.met[u].items() if v in new} for u in members]
+        position = [-1] * self.size
+        for i, u in enumerate(members):
+            position[u] = i
+        met = [
+            {p: age for v, age in self.met[u].items() if (p := position[v]) >= 0} for u in members
+        ]
         return Problem(
             ids=tuple(self.ids[u] for u in members),
             group=[self.group[u] for u in members],
