@@ -48,10 +48,10 @@ if TYPE_CHECKING:
     from bot.offload import Offload
 
 PAUSED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
-#: Rounds with fewer participants are computed inline: the engine takes a few
-#: milliseconds there, less than the hop to a worker process.
 log = logging.getLogger(__name__)
 
+#: Rounds with fewer participants are computed inline: the engine takes a few
+#: milliseconds there, less than the hop to a worker process.
 INLINE_BELOW = 150
 
 
@@ -252,7 +252,7 @@ class CoffeeService:
         """Compute and store the week's round in one transaction, once.
 
         A big round is read, computed and stored by a worker process in one go (see
-        :meth:`plan`), so its rows never pass through the bot's process.
+        :func:`store_from_file`), so its rows never pass through the bot's process.
         """
         existing = await self._coffee.round_for(guild_id, period_key)
         if existing is not None:
