@@ -64,6 +64,8 @@ class RoundRecord:
     condition_number: int | None
     starter: str | None
     checkin_due_at: datetime
+    #: Pairs inside its meetings that had met within the no-repeat window.
+    kept_repeats: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def round_record(row: Any) -> RoundRecord:
         condition_number=row["condition_number"],
         starter=row["starter"],
         checkin_due_at=from_db(row["checkin_due_at"]),
+        kept_repeats=row["kept_repeats"],
     )
 
 

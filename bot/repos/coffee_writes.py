@@ -32,7 +32,7 @@ ROUND_ID = (
 )
 INSERT_ROUND = (
     "INSERT INTO coffee_rounds (guild_id, period_key, created_at, seed, "
-    "condition_number, starter, checkin_due_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "condition_number, starter, checkin_due_at, kept_repeats) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_MEETING = (
     "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) VALUES (?, ?, ?, ?)"
@@ -77,6 +77,8 @@ class NewRound(NamedTuple):
     condition_number: int | None
     starter: str | None
     checkin_due_at: str
+    #: Pairs inside the round's meetings that had met within the no-repeat window.
+    kept_repeats: int = 0
 
 
 def new_round(
@@ -88,6 +90,7 @@ def new_round(
     starter: str | None,
     now: datetime,
     checkin_due_at: datetime,
+    kept_repeats: int = 0,
 ) -> NewRound:
     return NewRound(
         guild_id,
@@ -97,6 +100,7 @@ def new_round(
         condition_number,
         starter,
         to_db(checkin_due_at),
+        kept_repeats,
     )
 
 

@@ -29,6 +29,7 @@ Poster = Callable[[int, str], Awaitable[bool]]
 class AlertKind(StrEnum):
     UNPLACED = "unplaced"
     CROSS_GROUP = "cross-group"
+    REPEATS = "repeats"
     THREAD_FAILED = "thread-failed"
     ROLE_FAILED = "role-failed"
     CAUGHT_UP = "caught-up"
@@ -38,6 +39,7 @@ class AlertKind(StrEnum):
 _TITLES: Mapping[AlertKind, str] = {
     AlertKind.UNPLACED: "alerts.title_unplaced",
     AlertKind.CROSS_GROUP: "alerts.title_cross_group",
+    AlertKind.REPEATS: "alerts.title_repeats",
     AlertKind.THREAD_FAILED: "alerts.title_thread_failed",
     AlertKind.ROLE_FAILED: "alerts.title_role_failed",
     AlertKind.CAUGHT_UP: "alerts.title_caught_up",
@@ -109,6 +111,18 @@ class AlertService:
             AlertKind.CROSS_GROUP,
             texts("alerts.detail_cross_group", count=same_group, bound=bound),
             texts("alerts.fix_cross_group"),
+            subject=period_key,
+        )
+
+    async def repeats_kept(self, guild_id: int, period_key: str, repeats: int) -> bool:
+        """A round put people together again who met recently: avoiding it would have
+        seated someone out."""
+        texts = self._texts
+        return await self.alert(
+            guild_id,
+            AlertKind.REPEATS,
+            texts("alerts.detail_repeats", count=repeats),
+            texts("alerts.fix_repeats"),
             subject=period_key,
         )
 

@@ -148,7 +148,8 @@ def store_from_file(path: Path, header: NewRound, reference: datetime) -> Stored
     read = time.perf_counter()
     plan = plan_from_rows(rows, guild_id, period_key, reference)
     computed = time.perf_counter()
-    round_id = write_round(path, header, plan.new_meetings(), plan.sat_out)
+    made = header._replace(kept_repeats=plan.result.stats.repeats)
+    round_id = write_round(path, made, plan.new_meetings(), plan.sat_out)
     stored = time.perf_counter()
     return StoredRound(round_id, plan.people, read - started, computed - read, stored - computed)
 
@@ -279,6 +280,7 @@ class CoffeeService:
                 return stored
         plan = await self.plan(guild_id, period_key, due)
         header = await self._round_header(guild_id, period_key)
+        header = header._replace(kept_repeats=plan.result.stats.repeats)
         return await self._coffee.store_round(header, plan.new_meetings(), plan.sat_out)
 
     async def _round_header(self, guild_id: int, period_key: str) -> NewRound:

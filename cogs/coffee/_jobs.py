@@ -69,6 +69,8 @@ class CoffeeJobs:
         shortfall = await service.same_group_shortfall(round_.round_id)
         if shortfall is not None:
             await self.services.alerts.cross_group_missed(guild.id, ctx.period_key, *shortfall)
+        if round_.kept_repeats:
+            await self.services.alerts.repeats_kept(guild.id, ctx.period_key, round_.kept_repeats)
         announced = await self.announcer.announce(ctx, guild, round_, self.progress.get(guild.id))
         log.info(
             "Coffee round %s in guild %s: announced %d meetings",

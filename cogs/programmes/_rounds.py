@@ -189,6 +189,7 @@ class ProgrammeJobs:
                 "round": made.round_id,
                 "sat_out": {str(u): r for u, r in made.sat_out.items()},
                 "far": list(made.far_apart),
+                "repeats": made.kept_repeats,
                 "offers": [
                     [o.region_id, list(o.user_ids), o.neighbour, o.online_programme_id]
                     for o in made.offers
@@ -258,6 +259,10 @@ class ProgrammeJobs:
                 for u, r in sorted(sat.items())
             )
             notes.append(texts("programmes.log_sat_out", name=programme.name, people=who))
+        if made.get("repeats"):  # a step recorded before this field existed has none
+            notes.append(
+                texts("programmes.log_repeats", name=programme.name, count=made["repeats"])
+            )
         if notes:
             await self.announcer.tell_log(ctx, guild, "log", "\n".join(notes))
 

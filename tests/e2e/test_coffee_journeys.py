@@ -320,3 +320,29 @@ async def test_about_names_the_version_and_the_last_round(harness: Harness) -> N
     after = await (await h.emu.slash(h.guild, h.owner, "about")).final()
     assert after.text.count(label("about.never")) == 2
     assert "<t:" in after.text
+
+
+async def test_coordinators_hear_when_a_round_keeps_a_recent_pair(harness: Harness) -> None:
+    """Two champions meet again the next week rather than sit out: coordinators are told."""
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    pair = [h.member("ada"), h.member("ben")]
+    for member, group in zip(pair, ["Justice", "Education"], strict=True):
+        await join(h, member, group, coffee=True)
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
+    log = h.channel("coordinators")
+    title = label("alerts.title_repeats")
+    assert not any(title in m.content for m in h.emu.bot_messages(log))
+
+    await h.restart_bot(**at(WEDNESDAY + timedelta(days=7, hours=1)))
+    assert await run_now(h) == label("coffee.run_done", week="2026-W49")
+    rounds = meetings_by_round(h)
+    assert rounds["2026-W49"] == rounds["2026-W48"] == [tuple(sorted(m.user.id for m in pair))]
+    assert rows(h.db_path, "SELECT period_key, kept_repeats FROM coffee_rounds") == [
+        ("2026-W48", 0),
+        ("2026-W49", 1),
+    ]
+    note = await h.emu.wait_for_message(log, lambda m: title in m.content)
+    assert label("alerts.detail_repeats", count=1) in note.content
+    assert not note.mention_ids  # names nobody

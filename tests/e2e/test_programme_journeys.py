@@ -702,3 +702,48 @@ async def test_a_heads_up_for_the_first_round_after_a_pause_still_goes_out(
         what="the heads-up for 4 December",
     )
     assert len(bot_posts(h, h.channel("coffee"), "Can't make a coffee this week?")) == 1
+
+
+async def test_coordinators_hear_when_a_programme_round_keeps_a_recent_pair(
+    harness: Harness,
+) -> None:
+    """Two members of a weekly programme meet again rather than sit out: the log says so."""
+    h = harness
+    tea = h.emu.create_channel(h.guild, "tea")
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
+    await configure(h)
+    pair = []
+    for index, group in enumerate(["Justice", "Education"]):
+        member = h.member(f"taster{index}")
+        await join(h, member, group)
+        pair.append(member)
+    options = {"name": "Tea", "rhythm": "weekly", "day": 3, "hour": 10}
+    await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme create", channel=tea, group_size=2, **options
+        )
+    ).final()
+    ((programme_id,),) = rows(h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Tea'")
+    for member in pair:
+        assert await join_programme(h, member, programme_id) == said(
+            "programmes.joined", name="Tea"
+        )
+    note = said("programmes.log_repeats", name="Tea", count=1)
+    log = h.channel("coordinators")
+
+    await h.restart_bot(**at("2026-11-26T10:01:00+00:00"))
+    await h.emu.wait_until(lambda: len(threads_in(h, tea)) == 1, within=20, what="a thread")
+    await h.emu.wait_until(lambda: job_finished(h, "programme", "2026-W48"), within=20)
+    assert not any(note in m.content for m in h.emu.bot_messages(log))
+
+    await h.restart_bot(**at("2026-12-03T10:01:00+00:00"))
+    await h.emu.wait_until(
+        lambda: programme_rounds(h, "Tea") == ["2026-W48", "2026-W49"], within=20, what="round 2"
+    )
+    posted = await h.emu.wait_for_message(log, lambda m: note in m.content, within=20)
+    assert not posted.mention_ids
+    assert rows(
+        h.db_path,
+        "SELECT r.kept_repeats FROM coffee_rounds r JOIN programmes p "
+        "ON p.programme_id = r.programme_id WHERE p.name = 'Tea' ORDER BY r.round_id",
+    ) == [(0,), (1,)]

@@ -97,6 +97,8 @@ class ProgrammeRound:
     guild_id: int
     period_key: str
     created_at: datetime
+    #: Pairs inside its meetings that had met within the no-repeat window.
+    kept_repeats: int = 0
 
 
 @dataclass(frozen=True)
@@ -202,4 +204,5 @@ def _round(row: Any) -> ProgrammeRound:
         guild_id=int(row[2]),
         period_key=row[3],
         created_at=from_db(row[4]),
+        kept_repeats=int(row[5]),
     )

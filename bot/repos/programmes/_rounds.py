@@ -76,7 +76,8 @@ class RoundStore:
 
     async def round_for(self, programme_id: int, period_key: str) -> ProgrammeRound | None:
         row = await self._db.fetchone(
-            "SELECT round_id, programme_id, guild_id, period_key, created_at FROM coffee_rounds "
+            "SELECT round_id, programme_id, guild_id, period_key, created_at, kept_repeats "
+            "FROM coffee_rounds "
             "WHERE programme_id = ? AND period_key = ?",
             (programme_id, period_key),
         )
@@ -84,7 +85,8 @@ class RoundStore:
 
     async def latest_round(self, programme_id: int) -> ProgrammeRound | None:
         row = await self._db.fetchone(
-            "SELECT round_id, programme_id, guild_id, period_key, created_at FROM coffee_rounds "
+            "SELECT round_id, programme_id, guild_id, period_key, created_at, kept_repeats "
+            "FROM coffee_rounds "
             "WHERE programme_id = ? ORDER BY created_at DESC, round_id DESC LIMIT 1",
             (programme_id,),
         )
@@ -102,11 +104,12 @@ class RoundStore:
         checkin_due_at: datetime,
         meetings: Sequence[NewMeeting],
         sit_outs: Iterable[int] = (),
+        kept_repeats: int = 0,
     ) -> ProgrammeRound:
         """Store a round with its meetings and sit-outs in one transaction, once per period."""
         async with self._db.transaction() as tx:
             existing = await tx.fetchone(
-                "SELECT round_id, programme_id, guild_id, period_key, created_at "
+                "SELECT round_id, programme_id, guild_id, period_key, created_at, kept_repeats "
                 "FROM coffee_rounds WHERE programme_id = ? AND period_key = ?",
                 (programme.programme_id, period_key),
             )
@@ -114,7 +117,8 @@ class RoundStore:
                 return _round(existing)
             written = await tx.execute(
                 "INSERT INTO coffee_rounds (guild_id, programme_id, period_key, created_at, seed, "
-                "condition_number, starter, checkin_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "condition_number, starter, checkin_due_at, kept_repeats) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     programme.guild_id,
                     programme.programme_id,
@@ -124,6 +128,7 @@ class RoundStore:
                     condition_number,
                     starter,
                     to_db(checkin_due_at),
+                    kept_repeats,
                 ),
             )
             round_id = written.lastrowid
@@ -133,7 +138,7 @@ class RoundStore:
                 INSERT_SITOUT, [(round_id, programme.guild_id, user) for user in sit_outs]
             )
             row = await tx.fetchone(
-                "SELECT round_id, programme_id, guild_id, period_key, created_at "
+                "SELECT round_id, programme_id, guild_id, period_key, created_at, kept_repeats "
                 "FROM coffee_rounds WHERE round_id = ?",
                 (round_id,),
             )

@@ -39,6 +39,9 @@ class MadeRound:
     far_apart: tuple[int, ...] = ()
     offers: tuple[RegionOffer, ...] = ()
     created: bool = True
+    #: pairs inside its meetings that had met within the no-repeat window (kept only
+    #: where avoiding them would have seated someone out)
+    kept_repeats: int = 0
 
 
 class RoundMaker(RoundTools):
@@ -49,7 +52,14 @@ class RoundMaker(RoundTools):
             return None
         meetings = tuple(await self._repo.round_meetings(stored.round_id))
         sat = {u: "unknown" for u in await self._repo.sit_outs(stored.round_id)}
-        return MadeRound(stored.round_id, period_key, meetings, sat, created=False)
+        return MadeRound(
+            stored.round_id,
+            period_key,
+            meetings,
+            sat,
+            created=False,
+            kept_repeats=stored.kept_repeats,
+        )
 
     async def make_programme_round(self, due: DueRound) -> MadeRound:
         """Run the engine with the programme's group size and format, then store the round
@@ -88,6 +98,7 @@ class RoundMaker(RoundTools):
             meetings: list[list[int]] = []
             sat = {c.user_id: "no-valid-partner" for c in inputs.participants}
             spread: tuple[float, ...] = ()
+            repeats = 0
         else:
             try:
                 result = await self._run_engine(pairing)
@@ -99,11 +110,15 @@ class RoundMaker(RoundTools):
                     {c.user_id: "no-valid-partner" for c in inputs.participants},
                     (),
                 )
+                repeats = 0
             else:
                 meetings = [[int(u) for u in m] for m in result.meetings]
                 sat = {int(s.id): s.reason for s in result.sat_out}
                 spread = result.spread_hours
-        stored = await self.store_round(programme, period_key, meetings, sit_outs=sorted(sat))
+                repeats = result.stats.repeats
+        stored = await self.store_round(
+            programme, period_key, meetings, sit_outs=sorted(sat), kept_repeats=repeats
+        )
         rows = tuple(await self._repo.round_meetings(stored.round_id))
         far = tuple(
             row.meeting_id
@@ -117,6 +132,7 @@ class RoundMaker(RoundTools):
             sat,
             far,
             tuple(o for o in offers if o.user_ids),
+            kept_repeats=stored.kept_repeats,
         )
 
     async def _run_engine(self, pairing: PairingInput) -> PairingResult:

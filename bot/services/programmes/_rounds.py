@@ -71,6 +71,7 @@ class RoundTools(ServiceBase):
         sit_outs: Collection[int] = (),
         condition_number: int | None = None,
         starter: str | None = None,
+        kept_repeats: int = 0,
     ) -> ProgrammeRound:
         """Store the engine's meetings (user ids) and who sat out, once per period."""
         groups = await self._group_ids(programme.guild_id, [u for m in meetings for u in m])
@@ -86,6 +87,7 @@ class RoundTools(ServiceBase):
             checkin_due_at=now + timedelta(days=checkin_days),
             meetings=[NewMeeting(tuple((u, groups[u]) for u in meeting)) for meeting in meetings],
             sit_outs=sit_outs,
+            kept_repeats=kept_repeats,
         )
 
     async def introduce(self, guild_id: int, programme_id: int, user_ids: Sequence[int]) -> int:
