@@ -17,13 +17,15 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.repos.alerts import AlertRepo
 from bot.repos.guilds import GuildRepo
+from bot.scheduler.delivery import step_nonce
 from bot.services.defaults import DEFAULT_TIMEZONE
 from bot.text import Messages
 
 log = logging.getLogger(__name__)
 
-#: Posts ``text`` in a guild's coordinators' log; True once it is there.
-Poster = Callable[[int, str], Awaitable[bool]]
+#: Posts ``text`` in a guild's coordinators' log with a nonce naming the alert (so a post
+#: whose answer was lost is not made twice); True once it is there.
+Poster = Callable[[int, str, str], Awaitable[bool]]
 
 
 class AlertKind(StrEnum):
@@ -82,7 +84,8 @@ class AlertService:
         if not await self._repo.claim(guild_id, kind.value, subject, day, self._clock.now()):
             return False
         text = self.render(kind, detail, fix)
-        posted = self._poster is not None and await self._poster(guild_id, text)
+        nonce = step_nonce(guild_id, f"alert:{kind.value}", day, subject)
+        posted = self._poster is not None and await self._poster(guild_id, text, nonce)
         if not posted:
             log.warning("Alert for guild %s not posted: %s", guild_id, text)
             await self._repo.release(guild_id, kind.value, subject, day)

@@ -345,6 +345,6 @@ class ProgrammeAnnouncer:
 
     async def tell_log(self, ctx: JobContext, guild: discord.Guild, step: str, text: str) -> None:
         async def send(nonce: str) -> None:
-            await tell_coordinators(self.bot, guild, text)
+            await tell_coordinators(self.bot, guild, text, nonce=nonce)
 
         await ctx.deliver(step, send)

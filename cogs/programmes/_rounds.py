@@ -198,7 +198,7 @@ class ProgrammeJobs:
 
         made = await ctx.step("round", make)
         announced = await self.announcer.announce(guild, programme, int(made["round"]))
-        await self._sit_outs(ctx, guild, programme, made)
+        await self._tell_after_round(ctx, guild, programme, made)
         log.info(
             "Programme %s round %s in guild %s: announced %d meetings",
             programme_id,
@@ -207,9 +207,11 @@ class ProgrammeJobs:
             announced,
         )
 
-    async def _sit_outs(
+    async def _tell_after_round(
         self, ctx: JobContext, guild: discord.Guild, programme: Programme, made: dict[str, Any]
     ) -> None:
+        """DM who sat out (or was offered another region), then one note for coordinators:
+        far-apart groups, who sat out and why, and any recent pairs the round kept."""
         texts = self.texts
         sat: dict[str, str] = made["sat_out"]
         offered = {str(u) for offer in made["offers"] for u in offer[1]}

@@ -34,9 +34,9 @@ class AlertsCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.services.alerts.attach(None)
 
-    async def _post(self, guild_id: int, text: str) -> bool:
+    async def _post(self, guild_id: int, text: str, nonce: str) -> bool:
         guild = self.bot.get_guild(guild_id)
-        return guild is not None and await tell_coordinators(self.bot, guild, text)
+        return guild is not None and await tell_coordinators(self.bot, guild, text, nonce=nonce)
 
     async def problems(self, guild: discord.Guild) -> set[str]:
         services = self.services

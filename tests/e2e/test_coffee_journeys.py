@@ -6,6 +6,7 @@ import itertools
 import signal
 from datetime import datetime, timedelta
 
+from sandbox import FailureMode
 from sandbox.permissions import Perm
 from sandbox.state import Channel, Member
 from tests.e2e.conftest import Harness
@@ -346,3 +347,29 @@ async def test_coordinators_hear_when_a_round_keeps_a_recent_pair(harness: Harne
     note = await h.emu.wait_for_message(log, lambda m: title in m.content)
     assert label("alerts.detail_repeats", count=1) in note.content
     assert not note.mention_ids  # names nobody
+
+
+async def test_an_alert_whose_answer_is_lost_is_posted_once(harness: Harness) -> None:
+    """Discord stores the coordinators' alert but its answer is lost: the bot sends it
+    again with the same nonce, gets the first post back, and the round carries on."""
+    h = harness
+    await h.start_bot(**at(WEDNESDAY))
+    await configure(h)
+    pair = [h.member("cleo"), h.member("dev")]
+    for member, group in zip(pair, ["Justice", "Education"], strict=True):
+        await join(h, member, group, coffee=True)
+    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
+    log = h.channel("coordinators")
+    title = label("alerts.title_repeats")
+
+    await h.restart_bot(**at(WEDNESDAY + timedelta(days=7, hours=1)))
+    lost = h.emu.inject_failure(
+        "POST", f"/channels/{log.id}/messages", mode=FailureMode.STORE_THEN_DROP
+    )
+    assert await run_now(h) == label("coffee.run_done", week="2026-W49")
+    assert lost.exhausted
+    await h.restart_bot(**at(WEDNESDAY + timedelta(days=7, hours=2)))
+    assert await run_now(h) == label("coffee.run_already", week="2026-W49")
+    notes = [m for m in h.emu.bot_messages(log) if title in m.content]
+    assert len(notes) == 1, [m.content for m in h.emu.bot_messages(log)]
+    assert all(len(thread.thread_members) >= 2 for thread in coffee_threads(h))

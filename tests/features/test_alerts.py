@@ -23,9 +23,12 @@ class Log:
 
     def __init__(self, *, works: bool = True) -> None:
         self.posts: list[tuple[int, str]] = []
+        self.nonces: list[str] = []
         self.works = works
 
-    async def __call__(self, guild_id: int, text: str) -> bool:
+    async def __call__(self, guild_id: int, text: str, nonce: str) -> bool:
+        assert 0 < len(nonce) <= 25  # Discord's limit
+        self.nonces.append(nonce)
         if self.works:
             self.posts.append((guild_id, text))
         return self.works
@@ -79,6 +82,11 @@ async def test_an_alert_that_could_not_be_posted_is_tried_again(alerts: AlertSer
     alerts.attach(None)
     assert not await alerts.permission_lost(GUILD, "Another problem")
     assert len(working.posts) == 1
+    # The second try names the same post, so Discord can tell it from a new one.
+    assert broken.nonces == working.nonces
+    alerts.attach(working)
+    assert await alerts.permission_lost(GUILD, "Another problem")
+    assert len(set(working.nonces)) == 2
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
