@@ -24,6 +24,7 @@ from bot.repos.coffee_rows import (
     BLOCKED,
     COUNT_PARTICIPANTS,
     INTERESTS,
+    MEMBER_ROWS,
     PARTICIPANTS,
     RECENT_MEETING_IDS,
     ROULETTE,
@@ -352,12 +353,12 @@ class CoffeeRepo:
             "WITH mine AS (SELECT r.period_key, m.meeting_id FROM coffee_meeting_members mm "
             "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
             "JOIN coffee_rounds r ON r.round_id = m.round_id "
-            "WHERE mm.guild_id = ? AND mm.user_id = ? ORDER BY r.period_key DESC LIMIT ?) "
+            f"WHERE mm.id IN ({MEMBER_ROWS}) ORDER BY r.period_key DESC LIMIT :limit) "
             "SELECT mine.period_key, mine.meeting_id, o.id, o.user_id FROM mine "
             "LEFT JOIN coffee_meeting_members o ON o.meeting_id = mine.meeting_id "
-            "AND (o.user_id IS NULL OR o.user_id != ?) "
+            "AND (o.user_id IS NULL OR o.user_id != :user) "
             "ORDER BY mine.period_key DESC, mine.meeting_id, o.id",
-            (guild_id, user_id, limit, user_id),
+            {"guild": guild_id, "user": user_id, "limit": limit},
         )
         meetings: dict[int, tuple[str, list[int | None]]] = {}
         for period_key, meeting_id, member_row, partner in rows:

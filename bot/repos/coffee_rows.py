@@ -50,6 +50,15 @@ RECENT_MEETING_IDS = (
     "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
     "ORDER BY r.period_key, m.meeting_id"
 )
+#: One member's meeting rows (``:guild``, ``:user``), by ``id``: a new round's rows wait
+#: in a small index until the announcement reaches their member, then move to the large
+#: one (``migrations/0016_members_told.sql``), so a look-up by member reads both.
+MEMBER_ROWS = (
+    "SELECT id FROM coffee_meeting_members "
+    "WHERE guild_id = :guild AND user_id = :user AND reached IS NOT NULL "
+    "UNION ALL SELECT id FROM coffee_meeting_members "
+    "WHERE guild_id = :guild AND user_id = :user AND reached IS NULL"
+)
 BLOCKED = "SELECT user_id, blocked_user_id FROM coffee_blocks WHERE guild_id = ?"
 SIT_OUT_COUNTS = (
     "SELECT s.user_id, COUNT(*) FROM round_sitouts AS s "

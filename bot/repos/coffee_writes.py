@@ -14,6 +14,7 @@ processes and the bot's event loop never waits on them.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
@@ -34,8 +35,11 @@ INSERT_ROUND = (
     "INSERT INTO coffee_rounds (guild_id, period_key, created_at, seed, "
     "condition_number, starter, checkin_due_at, kept_repeats) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-INSERT_MEETING = (
-    "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) VALUES (?, ?, ?, ?)"
+#: A round's meetings from ``:first`` on, in one statement: ``:cross`` is a JSON list of
+#: each meeting's cross-group flag, in order.
+INSERT_MEETINGS = (
+    "INSERT INTO coffee_meetings (round_id, guild_id, position, cross_group) "
+    "SELECT :round, :guild, :first + j.key, j.value FROM json_each(:cross) AS j ORDER BY j.key"
 )
 MEETING_IDS = (
     "SELECT position, meeting_id FROM coffee_meetings "
@@ -43,11 +47,20 @@ MEETING_IDS = (
 )
 LIST_BULK = "INSERT INTO coffee_bulk_writes (guild_id) VALUES (?)"
 UNLIST_BULK = "DELETE FROM coffee_bulk_writes WHERE guild_id = ?"
-INSERT_MEMBER = (
+#: Their members, in one statement: ``:members`` is a JSON list of [meeting's offset from
+#: ``:first``, member id, group id], in each meeting's order. Handing SQLite one list
+#: spares binding 20,000 rows one by one.
+INSERT_MEMBERS = (
     "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
-    "VALUES (?, ?, ?, ?)"
+    "SELECT m.meeting_id, :guild, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') "
+    "FROM json_each(:members) AS j JOIN coffee_meetings AS m "
+    "ON m.round_id = :round AND m.position = :first + json_extract(j.value, '$[0]') "
+    "ORDER BY j.key"
 )
 INSERT_SITOUT = "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES (?, ?, ?)"
+
+#: SQLite's integers, which hold every Discord id.
+_SMALLEST, _LARGEST = -(2**63), 2**63 - 1
 
 #: The pairs inside the round's meetings from ``position`` on (all new, all unanswered):
 #: what the per-row trigger would have added, one row at a time.
@@ -104,23 +117,31 @@ def new_round(
     )
 
 
-def _meeting_rows(
+def _meetings_input(
     round_id: int, guild_id: int, meetings: Sequence[NewMeeting], first_position: int
-) -> list[tuple[int, int, int, int]]:
-    return [
-        (round_id, guild_id, position, int(meeting.cross_group))
-        for position, meeting in enumerate(meetings, first_position)
-    ]
+) -> dict[str, object]:
+    """The parameters of :data:`INSERT_MEETINGS` and :data:`INSERT_MEMBERS`.
 
-
-def _member_rows(
-    ids: Sequence[int], guild_id: int, meetings: Sequence[NewMeeting]
-) -> list[tuple[int, int, int, int]]:
-    return [
-        (meeting_id, guild_id, user, group)
-        for meeting_id, meeting in zip(ids, meetings, strict=True)
+    SQLite reads a JSON number too big for 64 bits as a real, where binding it would
+    fail, so such an id is refused here, before anything is written.
+    """
+    members = [
+        [offset, user, group]
+        for offset, meeting in enumerate(meetings)
         for user, group in meeting.members
     ]
+    for _, user, group in members:
+        if not _SMALLEST <= user <= _LARGEST or (
+            group is not None and not _SMALLEST <= group <= _LARGEST
+        ):
+            raise OverflowError(f"member {user} (group {group}) does not fit in 64 bits")
+    return {
+        "round": round_id,
+        "guild": guild_id,
+        "first": first_position,
+        "cross": json.dumps([int(meeting.cross_group) for meeting in meetings]),
+        "members": json.dumps(members),
+    }
 
 
 def sitout_rows(round_id: int, guild_id: int, sat_out: Sequence[int]) -> list[tuple[int, ...]]:
@@ -133,13 +154,12 @@ async def insert_meetings(
     """Write ``meetings`` at ``first_position`` onwards; their ids, in the same order."""
     if not meetings:
         return []
-    await tx.executemany(
-        INSERT_MEETING, _meeting_rows(round_id, guild_id, meetings, first_position)
-    )
+    given = _meetings_input(round_id, guild_id, meetings, first_position)
+    await tx.execute(INSERT_MEETINGS, given)
     rows = await tx.fetchall(MEETING_IDS, (round_id, first_position))
     ids = [int(meeting_id) for _, meeting_id in rows]
     await tx.execute(LIST_BULK, (guild_id,))
-    await tx.executemany(INSERT_MEMBER, _member_rows(ids, guild_id, meetings))
+    await tx.execute(INSERT_MEMBERS, given)
     await tx.execute(_ADD_PAIRS, {"round": round_id, "position": first_position, "guild": guild_id})
     await tx.execute(UNLIST_BULK, (guild_id,))
     return ids
@@ -167,10 +187,10 @@ def write_round(
             round_id = conn.execute(INSERT_ROUND, header).lastrowid
             assert round_id is not None
             if meetings:
-                conn.executemany(INSERT_MEETING, _meeting_rows(round_id, guild_id, meetings, 0))
-                ids = [int(i) for _, i in conn.execute(MEETING_IDS, (round_id, 0))]
+                given = _meetings_input(round_id, guild_id, meetings, 0)
+                conn.execute(INSERT_MEETINGS, given)
                 conn.execute(LIST_BULK, (guild_id,))
-                conn.executemany(INSERT_MEMBER, _member_rows(ids, guild_id, meetings))
+                conn.execute(INSERT_MEMBERS, given)
                 conn.execute(_ADD_PAIRS, {"round": round_id, "position": 0, "guild": guild_id})
                 conn.execute(UNLIST_BULK, (guild_id,))
             conn.executemany(INSERT_SITOUT, sitout_rows(round_id, guild_id, sat_out))

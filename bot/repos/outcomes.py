@@ -138,7 +138,8 @@ WITH months AS (
          AND c.joined_at >= mo.since AND c.joined_at < mo.until
 ), last AS MATERIALIZED (
     -- Each member's latest act, reflection and "yes" to a coffee check-in before
-    -- :until, read through the per-member indexes.
+    -- :until, read through the per-member indexes (a meeting row is in one of the two
+    -- by-member indexes of coffee_meeting_members, told or not yet told).
     SELECT m.label, m.age, julianday(max(
         coalesce((SELECT max(created_at) FROM acts a WHERE a.guild_id = :guild
                   AND a.user_id = m.user_id AND a.created_at < :until), ''),
@@ -146,6 +147,11 @@ WITH months AS (
                   AND r.user_id = m.user_id AND r.created_at < :until), ''),
         coalesce((SELECT max(answered_at) FROM coffee_meeting_members mm
                   WHERE mm.guild_id = :guild AND mm.user_id = m.user_id
+                    AND mm.reached IS NOT NULL
+                    AND mm.answer = 'yes' AND mm.answered_at < :until), ''),
+        coalesce((SELECT max(answered_at) FROM coffee_meeting_members mm
+                  WHERE mm.guild_id = :guild AND mm.user_id = m.user_id
+                    AND mm.reached IS NULL
                     AND mm.answer = 'yes' AND mm.answered_at < :until), '')
     )) - julianday(m.joined_at) AS kept
     FROM members m

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.db import Database
+from bot.repos.coffee_rows import MEMBER_ROWS
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ MEMBER_TABLES: tuple[MemberRows, ...] = (
 
 #: Kept for others' sake, with the member's identity removed.
 SHARED_TABLES: tuple[SharedRows, ...] = (
-    SharedRows("coffee_meeting_members", "user_id", "guild_id = :guild AND user_id = :user"),
+    SharedRows("coffee_meeting_members", "user_id", f"id IN ({MEMBER_ROWS})"),
     SharedRows("guild_prompts", "author_id", "guild_id = :guild AND author_id = :user"),
     # A greeting is still removed on schedule; only who it greeted is forgotten.
     SharedRows("welcome_greetings", "user_id", "guild_id = :guild AND user_id = :user"),

@@ -8,6 +8,9 @@ The reference functions below look every row up separately, the slow obvious way
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +20,8 @@ from bot.models import Profile
 from bot.repos.champions import ChampionRepo
 from bot.repos.coffee import CoffeeRepo, MeetingMember, MeetingRecord, NewMeeting
 from bot.repos.guilds import GuildRepo
+from bot.repos.outcomes import OutcomesRepo
+from bot.repos.privacy import PrivacyRepo
 from bot.timeutil import to_db
 
 GUILD = 555555555555555555
@@ -74,6 +79,14 @@ async def _build(db: Database) -> CoffeeRepo:
             await repo.mark_checkin_posted(meeting_id, START + timedelta(weeks=week, days=5))
         if week == 3:
             await repo.record_answer(meeting_id, 2, "yes", START + timedelta(weeks=3, days=5))
+    # The announcement reached members of the first weeks; the rest are not told yet, so a
+    # member's rows sit in both by-member indexes (migrations/0016_members_told.sql).
+    await db.execute(
+        "UPDATE coffee_meeting_members SET reached = 'thread' WHERE meeting_id IN "
+        "(SELECT m.meeting_id FROM coffee_meetings m JOIN coffee_rounds r "
+        "ON r.round_id = m.round_id WHERE r.period_key <= ?) AND user_id % 4 != 3",
+        (_week(4),),
+    )
     await db.execute(
         "UPDATE coffee_meeting_members SET user_id = NULL WHERE guild_id = ? AND user_id IN (?, ?)",
         (GUILD, *ERASED),
@@ -292,3 +305,45 @@ async def test_missed_checkins_are_counted_as_one_member_at_a_time_would(
     assert after == {**before, **dict(expected)}
     if week <= 2:
         assert expected
+
+
+async def test_look_ups_by_member_read_both_indexes_and_scan_no_meeting_rows(
+    db: Database,
+) -> None:
+    """A member's meeting rows are found through the two by-member indexes (told and not
+    yet told), never by reading every meeting row ever stored."""
+    await _build(db)
+    traced = Database(db.path, readers=0)
+    await traced.connect()
+    statements: list[str] = []
+    await traced.raw.set_trace_callback(statements.append)
+    try:
+        assert await CoffeeRepo(traced).partners_of(GUILD, 2)
+        exported = await PrivacyRepo(traced).export(GUILD, 2)
+        await OutcomesRepo(traced).cohorts(
+            GUILD, [("2026-09", START, START + timedelta(weeks=9))], START + timedelta(weeks=9)
+        )
+        assert await PrivacyRepo(traced).forget(GUILD, 2)
+        await traced.raw.set_trace_callback(None)
+        by_member = [
+            sql
+            for sql in statements
+            if "coffee_meeting_members" in sql
+            and ("user_id = 2" in sql or "mm.user_id = m.user_id" in sql)
+        ]
+        assert len(by_member) == 4  # partners, export, retention and forget
+        with closing(sqlite3.connect(db.path)) as conn:
+            for sql in by_member:
+                plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+                assert not [
+                    step for step in plan if re.match(r"SCAN (mm|coffee_meeting_members)\b", step)
+                ], (sql, plan)
+                assert any("coffee_members_by_user_told" in step for step in plan), (sql, plan)
+                assert any("coffee_members_by_user_untold" in step for step in plan), (sql, plan)
+    finally:
+        # Closing runs PRAGMA optimize, whose statistics of these few rows would make a
+        # scan the cheaper plan: the plans above are read before.
+        await traced.close()
+    told = {bool(row["reached"]) for row in exported["coffee_meeting_members"]}
+    assert told == {True, False}  # the export found the member's rows in both indexes
+    assert await db.fetchval("SELECT count(*) FROM coffee_meeting_members WHERE user_id = 2") == 0

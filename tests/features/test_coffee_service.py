@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -231,12 +232,23 @@ async def test_a_worker_that_fails_mid_round_leaves_nothing_behind(
         now=clock.now(),
         checkin_due_at=clock.now(),
     )
-    # A member id SQLite cannot hold fails the members' insert, after the meetings'.
+    meetings = [NewMeeting(((1, group), (2, group))), NewMeeting(((3, group), (4, group)))]
+    # The members' insert fails after the round's row and its meetings were written.
+    await db.execute(
+        "CREATE TRIGGER refuse_member BEFORE INSERT ON coffee_meeting_members "
+        "WHEN NEW.user_id = 4 BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="the disk is full"):
+        write_round(db.path, header, meetings, [9])
+    await db.execute("DROP TRIGGER refuse_member")
+    # A member id SQLite cannot hold is refused before anything is written.
     broken = [NewMeeting(((1, group), (2, group))), NewMeeting(((3, group), (2**70, group)))]
     with pytest.raises(OverflowError):
         write_round(db.path, header, broken, [])
     assert await repo.round_for(GUILD, "2026-W48") is None
     assert await db.fetchval("SELECT count(*) FROM coffee_meetings") == 0
+    assert await db.fetchval("SELECT count(*) FROM coffee_meeting_members") == 0
+    assert await db.fetchval("SELECT count(*) FROM round_sitouts") == 0
     assert await db.fetchval("SELECT count(*) FROM coffee_bulk_writes") == 0
     assert await repo.totals(GUILD) == before
 
