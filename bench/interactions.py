@@ -394,11 +394,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         nargs="*",
         default=list(loop_lag.OPERATIONS),
         choices=list(loop_lag.OPERATIONS),
-        help="heavy commands to probe (run-now always runs last, once)",
+        help="heavy commands to probe (run-now always runs last)",
+    )
+    probe.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="run-now runs, each by a fresh bot on a copy of the seeded file",
     )
     args = parser.parse_args(argv)
     if args.probe:
-        asyncio.run(loop_lag.run(args.scale, args.roulette, args.operations, max(3, args.reps)))
+        asyncio.run(
+            loop_lag.run(args.scale, args.roulette, args.operations, max(3, args.reps), args.rounds)
+        )
         return
     if min(args.sizes) < 1 or max(args.sizes) > 1000:
         parser.error("sizes must be between 1 and 1000")

@@ -8,8 +8,9 @@ runs, a member sends ``/coffee status`` every 50 ms; the table shows the probe's
 acknowledgement times (p50, p99, max) and the longest gap between the bot's gateway
 heartbeats (the emulator asks for one a second, so a gap well over 1 s is a stall).
 
-``run-now`` is measured once (a week has one round): from the command to the round
-stored in the database, beside the engine's own time on the same input.
+``run-now`` is measured from the command to the round stored in the database, ``--rounds``
+times (3 by default): a week has one round, so each run starts a fresh bot on a copy of
+the seeded file. Beside it, the engine's own time on the same input, three times.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncio
 import itertools
 import os
 import re
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -78,7 +80,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 async def seed_world(
-    db_path: Path, guild: Guild, channels: dict[ChannelPurpose, int], scale: int, roulette: int
+    db_path: Path, guild: Guild, channels: dict[ChannelPurpose, int], scale: float, roulette: int
 ) -> None:
     db = Database(db_path)
     await db.connect()
@@ -219,6 +221,52 @@ class Probe:
         return window
 
 
+@dataclass
+class RunNow:
+    """One ``/coffee run-now``: to the round stored, and what the worker logged."""
+
+    seconds: float
+    steps: tuple[float, float, float] | None
+    exit_code: int | None
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of a closed SQLite file (its log folded in first)."""
+    with closing(sqlite3.connect(source)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+def spread(values: Sequence[float]) -> str:
+    return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
+
+
+def print_run_now(runs: Sequence[RunNow], engine: Sequence[float]) -> None:
+    """Each run-now beside the engine's own time on the same input (the reference)."""
+    reference = statistics.median(engine)
+    stored = [run.seconds for run in runs]
+    print(
+        f"  run-now, {len(runs)} runs from the same seeded file: round stored after "
+        f"{spread(stored)} s (min / median / max); the engine alone {spread(engine)} s "
+        f"over {len(engine)} runs on the same input"
+    )
+    print(
+        f"  ratio to the engine's median: {spread([s / reference for s in stored])} "
+        "(target under 2)"
+    )
+    for number, run in enumerate(runs, 1):
+        line = f"    run {number}: stored after {run.seconds:.2f} s"
+        if run.steps is not None:
+            read, computed, written = run.steps
+            line += (
+                f"; in the worker: read {read:.2f} s, computed {computed:.2f} s, "
+                f"stored {written:.2f} s"
+            )
+        print(f"{line}; bot exit code {run.exit_code}")
+
+
 WORKER_STEPS = re.compile(
     r"read in (?P<read>[0-9.]+) s, computed in (?P<computed>[0-9.]+) s "
     r"and stored in (?P<stored>[0-9.]+) s by a worker process"
@@ -259,7 +307,9 @@ def print_windows(title: str, windows: dict[str, list[tuple[Window, str]]]) -> N
         )
 
 
-async def run(scale: float, roulette: int, operations: Sequence[str], reps: int) -> None:
+async def run(
+    scale: float, roulette: int, operations: Sequence[str], reps: int, rounds: int = 3
+) -> None:
     with tempfile.TemporaryDirectory(prefix="kindbot-probe-") as tmp:
         db_path = Path(tmp) / "kindbot.sqlite3"
         emu = DiscordEmulator(ack_deadline=None)
@@ -290,45 +340,45 @@ async def run(scale: float, roulette: int, operations: Sequence[str], reps: int)
                 f"{time.monotonic() - started:.0f} s",
                 file=sys.stderr,
             )
-            bot = await start_bot(
-                emu, db_path, within=180, KINDBOT_CLOCK_START=history.NOW.isoformat()
-            )
-            await emu.wait_for_commands("coffee", "kindness", within=60)
-            probe = Probe(emu, guild, prober)
-            idle = [(await probe.command(owner, "kindness-stats"), load())]  # warm-up
-            windows: dict[str, list[tuple[Window, str]]] = {}
-            for operation in operations:
-                for _ in range(reps):
-                    window = await probe.command(owner, operation)
-                    windows.setdefault(operation, []).append((window, load()))
-            window = await probe.run_now(owner, db_path)
-            if probe.failure:
-                print("\n".join(bot.lines[-15:]), file=sys.stderr)
-                raise SystemExit(probe.failure)
-            windows[window.operation] = [(window, load())]
-            steps = worker_steps(bot.lines)
-            code = await bot.stop(within=60)
-            bot = None
+            # Each run-now starts from this copy, so every run makes the same round.
+            pristine = Path(tmp) / "seeded.sqlite3"
+            copy_database(db_path, pristine)
             period = iso_week_key(history.NOW.date())
-            people, engine = await engine_seconds(db_path, guild.id, period)
+            engine = [await engine_seconds(pristine, guild.id, period) for _ in range(3)]
+            people = engine[0][0]
+            windows: dict[str, list[tuple[Window, str]]] = {}
+            runs: list[RunNow] = []
+            idle = 0.0
+            for attempt in range(rounds):
+                if attempt:
+                    copy_database(pristine, db_path)
+                bot = await start_bot(
+                    emu, db_path, within=180, KINDBOT_CLOCK_START=history.NOW.isoformat()
+                )
+                await emu.wait_for_commands("coffee", "kindness", within=60)
+                probe = Probe(emu, guild, prober)
+                if attempt == 0:
+                    idle = (await probe.command(owner, "kindness-stats")).seconds  # warm-up
+                    for operation in operations:
+                        for _ in range(reps):
+                            window = await probe.command(owner, operation)
+                            windows.setdefault(operation, []).append((window, load()))
+                window = await probe.run_now(owner, db_path)
+                if probe.failure:
+                    print("\n".join(bot.lines[-15:]), file=sys.stderr)
+                    raise SystemExit(probe.failure)
+                windows.setdefault(window.operation, []).append((window, load()))
+                steps = worker_steps(bot.lines)
+                code = await bot.stop(within=60)
+                bot = None
+                runs.append(RunNow(window.seconds, steps, code))
             print_windows(
                 f"Loop-lag probe: {scale}x history, roulette of {roulette:,} "
                 f"({people:,} took part); load is the 1- and 5-minute average",
                 windows,
             )
-            print(
-                f"  run-now: round stored {window.seconds:.2f} s after the command; the engine "
-                f"alone {engine:.2f} s on the same input (ratio {window.seconds / engine:.2f}, "
-                "target under 2)"
-            )
-            if steps is not None:
-                read, computed, stored = steps
-                print(
-                    f"  in the worker during that run: read {read:.2f} s, computed {computed:.2f} s"
-                    f", stored {stored:.2f} s (ratio to that computation "
-                    f"{window.seconds / computed:.2f})"
-                )
-            print(f"  warm-up kindness stats: {idle[0][0].seconds:.2f} s; bot exit code {code}")
+            print_run_now(runs, [seconds for _, seconds in engine])
+            print(f"  warm-up kindness stats: {idle:.2f} s")
         finally:
             if bot is not None:
                 await bot.shutdown()

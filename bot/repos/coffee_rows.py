@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -99,26 +100,37 @@ def history_from(rows: Iterable[Sequence[Any]]) -> list[list[tuple[str, ...]]]:
 
 
 def read_round_rows(path: Path, guild_id: int, period_key: str, now: datetime) -> RoundRows:
-    """What :meth:`CoffeeRepo.round_rows` reads, from the file, in one read transaction.
+    """What :meth:`CoffeeRepo.round_rows` reads, from the file.
 
     For a worker process: it opens the database read-only by itself, so loading a big
-    round never runs on the bot's event loop.
+    round never runs on the bot's event loop. The history, the longest read, runs on a
+    second connection in a thread while this one reads who takes part (SQLite lets go
+    of the GIL while it steps through rows, so the two reads overlap).
     """
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as conn:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("BEGIN")
+    with closing(_reader(uri)) as conn:
         settings = settings_from(conn.execute(SETTINGS, (guild_id,)).fetchone())
         rounds = settings.avoid_rounds
-        rows = RoundRows(
-            avoid_rounds=rounds,
-            candidates=candidates_from(
+        with ThreadPoolExecutor(1) as pool:
+            past = pool.submit(_recent_meetings, uri, guild_id, rounds)
+            conn.execute("BEGIN")
+            candidates = candidates_from(
                 conn.execute(PARTICIPANTS, (guild_id, to_db(now), period_key)),
                 conn.execute(INTERESTS, (guild_id,)),
-            ),
-            history=history_from(conn.execute(RECENT_MEETING_IDS, (guild_id, rounds))),
-            blocked=[(a, b) for a, b in conn.execute(BLOCKED, (guild_id,))],
-            sit_outs=dict(conn.execute(SIT_OUT_COUNTS, (guild_id, rounds))),
-        )
-        conn.execute("COMMIT")
-    return rows
+            )
+            blocked = [(a, b) for a, b in conn.execute(BLOCKED, (guild_id,))]
+            sit_outs = dict(conn.execute(SIT_OUT_COUNTS, (guild_id, rounds)))
+            conn.execute("COMMIT")
+            history = past.result()
+    return RoundRows(rounds, candidates, history, blocked, sit_outs)
+
+
+def _reader(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def _recent_meetings(uri: str, guild_id: int, rounds: int) -> list[list[tuple[str, ...]]]:
+    with closing(_reader(uri)) as conn:
+        return history_from(conn.execute(RECENT_MEETING_IDS, (guild_id, rounds)))
