@@ -39,8 +39,10 @@ import digest as history
 from bot.db import Database, migrate
 from bot.demo.process import BotProcess, start_bot
 from bot.models import ChannelPurpose
+from bot.offload import WORKERS_READY
 from bot.repos.coffee import CoffeeRepo
 from bot.repos.guilds import GuildRepo
+from bot.services.coffee import INLINE_BELOW as BIG_ROUND
 from bot.services.coffee import to_participants
 from bot.services.pairing import PairingInput, make_round
 from bot.services.prompts import stable_seed
@@ -356,6 +358,14 @@ async def run(
                     emu, db_path, within=180, KINDBOT_CLOCK_START=history.NOW.isoformat()
                 )
                 await emu.wait_for_commands("coffee", "kindness", within=60)
+                # A round measures the round, not a bot still starting its workers.
+                lines = bot.lines
+                await emu.wait_until(
+                    lambda: any(WORKERS_READY in line for line in lines),  # noqa: B023
+                    120,
+                    "the bot's worker processes",
+                )
+                await asyncio.sleep(1)
                 probe = Probe(emu, guild, prober)
                 if attempt == 0:
                     idle = (await probe.command(owner, "kindness-stats")).seconds  # warm-up
@@ -368,7 +378,13 @@ async def run(
                     print("\n".join(bot.lines[-15:]), file=sys.stderr)
                     raise SystemExit(probe.failure)
                 windows.setdefault(window.operation, []).append((window, load()))
+                # The bot logs the worker's steps just after the commit the probe saw.
                 steps = worker_steps(bot.lines)
+                for _ in range(40):
+                    if steps is not None or roulette < BIG_ROUND:
+                        break
+                    await asyncio.sleep(0.05)
+                    steps = worker_steps(bot.lines)
                 code = await bot.stop(within=60)
                 bot = None
                 runs.append(RunNow(window.seconds, steps, code))

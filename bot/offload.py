@@ -25,6 +25,7 @@ import importlib
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
@@ -36,6 +37,8 @@ T = TypeVar("T")
 
 #: General worker processes: with the drawing worker, one per core of a small machine.
 WORKERS = 1
+#: Logged once :meth:`Offload.warm` has started every general worker.
+WORKERS_READY = "Worker processes ready"
 #: Processes that draw charts (each keeps matplotlib loaded once it has drawn).
 DRAWING_WORKERS = 1
 
@@ -85,7 +88,9 @@ class Offload:
         job does not wait for processes to start (a second or more on a busy machine)."""
         if not self._processes:
             return
+        started = time.perf_counter()
         await asyncio.gather(*(self.run(_import, modules) for _ in range(self._workers)))
+        log.info("%s in %.2f s", WORKERS_READY, time.perf_counter() - started)
 
     async def close(self) -> None:
         """Stop the workers (jobs not yet started are cancelled), without blocking the loop."""

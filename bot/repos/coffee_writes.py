@@ -126,15 +126,15 @@ def _meetings_input(
     fail, so such an id is refused here, before anything is written.
     """
     members = [
-        [offset, user, group]
+        (offset, user, group)
         for offset, meeting in enumerate(meetings)
         for user, group in meeting.members
     ]
-    for _, user, group in members:
-        if not _SMALLEST <= user <= _LARGEST or (
-            group is not None and not _SMALLEST <= group <= _LARGEST
-        ):
-            raise OverflowError(f"member {user} (group {group}) does not fit in 64 bits")
+    ids = [user for _, user, _ in members]
+    ids += [group for _, _, group in members if group is not None]
+    if ids and (min(ids) < _SMALLEST or max(ids) > _LARGEST):
+        wide = next(i for i in ids if not _SMALLEST <= i <= _LARGEST)
+        raise OverflowError(f"the id {wide} does not fit in 64 bits")
     return {
         "round": round_id,
         "guild": guild_id,

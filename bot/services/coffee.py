@@ -76,7 +76,7 @@ class RoundPlan:
         """The meetings to store, each member with their group."""
         group_of = self.group_of
         return [
-            NewMeeting(tuple((user, group_of[user]) for user in map(int, meeting)))
+            NewMeeting(tuple([(user, group_of[user]) for user in map(int, meeting)]))
             for meeting in self.result.meetings
         ]
 
