@@ -3,7 +3,7 @@
 A 20,000-member round is 20,000 member rows. Each row would run the per-row totals
 trigger (``migrations/0010_speed.sql``), so the writer lists the server in
 ``coffee_bulk_writes`` (which sets the trigger aside, ``migrations/0014``), writes the
-rows, adds their pairs to ``coffee_totals`` with one set-based update and takes the
+rows, adds their pairs to ``coffee_totals`` with one update and takes the
 server off the list, all inside the caller's transaction.
 
 The same statements serve the bot's own connection (:func:`insert_meetings`, inside a
@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from datetime import datetime
+from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
 
@@ -62,21 +63,11 @@ INSERT_SITOUT = "INSERT INTO round_sitouts (round_id, guild_id, user_id) VALUES 
 #: SQLite's integers, which hold every Discord id.
 _SMALLEST, _LARGEST = -(2**63), 2**63 - 1
 
-#: The pairs inside the round's meetings from ``position`` on (all new, all unanswered):
-#: what the per-row trigger would have added, one row at a time.
+#: What the per-row trigger would have added for the new meetings' members, one row at a
+#: time: the pairs inside them, and those across two groups (see :func:`new_pairs`).
 _ADD_PAIRS = (
-    "UPDATE coffee_totals SET "
-    "pairs = pairs + ("
-    "SELECT count(*) FROM coffee_meetings m "
-    "JOIN coffee_meeting_members a ON a.meeting_id = m.meeting_id "
-    "JOIN coffee_meeting_members b ON b.meeting_id = m.meeting_id AND b.id < a.id "
-    "WHERE m.round_id = :round AND m.position >= :position), "
-    "cross_group_pairs = cross_group_pairs + ("
-    "SELECT count(*) FROM coffee_meetings m "
-    "JOIN coffee_meeting_members a ON a.meeting_id = m.meeting_id "
-    "JOIN coffee_meeting_members b ON b.meeting_id = m.meeting_id AND b.id < a.id "
-    "WHERE m.round_id = :round AND m.position >= :position AND a.group_id != b.group_id) "
-    "WHERE guild_id = :guild"
+    "UPDATE coffee_totals SET pairs = pairs + :pairs, "
+    "cross_group_pairs = cross_group_pairs + :cross WHERE guild_id = :guild"
 )
 
 
@@ -144,6 +135,17 @@ def _meetings_input(
     }
 
 
+def new_pairs(meetings: Sequence[NewMeeting]) -> dict[str, int]:
+    """The pairs inside ``meetings`` and those across two known groups, as
+    ``coffee_totals`` counts them (a member without a group crosses no group)."""
+    pairs = cross = 0
+    for meeting in meetings:
+        groups = [group for _, group in meeting.members]
+        pairs += len(groups) * (len(groups) - 1) // 2
+        cross += sum(a is not None and b is not None and a != b for a, b in combinations(groups, 2))
+    return {"pairs": pairs, "cross": cross}
+
+
 def sitout_rows(round_id: int, guild_id: int, sat_out: Sequence[int]) -> list[tuple[int, ...]]:
     return [(round_id, guild_id, user) for user in sorted(set(sat_out))]
 
@@ -160,7 +162,7 @@ async def insert_meetings(
     ids = [int(meeting_id) for _, meeting_id in rows]
     await tx.execute(LIST_BULK, (guild_id,))
     await tx.execute(INSERT_MEMBERS, given)
-    await tx.execute(_ADD_PAIRS, {"round": round_id, "position": first_position, "guild": guild_id})
+    await tx.execute(_ADD_PAIRS, {**new_pairs(meetings), "guild": guild_id})
     await tx.execute(UNLIST_BULK, (guild_id,))
     return ids
 
@@ -191,7 +193,7 @@ def write_round(
                 conn.execute(INSERT_MEETINGS, given)
                 conn.execute(LIST_BULK, (guild_id,))
                 conn.execute(INSERT_MEMBERS, given)
-                conn.execute(_ADD_PAIRS, {"round": round_id, "position": 0, "guild": guild_id})
+                conn.execute(_ADD_PAIRS, {**new_pairs(meetings), "guild": guild_id})
                 conn.execute(UNLIST_BULK, (guild_id,))
             conn.executemany(INSERT_SITOUT, sitout_rows(round_id, guild_id, sat_out))
             conn.execute("COMMIT")

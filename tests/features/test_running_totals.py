@@ -39,8 +39,9 @@ steps = st.one_of(
     st.tuples(
         st.sampled_from(["round", "programme round", "worker round"]),
         guilds,
+        # A member without a group (None) crosses no group.
         st.lists(
-            st.lists(st.tuples(users, st.integers(1, 3)), min_size=2, max_size=4),
+            st.lists(st.tuples(users, st.none() | st.integers(1, 3)), min_size=2, max_size=4),
             max_size=3,
         ),
     ),
