@@ -281,7 +281,11 @@ class ProgrammeAnnouncer:
                 )
             else:
                 for user_id in user_ids:
-                    await self.dm(steps, guild, f"dm-{step}:{user_id}", user_id, text, view)
+                    if guild.get_member(user_id) is None:
+                        continue  # left the server: not told, like a thread they can't join
+                    sent = await self.dm(steps, guild, f"dm-{step}:{user_id}", user_id, text, view)
+                    how = "dm" if sent else "unreachable"
+                    await self.services.coffee.record_reached(meeting_id, user_id, how)
             await self.services.coffee.mark_announced(meeting_id)
 
     async def post_agreed(

@@ -747,3 +747,45 @@ async def test_coordinators_hear_when_a_programme_round_keeps_a_recent_pair(
         "SELECT r.kept_repeats FROM coffee_rounds r JOIN programmes p "
         "ON p.programme_id = r.programme_id WHERE p.name = 'Tea' ORDER BY r.round_id",
     ) == [(0,), (1,)]
+
+
+async def test_a_programme_meeting_sent_by_dm_records_how_each_member_was_reached(
+    harness: Harness,
+) -> None:
+    """With its channel gone, a programme introduces a meeting by DM: the member whose DMs
+    are open is reached by DM, the one who closed them is marked unreachable."""
+    h = harness
+    tea = h.emu.create_channel(h.guild, "tea")
+    await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
+    await configure(h)
+    open_dms = h.member("tasteropen")
+    closed_dms = h.member("tasterclosed", dms_open=False)
+    for member, group in ((open_dms, "Justice"), (closed_dms, "Education")):
+        await join(h, member, group)
+    options = {"name": "Tea", "rhythm": "weekly", "day": 3, "hour": 10}
+    await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme create", channel=tea, group_size=2, **options
+        )
+    ).final()
+    ((programme_id,),) = rows(h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Tea'")
+    for member in (open_dms, closed_dms):
+        assert await join_programme(h, member, programme_id) == said(
+            "programmes.joined", name="Tea"
+        )
+    h.emu.delete_channel(tea)
+    dms_before = len(h.emu.dms_to(open_dms))
+
+    await h.restart_bot(**at("2026-11-26T10:01:00+00:00"))
+    await h.emu.wait_until(lambda: job_finished(h, "programme", "2026-W48"), within=20)
+    assert len(h.emu.dms_to(open_dms)) == dms_before + 1  # the introduction
+    assert sorted(
+        rows(
+            h.db_path,
+            "SELECT mm.user_id, mm.reached FROM coffee_meeting_members mm "
+            "JOIN coffee_meetings m ON m.meeting_id = mm.meeting_id "
+            "JOIN coffee_rounds r ON r.round_id = m.round_id "
+            "WHERE r.programme_id = ?",
+            programme_id,
+        )
+    ) == sorted([(open_dms.id, "dm"), (closed_dms.id, "unreachable")])
