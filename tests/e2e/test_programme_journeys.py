@@ -704,6 +704,22 @@ async def test_a_heads_up_for_the_first_round_after_a_pause_still_goes_out(
     assert len(bot_posts(h, h.channel("coffee"), "Can't make a coffee this week?")) == 1
 
 
+async def tea_for_two(h: Harness, pair: list[Member], tea: Channel) -> int:
+    """A weekly programme of two, "Tea", in ``tea``, that both of ``pair`` join: its id."""
+    options = {"name": "Tea", "rhythm": "weekly", "day": 3, "hour": 10}
+    await (
+        await h.emu.slash(
+            h.guild, h.owner, "programme create", channel=tea, group_size=2, **options
+        )
+    ).final()
+    ((programme_id,),) = rows(h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Tea'")
+    for member in pair:
+        assert await join_programme(h, member, programme_id) == said(
+            "programmes.joined", name="Tea"
+        )
+    return int(programme_id)
+
+
 async def test_coordinators_hear_when_a_programme_round_keeps_a_recent_pair(
     harness: Harness,
 ) -> None:
@@ -717,17 +733,7 @@ async def test_coordinators_hear_when_a_programme_round_keeps_a_recent_pair(
         member = h.member(f"taster{index}")
         await join(h, member, group)
         pair.append(member)
-    options = {"name": "Tea", "rhythm": "weekly", "day": 3, "hour": 10}
-    await (
-        await h.emu.slash(
-            h.guild, h.owner, "programme create", channel=tea, group_size=2, **options
-        )
-    ).final()
-    ((programme_id,),) = rows(h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Tea'")
-    for member in pair:
-        assert await join_programme(h, member, programme_id) == said(
-            "programmes.joined", name="Tea"
-        )
+    await tea_for_two(h, pair, tea)
     note = said("programmes.log_repeats", name="Tea", count=1)
     log = h.channel("coordinators")
 
@@ -762,17 +768,7 @@ async def test_a_programme_meeting_sent_by_dm_records_how_each_member_was_reache
     closed_dms = h.member("tasterclosed", dms_open=False)
     for member, group in ((open_dms, "Justice"), (closed_dms, "Education")):
         await join(h, member, group)
-    options = {"name": "Tea", "rhythm": "weekly", "day": 3, "hour": 10}
-    await (
-        await h.emu.slash(
-            h.guild, h.owner, "programme create", channel=tea, group_size=2, **options
-        )
-    ).final()
-    ((programme_id,),) = rows(h.db_path, "SELECT programme_id FROM programmes WHERE name = 'Tea'")
-    for member in (open_dms, closed_dms):
-        assert await join_programme(h, member, programme_id) == said(
-            "programmes.joined", name="Tea"
-        )
+    programme_id = await tea_for_two(h, [open_dms, closed_dms], tea)
     h.emu.delete_channel(tea)
     dms_before = len(h.emu.dms_to(open_dms))
 
