@@ -323,15 +323,21 @@ async def test_about_names_the_version_and_the_last_round(harness: Harness) -> N
     assert "<t:" in after.text
 
 
-async def test_coordinators_hear_when_a_round_keeps_a_recent_pair(harness: Harness) -> None:
-    """Two champions meet again the next week rather than sit out: coordinators are told."""
-    h = harness
+async def a_pair_who_met_in_week_48(h: Harness, first: str, second: str) -> list[Member]:
+    """Two champions of different groups, the only ones in the roulette, paired by run-now."""
     await h.start_bot(**at(WEDNESDAY))
     await configure(h)
-    pair = [h.member("ada"), h.member("ben")]
+    pair = [h.member(first), h.member(second)]
     for member, group in zip(pair, ["Justice", "Education"], strict=True):
         await join(h, member, group, coffee=True)
     assert await run_now(h) == label("coffee.run_done", week="2026-W48")
+    return pair
+
+
+async def test_coordinators_hear_when_a_round_keeps_a_recent_pair(harness: Harness) -> None:
+    """Two champions meet again the next week rather than sit out: coordinators are told."""
+    h = harness
+    pair = await a_pair_who_met_in_week_48(h, "ada", "ben")
     log = h.channel("coordinators")
     title = label("alerts.title_repeats")
     assert not any(title in m.content for m in h.emu.bot_messages(log))
@@ -353,12 +359,7 @@ async def test_an_alert_whose_answer_is_lost_is_posted_once(harness: Harness) ->
     """Discord stores the coordinators' alert but its answer is lost: the bot sends it
     again with the same nonce, gets the first post back, and the round carries on."""
     h = harness
-    await h.start_bot(**at(WEDNESDAY))
-    await configure(h)
-    pair = [h.member("cleo"), h.member("dev")]
-    for member, group in zip(pair, ["Justice", "Education"], strict=True):
-        await join(h, member, group, coffee=True)
-    assert await run_now(h) == label("coffee.run_done", week="2026-W48")
+    await a_pair_who_met_in_week_48(h, "cleo", "dev")
     log = h.channel("coordinators")
     title = label("alerts.title_repeats")
 
