@@ -22,7 +22,7 @@ from bot.repos.coffee_records import (
 )
 from bot.repos.coffee_rows import (
     BLOCKED,
-    COUNT_PARTICIPANTS,
+    COUNT_PARTICIPANTS_UP_TO,
     INTERESTS,
     MEMBER_ROWS,
     PARTICIPANTS,
@@ -88,10 +88,15 @@ class CoffeeRepo:
             interest_rows = await reader.fetchall(INTERESTS, (guild_id,))
         return candidates_from(rows, interest_rows)
 
-    async def count_participants(self, guild_id: int, period_key: str, now: datetime) -> int:
-        """How many would take part in ``period_key``'s round (one indexed count)."""
-        count = await self._db.fetchval(COUNT_PARTICIPANTS, (guild_id, to_db(now), period_key))
-        return int(count or 0)
+    async def participants_at_least(
+        self, guild_id: int, period_key: str, now: datetime, enough: int
+    ) -> bool:
+        """Whether at least ``enough`` would take part in ``period_key``'s round: an
+        indexed count that stops there, a fraction of a millisecond at any size."""
+        count = await self._db.fetchval(
+            COUNT_PARTICIPANTS_UP_TO, (guild_id, to_db(now), period_key, enough)
+        )
+        return int(count or 0) >= enough
 
     async def round_rows(self, guild_id: int, period_key: str, now: datetime) -> RoundRows:
         """Everything ``period_key``'s round is made from (see :func:`read_round_rows`)."""

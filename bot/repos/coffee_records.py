@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.timeutil import from_db
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """Someone taking part in a round, as read (a named tuple: a big round reads tens of
+    thousands)."""
+
     user_id: int
     group_id: int
     timezone: str | None

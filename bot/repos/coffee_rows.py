@@ -39,17 +39,21 @@ TAKING_PART = (
     "AND s.user_id = c.user_id AND s.period_key = ?)"
 )
 PARTICIPANTS = f"SELECT c.user_id, c.group_id, c.timezone {TAKING_PART} ORDER BY c.user_id"
-COUNT_PARTICIPANTS = f"SELECT count(*) {TAKING_PART}"
+#: How many would take part, counting no further than ``?``: enough to tell a big round.
+COUNT_PARTICIPANTS_UP_TO = f"SELECT count(*) FROM (SELECT 1 {TAKING_PART} LIMIT ?)"
 INTERESTS = "SELECT user_id, interest_id FROM champion_interests WHERE guild_id = ?"
-#: The recent rounds, oldest first: one row per meeting, its known members' ids joined
-#: by commas (SQLite joins them far faster than Python rebuilds meetings from rows).
+#: The recent rounds, oldest first: one row per round, its meetings joined by ``;`` and
+#: each meeting's known members' ids by ``,``, in the order they were written. SQLite
+#: joins them far faster than Python rebuilds meetings from rows, and a meeting's
+#: members come from the index alone (``migrations/0017_members_by_meeting.sql``).
 RECENT_MEETING_IDS = (
     "WITH recent AS (SELECT round_id, period_key FROM coffee_rounds WHERE guild_id = ? "
     f"AND {ROULETTE} ORDER BY period_key DESC LIMIT ?) "
-    "SELECT r.round_id, (SELECT group_concat(mm.user_id) FROM coffee_meeting_members mm "
-    "WHERE mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL) FROM recent r "
-    "LEFT JOIN coffee_meetings m ON m.round_id = r.round_id "
-    "ORDER BY r.period_key, m.meeting_id"
+    "SELECT (SELECT group_concat(ids, ';') FROM ("
+    "  SELECT (SELECT group_concat(mm.user_id) FROM coffee_meeting_members mm "
+    "          WHERE mm.meeting_id = m.meeting_id AND mm.user_id IS NOT NULL) AS ids "
+    "  FROM coffee_meetings m WHERE m.round_id = r.round_id ORDER BY m.meeting_id)) "
+    "FROM recent r ORDER BY r.period_key"
 )
 #: One member's meeting rows (``:guild``, ``:user``), by ``id``: a new round's rows wait
 #: in a small index until the announcement reaches their member, then move to the large
@@ -89,14 +93,12 @@ def candidates_from(
 
 
 def history_from(rows: Iterable[Sequence[Any]]) -> list[list[tuple[str, ...]]]:
-    """(round, "id,id,…") rows in order, as rounds of meetings of two or more, with the
-    ids as text, which is how the engine takes them."""
-    by_round: dict[int, list[tuple[str, ...]]] = {}
-    for round_id, members in rows:
-        meetings = by_round.setdefault(round_id, [])
-        if members and "," in members:
-            meetings.append(tuple(members.split(",")))
-    return list(by_round.values())
+    """("id,id;id,id,id;…",) rows, one per round in order, as rounds of meetings of two
+    or more, with the ids as text, which is how the engine takes them."""
+    return [
+        [tuple(ids.split(",")) for ids in text.split(";") if "," in ids] if text else []
+        for (text,) in rows
+    ]
 
 
 def read_round_rows(path: Path, guild_id: int, period_key: str, now: datetime) -> RoundRows:

@@ -46,12 +46,27 @@ MEETING_IDS = (
     "SELECT position, meeting_id FROM coffee_meetings "
     "WHERE round_id = ? AND position >= ? ORDER BY position"
 )
+#: How the new meetings' ids follow their positions: SQLite numbers the rows of one
+#: insert one after another, so ``meeting_id - position`` is the same for all of them
+#: (the first two columns agree) unless the largest id ever used was reached.
+MEETING_ID_SPREAD = (
+    "SELECT min(meeting_id - position), max(meeting_id - position), count(*) "
+    "FROM coffee_meetings WHERE round_id = ? AND position >= ?"
+)
 LIST_BULK = "INSERT INTO coffee_bulk_writes (guild_id) VALUES (?)"
 UNLIST_BULK = "DELETE FROM coffee_bulk_writes WHERE guild_id = ?"
 #: Their members, in one statement: ``:members`` is a JSON list of [meeting's offset from
 #: ``:first``, member id, group id], in each meeting's order. Handing SQLite one list
-#: spares binding 20,000 rows one by one.
+#: spares binding 20,000 rows one by one. Each member's meeting id is its meeting's
+#: position plus ``:step`` (see :data:`MEETING_ID_SPREAD`).
 INSERT_MEMBERS = (
+    "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
+    "SELECT :step + :first + json_extract(j.value, '$[0]'), :guild, "
+    "json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') "
+    "FROM json_each(:members) AS j ORDER BY j.key"
+)
+#: The same, finding each meeting by its position: for ids that do not follow positions.
+INSERT_MEMBERS_BY_POSITION = (
     "INSERT INTO coffee_meeting_members (meeting_id, guild_id, user_id, group_id) "
     "SELECT m.meeting_id, :guild, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') "
     "FROM json_each(:members) AS j JOIN coffee_meetings AS m "
@@ -135,6 +150,18 @@ def _meetings_input(
     }
 
 
+def members_statement(
+    given: dict[str, object], spread: Sequence[int | None], meetings: int
+) -> tuple[str, dict[str, object]]:
+    """The statement that writes the members (and its parameters), given the new
+    meetings' :data:`MEETING_ID_SPREAD`: by arithmetic when every id is its position
+    plus one same step, else by looking each meeting up."""
+    low, high, count = spread
+    if count == meetings and low is not None and low == high:
+        return INSERT_MEMBERS, {**given, "step": low}
+    return INSERT_MEMBERS_BY_POSITION, given
+
+
 def new_pairs(meetings: Sequence[NewMeeting]) -> dict[str, int]:
     """The pairs inside ``meetings`` and those across two known groups, as
     ``coffee_totals`` counts them (a member without a group crosses no group)."""
@@ -160,8 +187,10 @@ async def insert_meetings(
     await tx.execute(INSERT_MEETINGS, given)
     rows = await tx.fetchall(MEETING_IDS, (round_id, first_position))
     ids = [int(meeting_id) for _, meeting_id in rows]
+    steps = [meeting_id - position for position, meeting_id in rows]
+    spread = (min(steps), max(steps), len(steps)) if steps else (None, None, 0)
     await tx.execute(LIST_BULK, (guild_id,))
-    await tx.execute(INSERT_MEMBERS, given)
+    await tx.execute(*members_statement(given, spread, len(meetings)))
     await tx.execute(_ADD_PAIRS, {**new_pairs(meetings), "guild": guild_id})
     await tx.execute(UNLIST_BULK, (guild_id,))
     return ids
@@ -191,8 +220,9 @@ def write_round(
             if meetings:
                 given = _meetings_input(round_id, guild_id, meetings, 0)
                 conn.execute(INSERT_MEETINGS, given)
+                spread = conn.execute(MEETING_ID_SPREAD, (round_id, 0)).fetchone()
                 conn.execute(LIST_BULK, (guild_id,))
-                conn.execute(INSERT_MEMBERS, given)
+                conn.execute(*members_statement(given, spread, len(meetings)))
                 conn.execute(_ADD_PAIRS, {**new_pairs(meetings), "guild": guild_id})
                 conn.execute(UNLIST_BULK, (guild_id,))
             conn.executemany(INSERT_SITOUT, sitout_rows(round_id, guild_id, sat_out))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.gc_pause import cyclic_gc_paused
 from bot.models import ChampionStatus, Group, ScheduledJob, WeeklyTime
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
@@ -123,8 +124,9 @@ def plan_from_rows(
 
 def plan_from_file(path: Path, guild_id: int, period_key: str, reference: datetime) -> RoundPlan:
     """Read, build and compute a round in a worker process: only the plan comes back."""
-    rows = read_round_rows(path, guild_id, period_key, reference)
-    return plan_from_rows(rows, guild_id, period_key, reference)
+    with cyclic_gc_paused():
+        rows = read_round_rows(path, guild_id, period_key, reference)
+        return plan_from_rows(rows, guild_id, period_key, reference)
 
 
 @dataclass(frozen=True)
@@ -143,14 +145,15 @@ def store_from_file(path: Path, header: NewRound, reference: datetime) -> Stored
     long each step took) comes back. Storing here spares the bot's process the round's
     rows, twice over: once as the plan sent back, once as the rows it would write."""
     guild_id, period_key = header.guild_id, header.period_key
-    started = time.perf_counter()
-    rows = read_round_rows(path, guild_id, period_key, reference)
-    read = time.perf_counter()
-    plan = plan_from_rows(rows, guild_id, period_key, reference)
-    computed = time.perf_counter()
-    made = header._replace(kept_repeats=plan.result.stats.repeats)
-    round_id = write_round(path, made, plan.new_meetings(), plan.sat_out)
-    stored = time.perf_counter()
+    with cyclic_gc_paused():
+        started = time.perf_counter()
+        rows = read_round_rows(path, guild_id, period_key, reference)
+        read = time.perf_counter()
+        plan = plan_from_rows(rows, guild_id, period_key, reference)
+        computed = time.perf_counter()
+        made = header._replace(kept_repeats=plan.result.stats.repeats)
+        round_id = write_round(path, made, plan.new_meetings(), plan.sat_out)
+        stored = time.perf_counter()
     return StoredRound(round_id, plan.people, read - started, computed - read, stored - computed)
 
 
@@ -231,12 +234,12 @@ class CoffeeService:
         the plan. Small ones (a few milliseconds of work) are computed right here.
         """
         offload = self._offload
-        if offload is not None:
-            count = await self._coffee.count_participants(guild_id, period_key, reference)
-            if count >= INLINE_BELOW:
-                return await offload.run(
-                    plan_from_file, self._coffee.path, guild_id, period_key, reference
-                )
+        if offload is not None and await self._coffee.participants_at_least(
+            guild_id, period_key, reference, INLINE_BELOW
+        ):
+            return await offload.run(
+                plan_from_file, self._coffee.path, guild_id, period_key, reference
+            )
         rows = await self._coffee.round_rows(guild_id, period_key, reference)
         return plan_from_rows(rows, guild_id, period_key, reference)
 
@@ -245,7 +248,7 @@ class CoffeeService:
         now = self.now()
         for guild_id in guild_ids:
             period = await self.period_at(guild_id, now)
-            if await self._coffee.count_participants(guild_id, period, now) >= INLINE_BELOW:
+            if await self._coffee.participants_at_least(guild_id, period, now, INLINE_BELOW):
                 return True
         return False
 
@@ -259,25 +262,25 @@ class CoffeeService:
         if existing is not None:
             return existing
         offload = self._offload
-        if offload is not None:
-            count = await self._coffee.count_participants(guild_id, period_key, due)
-            if count >= INLINE_BELOW:
-                header = await self._round_header(guild_id, period_key)
-                made = await offload.run(store_from_file, self._coffee.path, header, due)
-                self._coffee.wrote_elsewhere()
-                log.info(
-                    "Round %s for guild %s: %d members read in %.2f s, computed in %.2f s "
-                    "and stored in %.2f s by a worker process",
-                    period_key,
-                    guild_id,
-                    made.people,
-                    made.read_seconds,
-                    made.compute_seconds,
-                    made.store_seconds,
-                )
-                stored = await self._coffee.round_for(guild_id, period_key)
-                assert stored is not None
-                return stored
+        if offload is not None and await self._coffee.participants_at_least(
+            guild_id, period_key, due, INLINE_BELOW
+        ):
+            header = await self._round_header(guild_id, period_key)
+            made = await offload.run(store_from_file, self._coffee.path, header, due)
+            self._coffee.wrote_elsewhere()
+            log.info(
+                "Round %s for guild %s: %d members read in %.2f s, computed in %.2f s "
+                "and stored in %.2f s by a worker process",
+                period_key,
+                guild_id,
+                made.people,
+                made.read_seconds,
+                made.compute_seconds,
+                made.store_seconds,
+            )
+            stored = await self._coffee.round_for(guild_id, period_key)
+            assert stored is not None
+            return stored
         plan = await self.plan(guild_id, period_key, due)
         header = await self._round_header(guild_id, period_key)
         header = header._replace(kept_repeats=plan.result.stats.repeats)

@@ -258,3 +258,54 @@ async def test_a_worker_that_fails_mid_round_leaves_nothing_behind(
     assert again == made.round_id
     assert [m.user_ids for m in await repo.meetings(made.round_id)] == [[1, 2]]
     assert await repo.sat_out(made.round_id) == []
+
+
+async def test_members_find_their_meeting_when_meeting_ids_do_not_follow_positions(
+    db: Database, clock: FakeClock
+) -> None:
+    """Once the largest id SQLite can hold is taken, it numbers new rows at random: a
+    round's members must still land in their own meeting, from either writer."""
+    guilds, repo = GuildRepo(db), CoffeeRepo(db)
+    await guilds.ensure(GUILD, clock.now())
+    one, two = [g.group_id for g in (await guilds.groups(GUILD))[:2]]
+    old = await repo.store_round(
+        new_round(
+            GUILD,
+            "2026-W40",
+            seed=1,
+            condition_number=1,
+            starter="Hello",
+            now=clock.now(),
+            checkin_due_at=clock.now(),
+        ),
+        [NewMeeting(((1, one), (2, two)))],
+    )
+    await db.execute(
+        "INSERT INTO coffee_meetings (meeting_id, round_id, guild_id, position, cross_group) "
+        "VALUES (?, ?, ?, 1, 0)",
+        (2**63 - 1, old.round_id, GUILD),
+    )
+    written = [
+        [(10 * week + i, one if i % 2 else two) for i in range(week % 3 + 2)]
+        for week in range(41, 49)
+    ]
+    for week, members in zip(range(41, 49), written, strict=True):
+        header = new_round(
+            GUILD,
+            f"2026-W{week}",
+            seed=week,
+            condition_number=1,
+            starter="Hello",
+            now=clock.now(),
+            checkin_due_at=clock.now(),
+        )
+        meetings = [NewMeeting(tuple(members[:2])), NewMeeting(tuple(members[2:]) or ((9, one),))]
+        if week % 2:
+            round_id = write_round(db.path, header, meetings, [])
+        else:
+            round_id = (await repo.store_round(header, meetings)).round_id
+        stored = await repo.meetings(round_id)
+        assert [m.user_ids for m in stored] == [[u for u, _ in m.members] for m in meetings]
+        first, second = (m.meeting_id for m in stored)
+        assert second != first + 1  # numbered at random: only the look-up by position works
+    assert await repo.totals(GUILD) == await repo.recount(GUILD)

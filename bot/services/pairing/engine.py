@@ -11,11 +11,11 @@ by timezone, then swap (see :mod:`.general`).
 
 from __future__ import annotations
 
-import gc
 import logging
 import random
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
+
+from bot.gc_pause import cyclic_gc_paused
 
 from .assignment import assignment_pairs, usable
 from .bounds import meeting_sizes, min_same_group_pairs, same_group_bound
@@ -64,23 +64,8 @@ def make_round(inp: PairingInput) -> PairingResult:
     a negative ``avoid_repeat_rounds``, an unknown timezone, a ``group_size`` outside
     2..8, an unknown ``format`` or a negative sit-out count.
     """
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _make_round(inp)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cycle collector, which only slows a burst of millions of acyclic objects.
-
-    Reference counting still frees everything; the previous setting is restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _make_round(inp: PairingInput) -> PairingResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.services.defaults import AVOID_REPEAT_ROUNDS
 
@@ -33,14 +33,14 @@ class PairingInputError(ValueError):
     """The input cannot be paired as given (duplicate ids, too few members, bad timezone)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Participant:
-    """A member taking part in this round."""
+class Participant(NamedTuple):
+    """A member taking part in this round (a named tuple: a big round makes tens of
+    thousands, and a tuple is made several times faster than a frozen dataclass)."""
 
     id: str
     group: str
     timezone: str | None = None
-    interests: frozenset[str] = field(default_factory=frozenset)
+    interests: frozenset[str] = frozenset()
     region: str | None = None
 
 
