@@ -77,8 +77,9 @@ class CoffeeSettings:
     headsup_hours: int | None
 
 
-@dataclass(frozen=True)
-class NewMeeting:
+class NewMeeting(NamedTuple):
+    """A meeting to store (a named tuple: a big round writes ten thousand)."""
+
     members: tuple[tuple[int, int], ...]  # (user id, group id)
 
     @property

@@ -123,31 +123,57 @@ def new_round(
     )
 
 
+class _Written(NamedTuple):
+    """What :func:`_meetings_input` makes of a round's new meetings."""
+
+    #: The parameters of :data:`INSERT_MEETINGS` and :data:`INSERT_MEMBERS`.
+    given: dict[str, object]
+    #: The parameters of :data:`_ADD_PAIRS` (but the server's id).
+    pairs: dict[str, int]
+
+
 def _meetings_input(
     round_id: int, guild_id: int, meetings: Sequence[NewMeeting], first_position: int
-) -> dict[str, object]:
-    """The parameters of :data:`INSERT_MEETINGS` and :data:`INSERT_MEMBERS`.
+) -> _Written:
+    """The statements' parameters, and the pairs the meetings add to ``coffee_totals``
+    (see :func:`new_pairs`), in one pass over a round that may hold 20,000 members.
 
     SQLite reads a JSON number too big for 64 bits as a real, where binding it would
     fail, so such an id is refused here, before anything is written.
     """
-    members = [
-        (offset, user, group)
-        for offset, meeting in enumerate(meetings)
-        for user, group in meeting.members
-    ]
-    ids = [user for _, user, _ in members]
-    ids += [group for _, _, group in members if group is not None]
-    if ids and (min(ids) < _SMALLEST or max(ids) > _LARGEST):
-        wide = next(i for i in ids if not _SMALLEST <= i <= _LARGEST)
-        raise OverflowError(f"the id {wide} does not fit in 64 bits")
-    return {
+    members: list[tuple[int, int, int]] = []
+    add = members.extend
+    flags: list[int] = []
+    flag = flags.append
+    pairs = cross = 0
+    for offset, meeting in enumerate(meetings):
+        those = meeting.members
+        add([(offset, user, group) for user, group in those])
+        if len(those) == 2:
+            (_, one), (_, other) = those
+            pairs += 1
+            flag(one != other)
+            cross += one != other and one is not None and other is not None
+        else:
+            flag(meeting.cross_group)
+            counted = new_pairs([meeting])
+            pairs += counted["pairs"]
+            cross += counted["cross"]
+    if members:
+        _, users, groups = zip(*members, strict=True)
+        known = [group for group in groups if group is not None]
+        for ids in (users, known):
+            if ids and (min(ids) < _SMALLEST or max(ids) > _LARGEST):
+                wide = next(i for i in ids if not _SMALLEST <= i <= _LARGEST)
+                raise OverflowError(f"the id {wide} does not fit in 64 bits")
+    given: dict[str, object] = {
         "round": round_id,
         "guild": guild_id,
         "first": first_position,
-        "cross": json.dumps([int(meeting.cross_group) for meeting in meetings]),
+        "cross": json.dumps([int(f) for f in flags]),
         "members": json.dumps(members),
     }
+    return _Written(given, {"pairs": pairs, "cross": cross})
 
 
 def members_statement(
@@ -183,7 +209,7 @@ async def insert_meetings(
     """Write ``meetings`` at ``first_position`` onwards; their ids, in the same order."""
     if not meetings:
         return []
-    given = _meetings_input(round_id, guild_id, meetings, first_position)
+    given, pairs = _meetings_input(round_id, guild_id, meetings, first_position)
     await tx.execute(INSERT_MEETINGS, given)
     rows = await tx.fetchall(MEETING_IDS, (round_id, first_position))
     ids = [int(meeting_id) for _, meeting_id in rows]
@@ -191,7 +217,7 @@ async def insert_meetings(
     spread = (min(steps), max(steps), len(steps)) if steps else (None, None, 0)
     await tx.execute(LIST_BULK, (guild_id,))
     await tx.execute(*members_statement(given, spread, len(meetings)))
-    await tx.execute(_ADD_PAIRS, {**new_pairs(meetings), "guild": guild_id})
+    await tx.execute(_ADD_PAIRS, {**pairs, "guild": guild_id})
     await tx.execute(UNLIST_BULK, (guild_id,))
     return ids
 
@@ -218,12 +244,12 @@ def write_round(
             round_id = conn.execute(INSERT_ROUND, header).lastrowid
             assert round_id is not None
             if meetings:
-                given = _meetings_input(round_id, guild_id, meetings, 0)
+                given, pairs = _meetings_input(round_id, guild_id, meetings, 0)
                 conn.execute(INSERT_MEETINGS, given)
                 spread = conn.execute(MEETING_ID_SPREAD, (round_id, 0)).fetchone()
                 conn.execute(LIST_BULK, (guild_id,))
                 conn.execute(*members_statement(given, spread, len(meetings)))
-                conn.execute(_ADD_PAIRS, {**new_pairs(meetings), "guild": guild_id})
+                conn.execute(_ADD_PAIRS, {**pairs, "guild": guild_id})
                 conn.execute(UNLIST_BULK, (guild_id,))
             conn.executemany(INSERT_SITOUT, sitout_rows(round_id, guild_id, sat_out))
             conn.execute("COMMIT")

@@ -18,7 +18,8 @@ import pytest
 from bot.db import Database
 from bot.models import Profile
 from bot.repos.champions import ChampionRepo
-from bot.repos.coffee import CoffeeRepo, MeetingMember, MeetingRecord, NewMeeting
+from bot.repos.coffee import CoffeeRepo, MeetingMember, MeetingRecord, NewMeeting, new_round
+from bot.repos.coffee_rows import RECENT_MEETING_IDS
 from bot.repos.guilds import GuildRepo
 from bot.repos.outcomes import OutcomesRepo
 from bot.repos.privacy import PrivacyRepo
@@ -347,3 +348,33 @@ async def test_look_ups_by_member_read_both_indexes_and_scan_no_meeting_rows(
     told = {bool(row["reached"]) for row in exported["coffee_meeting_members"]}
     assert told == {True, False}  # the export found the member's rows in both indexes
     assert await db.fetchval("SELECT count(*) FROM coffee_meeting_members WHERE user_id = 2") == 0
+
+
+async def test_the_history_a_round_is_made_from_is_read_from_an_index_alone(
+    db: Database,
+) -> None:
+    """Each meeting's members come from ``coffee_members_by_meeting`` (0017), never
+    from the table's rows, and in the order they were written."""
+    repo = await _build(db)
+    with closing(sqlite3.connect(db.path)) as conn:
+        plan = [
+            row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {RECENT_MEETING_IDS}", (GUILD, 8))
+        ]
+    members = [step for step in plan if re.search(r"\bmm\b", step)]
+    assert members == ["SEARCH mm USING COVERING INDEX coffee_members_by_meeting (meeting_id=?)"]
+    # Written out of id order within a meeting, members still come back as written.
+    group = (await GuildRepo(db).groups(GUILD))[0].group_id
+    made = await repo.store_round(
+        new_round(
+            GUILD,
+            _week(8),
+            seed=8,
+            condition_number=1,
+            starter="Hello",
+            now=START + timedelta(weeks=8),
+            checkin_due_at=START + timedelta(weeks=8, days=5),
+        ),
+        [NewMeeting(((9, group), (4, group), (6, group)))],
+    )
+    assert made.period_key == _week(8)
+    assert (await repo.recent_meetings(GUILD, 1)) == [[(9, 4, 6)]]
