@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 import discord
 
+from bot.models import ChannelPurpose
 from bot.scheduler import Delivered, Delivery, DeliveryRefused, JobContext
 from bot.scheduler.delivery import Find, Send
 from bot.services.programmes import Programme, ProgrammeFormat, TimeStatus
 from cogs.programmes._times import find_time_view
+from cogs.shared.channels import configured_channel
 from cogs.shared.delivery import Marker, find_own_message
 from cogs.shared.display import shorten
 from cogs.shared.notices import tell_coordinators
@@ -280,13 +282,43 @@ class ProgrammeAnnouncer:
                     steps, step, thread, guild.me.id, text, target_id=thread.id, view=view
                 )
             else:
+                unreachable: list[int] = []
                 for user_id in user_ids:
                     if guild.get_member(user_id) is None:
                         continue  # left the server: not told, like a thread they can't join
                     sent = await self.dm(steps, guild, f"dm-{step}:{user_id}", user_id, text, view)
+                    if not sent:
+                        unreachable.append(user_id)
                     how = "dm" if sent else "unreachable"
                     await self.services.coffee.record_reached(meeting_id, user_id, how)
+                if unreachable:
+                    await self.tell_unreachable(steps, guild, programme, step, unreachable)
             await self.services.coffee.mark_announced(meeting_id)
+
+    async def tell_unreachable(
+        self,
+        steps: Steps,
+        guild: discord.Guild,
+        programme: Programme,
+        step: str,
+        unreachable: Sequence[int],
+    ) -> None:
+        """Tell the coordinators, once per introduction, who it could not reach at all."""
+        text = self.texts(
+            "programmes.log_unreachable",
+            name=programme.name,
+            people=", ".join(f"<@{u}>" for u in unreachable),
+        )
+        channel = await configured_channel(self.bot, guild, ChannelPurpose.LOG)
+        if channel is None:
+            log.warning("No usable log channel in guild %s for: %s", guild.id, text)
+            return
+        try:
+            await self.post(
+                steps, f"unreachable-{step}", channel, guild.me.id, text, target_id=channel.id
+            )
+        except discord.HTTPException as exc:
+            log.warning("Could not post in the log channel of guild %s: %s", guild.id, exc)
 
     async def post_agreed(
         self,

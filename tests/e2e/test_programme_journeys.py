@@ -755,11 +755,12 @@ async def test_coordinators_hear_when_a_programme_round_keeps_a_recent_pair(
     ) == [(0,), (1,)]
 
 
-async def test_a_programme_meeting_sent_by_dm_records_how_each_member_was_reached(
+async def test_a_programme_meeting_sent_by_dm_records_who_was_reached_and_tells_coordinators(
     harness: Harness,
 ) -> None:
     """With its channel gone, a programme introduces a meeting by DM: the member whose DMs
-    are open is reached by DM, the one who closed them is marked unreachable."""
+    are open is reached by DM, the one who closed them is marked unreachable, and the
+    coordinators are told who could not be introduced."""
     h = harness
     tea = h.emu.create_channel(h.guild, "tea")
     await h.start_bot(**at("2026-11-25T12:00:00+00:00"))
@@ -785,3 +786,16 @@ async def test_a_programme_meeting_sent_by_dm_records_how_each_member_was_reache
             programme_id,
         )
     ) == sorted([(open_dms.id, "dm"), (closed_dms.id, "unreachable")])
+    # The coordinators hear who could not be told, once.
+    told = await h.emu.wait_for_message(
+        h.channel("coordinators"), lambda m: "couldn't introduce" in m.content
+    )
+    assert f"<@{closed_dms.id}>" in told.content and f"<@{open_dms.id}>" not in told.content
+    await h.restart_bot(**at("2026-11-26T10:05:00+00:00"))
+    await h.emu.wait_until(lambda: job_finished(h, "programme", "2026-W48"), within=20)
+    notes = [
+        m
+        for m in h.emu.bot_messages(h.channel("coordinators"))
+        if "couldn't introduce" in m.content
+    ]
+    assert notes == [told]
