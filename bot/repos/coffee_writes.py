@@ -128,7 +128,7 @@ class _Written(NamedTuple):
 
     #: The parameters of :data:`INSERT_MEETINGS` and :data:`INSERT_MEMBERS`.
     given: dict[str, object]
-    #: The parameters of :data:`_ADD_PAIRS` (but the server's id).
+    #: The parameters of :data:`_ADD_PAIRS`, all but the server's id.
     pairs: dict[str, int]
 
 

@@ -309,3 +309,17 @@ async def test_members_find_their_meeting_when_meeting_ids_do_not_follow_positio
         first, second = (m.meeting_id for m in stored)
         assert second != first + 1  # numbered at random: only the look-up by position works
     assert await repo.totals(GUILD) == await repo.recount(GUILD)
+
+
+async def test_the_count_that_routes_a_round_stops_at_enough_and_counts_only_who_takes_part(
+    coffee: CoffeeService, db: Database, clock: FakeClock
+) -> None:
+    repo = CoffeeRepo(db)
+    week = await coffee.run_now_period(GUILD)
+    assert await repo.participants_at_least(GUILD, week, clock.now(), 6)
+    assert not await repo.participants_at_least(GUILD, week, clock.now(), 7)
+    await repo.skip(GUILD, 1000, week)
+    await repo.set_pause(GUILD, 1001, clock.now() + timedelta(days=30))
+    assert await repo.participants_at_least(GUILD, week, clock.now(), 4)
+    assert not await repo.participants_at_least(GUILD, week, clock.now(), 5)
+    assert len(await repo.participants(GUILD, week, clock.now())) == 4
