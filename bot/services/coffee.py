@@ -42,6 +42,8 @@ from bot.services.defaults import MAX_HEADSUP_HOURS as MAX_HEADSUP_HOURS
 from bot.services.defaults import MAX_PAUSE_WEEKS as MAX_PAUSE_WEEKS
 from bot.services.defaults import MISSED_CHECKINS_BEFORE_PAUSE as MISSED_CHECKINS_BEFORE_PAUSE
 from bot.services.pairing import PairingInput, PairingResult, Participant, make_round
+from bot.services.pairing.assignment import ASSIGNMENT_LIMIT
+from bot.services.pairing.assignment import LIBRARIES as ASSIGNMENT_LIBRARIES
 from bot.services.pairing.bounds import min_same_group_pairs
 from bot.services.prompts import PromptService, stable_seed
 
@@ -54,6 +56,8 @@ log = logging.getLogger(__name__)
 #: Rounds with fewer participants are computed inline: the engine takes a few
 #: milliseconds there, less than the hop to a worker process.
 INLINE_BELOW = 150
+#: What a worker process imports before its first round.
+WORKER_MODULES = ("bot.services.coffee",)
 
 
 @dataclass(frozen=True)
@@ -243,14 +247,22 @@ class CoffeeService:
         rows = await self._coffee.round_rows(guild_id, period_key, reference)
         return plan_from_rows(rows, guild_id, period_key, reference)
 
-    async def any_big_roulette(self, guild_ids: Iterable[int]) -> bool:
-        """Whether a round in one of these servers would be computed in a worker process."""
+    async def worker_modules(self, guild_ids: Iterable[int]) -> tuple[str, ...]:
+        """What a worker process should import before the first round in these servers:
+        nothing when no round there is big enough for a worker; the libraries of the
+        engine's assignment too when a round would be paired from one."""
         now = self.now()
+        modules: tuple[str, ...] = ()
         for guild_id in guild_ids:
             period = await self.period_at(guild_id, now)
-            if await self._coffee.participants_at_least(guild_id, period, now, INLINE_BELOW):
-                return True
-        return False
+            if not await self._coffee.participants_at_least(guild_id, period, now, INLINE_BELOW):
+                continue
+            modules = modules or WORKER_MODULES
+            if not await self._coffee.participants_at_least(
+                guild_id, period, now, ASSIGNMENT_LIMIT + 1
+            ):
+                return (*WORKER_MODULES, *ASSIGNMENT_LIBRARIES)
+        return modules
 
     async def make_round(self, guild_id: int, period_key: str, due: datetime) -> RoundRecord:
         """Compute and store the week's round in one transaction, once.

@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: What a worker process imports before its first round.
-WORKER_MODULES = ("bot.services.coffee",)
 #: The preview lists meetings up to this many characters (an embed holds 4,096).
 PREVIEW_CHARS = 4000
 
@@ -56,12 +54,13 @@ class CoffeeCog(
         offload = self.services.offload
         if offload.started or self._warming is not None:
             return
-        if await self.services.coffee.any_big_roulette(g.id for g in self.bot.guilds):
-            self._warming = asyncio.create_task(self._warm())
+        modules = await self.services.coffee.worker_modules(g.id for g in self.bot.guilds)
+        if modules:
+            self._warming = asyncio.create_task(self._warm(modules))
 
-    async def _warm(self) -> None:
+    async def _warm(self, modules: tuple[str, ...]) -> None:
         try:
-            await self.services.offload.warm(*WORKER_MODULES)
+            await self.services.offload.warm(*modules)
         except Exception as exc:  # the first round starts them instead
             log.warning("Could not start the worker processes early: %s", exc)
 

@@ -18,6 +18,7 @@ from bot.repos.guilds import GuildRepo
 from bot.repos.prompts import PromptRepo
 from bot.services.coffee import INLINE_BELOW, MISSED_CHECKINS_BEFORE_PAUSE, CoffeeService
 from bot.services.content import PromptKind, load_content
+from bot.services.pairing.assignment import ASSIGNMENT_LIMIT
 from bot.services.prompts import PromptService, stable_seed
 
 GUILD = 888888888888888888
@@ -323,3 +324,27 @@ async def test_the_count_that_routes_a_round_stops_at_enough_and_counts_only_who
     assert await repo.participants_at_least(GUILD, week, clock.now(), 4)
     assert not await repo.participants_at_least(GUILD, week, clock.now(), 5)
     assert len(await repo.participants(GUILD, week, clock.now())) == 4
+
+
+async def test_workers_are_warmed_with_what_the_first_round_will_import(
+    coffee: CoffeeService, db: Database, clock: FakeClock
+) -> None:
+    """No worker for a small roulette; the assignment's libraries for one the engine
+    pairs from an assignment; only the service for one too big for an assignment."""
+    assert await coffee.worker_modules([GUILD]) == ()
+    guilds, champions = GuildRepo(db), ChampionRepo(db)
+    groups = await guilds.groups(GUILD)
+    for index in range(ASSIGNMENT_LIMIT + 1):
+        profile = Profile(group_id=groups[index % 3].group_id, coffee_opt_in=True)
+        await champions.save(GUILD, 20_000 + index, profile, clock.now())
+        taking_part = index + 7  # with the fixture's six
+        if taking_part == INLINE_BELOW - 1:
+            assert await coffee.worker_modules([GUILD]) == ()
+        if taking_part == INLINE_BELOW:
+            assert await coffee.worker_modules([GUILD]) == (
+                "bot.services.coffee",
+                "numpy",
+                "scipy.optimize",
+            )
+    assert await coffee.worker_modules([GUILD]) == ("bot.services.coffee",)
+    assert await coffee.worker_modules([]) == ()

@@ -33,6 +33,8 @@ from .scoring import (
 ASSIGNMENT_LIMIT = 1_200
 """Largest round paired from an assignment; the matrix grows with the square."""
 ASSIGNMENT_MIN = 16
+LIBRARIES = ("numpy", "scipy.optimize")
+"""What a round paired from an assignment imports on first use (some 0.3 s and 50 MB)."""
 MAX_TAG_BITS = 62
 CLIP = 1e4
 """Pair values are clipped here for the assignment: penalties still dominate any soft
