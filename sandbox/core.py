@@ -32,7 +32,14 @@ from sandbox.interactions import (
     InteractionApi,
     InteractionHandle,
 )
-from sandbox.messages import apply_body, make_attachments, snapshot, validate_body
+from sandbox.messages import (
+    PARSE_ALL,
+    PARSE_USERS,
+    apply_body,
+    make_attachments,
+    snapshot,
+    validate_body,
+)
 from sandbox.permissions import (
     Perm,
     base_permissions,
@@ -446,7 +453,8 @@ class EmulatorCore:
             url_for=lambda aid, fn: self.attachment_url(channel.id, aid, fn),
             existing=[],
         )
-        apply_body(msg, body, atts)
+        interacting = interaction is not None or webhook_id is not None
+        apply_body(msg, body, atts, default_parse=PARSE_USERS if interacting else PARSE_ALL)
         if nonce is not None:
             msg.nonce = nonce
             self._nonces[nonce_key] = (self.clock.now(), msg)
@@ -528,7 +536,8 @@ class EmulatorCore:
             url_for=lambda aid, fn: self.attachment_url(msg.channel_id, aid, fn),
             existing=msg.attachments,
         )
-        apply_body(msg, body, atts)
+        interacting = msg.webhook_id is not None or msg.interaction_id is not None
+        apply_body(msg, body, atts, default_parse=PARSE_USERS if interacting else PARSE_ALL)
         if clear_loading:
             msg.flags &= ~MessageFlag.LOADING
         msg.edited_at = utcnow()

@@ -110,7 +110,30 @@ def make_attachments(
     return out
 
 
-def apply_body(msg: Message, body: dict[str, Any], attachments: list[Attachment] | None) -> None:
+#: What Discord lets a message ping when it names no ``allowed_mentions``: everything in
+#: a regular message, only users in an interaction's reply or a webhook's message.
+PARSE_ALL = frozenset({"users", "roles", "everyone"})
+PARSE_USERS = frozenset({"users"})
+
+
+def pinged(named: list[int], allowed: Any, default: frozenset[str], kind: str) -> list[int]:
+    """Who of those ``named`` in the content (``kind``: users or roles) is really
+    mentioned (and notified), as ``allowed_mentions`` (or the default) lets through."""
+    if not isinstance(allowed, dict):
+        return named if kind in default else []
+    if kind in (allowed.get("parse") or []):
+        return named
+    listed = {int(x) for x in allowed.get(kind) or []}
+    return [x for x in named if x in listed]
+
+
+def apply_body(
+    msg: Message,
+    body: dict[str, Any],
+    attachments: list[Attachment] | None,
+    *,
+    default_parse: frozenset[str] = PARSE_ALL,
+) -> None:
     """Applies create/edit fields to ``msg`` (keys absent from ``body`` are left alone)."""
     if "content" in body:
         msg.content = str(body["content"] or "")
@@ -128,8 +151,11 @@ def apply_body(msg: Message, body: dict[str, Any], attachments: list[Attachment]
         msg.flags = (
             keep | (int(body["flags"]) & SENDABLE_FLAGS) | (msg.flags & MessageFlag.EPHEMERAL)
         )
-    msg.mention_ids = [int(x) for x in _USER_MENTION.findall(msg.content)]
-    msg.mention_role_ids = [int(x) for x in _ROLE_MENTION.findall(msg.content)]
+    msg.named_ids = list(dict.fromkeys(int(x) for x in _USER_MENTION.findall(msg.content)))
+    named_roles = list(dict.fromkeys(int(x) for x in _ROLE_MENTION.findall(msg.content)))
+    allowed = body.get("allowed_mentions")
+    msg.mention_ids = pinged(msg.named_ids, allowed, default_parse, "users")
+    msg.mention_role_ids = pinged(named_roles, allowed, default_parse, "roles")
 
 
 def snapshot(msg: Message) -> dict[str, Any]:

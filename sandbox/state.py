@@ -216,8 +216,12 @@ class Message:
     interaction_metadata: dict[str, Any] | None = None
     interaction_id: int | None = None
     reference: dict[str, Any] | None = None
+    #: Users the message pings: named in the content and let through by its
+    #: ``allowed_mentions`` (Discord's ``mentions``).
     mention_ids: list[int] = field(default_factory=list)
     mention_role_ids: list[int] = field(default_factory=list)
+    #: Every user named in the content (``<@id>``), pinged or not.
+    named_ids: list[int] = field(default_factory=list)
     deleted: bool = False
     edits: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)

@@ -165,6 +165,7 @@ def check_message(body: JSON, *, creating: bool, has_files: bool, prefix: Path =
     if body.get("embed") is not None and not embeds:
         embeds = [body["embed"]]
     check_embeds(errors, embeds)
+    check_allowed_mentions(errors, body.get("allowed_mentions"))
     flags = int(body.get("flags") or 0)
     components = _list(body.get("components"))
     check_message_components(errors, components, v2=bool(flags & MessageFlag.IS_COMPONENTS_V2))
@@ -175,6 +176,33 @@ def check_message(body: JSON, *, creating: bool, has_files: bool, prefix: Path =
         raise DiscordHTTPError(
             400, ErrorCode.CANNOT_SEND_EMPTY_MESSAGE, "Cannot send an empty message"
         )
+
+
+MENTION_TYPES = ("users", "roles", "everyone")
+#: Users or roles an ``allowed_mentions`` object may list.
+ALLOWED_MENTIONS_MAX = 100
+
+
+def check_allowed_mentions(errors: FormErrors, allowed: Any) -> None:
+    """``parse`` holds known types; ``users`` and ``roles`` list at most 100 ids each, and
+    a type can't be both parsed and listed."""
+    if allowed is None:
+        return
+    at: Path = ("allowed_mentions",)
+    parse = _list(_dict(allowed).get("parse"))
+    for i, kind in enumerate(parse):
+        if kind not in MENTION_TYPES:
+            shown = ", ".join(MENTION_TYPES)
+            errors.add((*at, "parse", i), "BASE_TYPE_CHOICES", f"Value must be one of {{{shown}}}.")
+    for kind in ("users", "roles"):
+        listed = _list(_dict(allowed).get(kind))
+        errors.max_items((*at, kind), listed, ALLOWED_MENTIONS_MAX)
+        if listed and kind in parse:
+            errors.add(
+                at,
+                "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                f'parse:["{kind}"] and {kind}: [ids] are mutually exclusive.',
+            )
 
 
 def check_embeds(errors: FormErrors, embeds: list[Any]) -> None:

@@ -143,7 +143,7 @@ async def test_closed_dm_falls_back_and_alerts_coordinators(harness: Harness) ->
     log = await h.emu.wait_for_message(
         h.channel("coordinators"), lambda m: "couldn't reach" in m.content
     )
-    assert f"<@{people[0].user.id}>" in log.content
+    assert people[0].user.id in log.named_ids and log.mention_ids == []  # named, not pinged
     assert rows(
         h.db_path, "SELECT reached FROM coffee_meeting_members WHERE user_id = ?", people[0].user.id
     ) == [("unreachable",)]

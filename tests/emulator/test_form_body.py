@@ -703,3 +703,57 @@ async def test_bad_snowflake_and_response_type(discord_emulator: DiscordEmulator
     status, reply = await _callback(api, handle, {"type": autocomplete, "data": {"choices": []}})
     assert status == 400 and error_at(reply, "type") == ["BASE_TYPE_CHOICES"]
     assert not handle.responded
+
+
+async def test_allowed_mentions_decide_who_is_pinged(
+    discord_emulator: DiscordEmulator, api: Api
+) -> None:
+    """Naming someone in the content pings them only as ``allowed_mentions`` lets
+    through; the message object's ``mentions`` lists only who was pinged."""
+    emu = discord_emulator
+    guild = emu.create_guild("G")
+    alice, bob = emu.create_member(guild, "alice"), emu.create_member(guild, "bob")
+    general = guild.channel("general")
+    content = f"Hello <@{alice.id}> and <@!{bob.id}>"
+    cases: list[tuple[JSON | None, list[int]]] = [
+        (None, [alice.id, bob.id]),  # a regular message parses everything by default
+        ({"parse": []}, []),
+        ({"parse": ["users"]}, [alice.id, bob.id]),
+        ({"users": [str(bob.id)]}, [bob.id]),
+        ({"parse": ["roles"], "users": []}, []),
+    ]
+    for allowed, expected in cases:
+        body: JSON = {"content": content}
+        if allowed is not None:
+            body["allowed_mentions"] = allowed
+        status, sent = await api.call("POST", f"/channels/{general.id}/messages", body)
+        assert status == 200, sent
+        assert [int(u["id"]) for u in sent["mentions"]] == expected, allowed
+        stored = emu.messages_in(general)[-1]
+        assert stored.mention_ids == expected
+        assert stored.named_ids == [alice.id, bob.id]
+    # An edit is parsed again under its own allowed_mentions.
+    status, edited = await api.call(
+        "PATCH",
+        f"/channels/{general.id}/messages/{sent['id']}",
+        {"content": content, "allowed_mentions": {"users": [str(alice.id)]}},
+    )
+    assert status == 200 and [int(u["id"]) for u in edited["mentions"]] == [alice.id]
+
+
+async def test_allowed_mentions_are_validated(discord_emulator: DiscordEmulator, api: Api) -> None:
+    general = discord_emulator.create_guild("G").channel("general")
+    url = f"/channels/{general.id}/messages"
+    both = {"content": "hi", "allowed_mentions": {"parse": ["users"], "users": ["1"]}}
+    status, reply = await api.call("POST", url, both)
+    assert status == 400
+    assert error_at(reply, "allowed_mentions") == ["MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE"]
+    many = {"content": "hi", "allowed_mentions": {"users": [str(i) for i in range(1, 102)]}}
+    status, reply = await api.call("POST", url, many)
+    assert status == 400
+    assert error_at(reply, "allowed_mentions", "users") == ["BASE_TYPE_MAX_LENGTH"]
+    odd = {"content": "hi", "allowed_mentions": {"parse": ["members"]}}
+    status, reply = await api.call("POST", url, odd)
+    assert status == 400
+    assert error_at(reply, "allowed_mentions", "parse", 0) == ["BASE_TYPE_CHOICES"]
+    assert discord_emulator.messages_in(general) == []
