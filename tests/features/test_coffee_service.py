@@ -13,7 +13,7 @@ from bot.models import Profile
 from bot.offload import Offload
 from bot.problems import UserFacingError
 from bot.repos.champions import ChampionRepo
-from bot.repos.coffee import CoffeeRepo, NewMeeting, new_round, write_round
+from bot.repos.coffee import CoffeeRepo, NewMeeting, NewRound, new_round, write_round
 from bot.repos.guilds import GuildRepo
 from bot.repos.prompts import PromptRepo
 from bot.services.coffee import INLINE_BELOW, MISSED_CHECKINS_BEFORE_PAUSE, CoffeeService
@@ -22,6 +22,19 @@ from bot.services.pairing.assignment import ASSIGNMENT_LIMIT
 from bot.services.prompts import PromptService, stable_seed
 
 GUILD = 888888888888888888
+
+
+def _header(clock: FakeClock, period_key: str, *, seed: int = 1) -> NewRound:
+    """A round's own row, made now, for the writers under test."""
+    return new_round(
+        GUILD,
+        period_key,
+        seed=seed,
+        condition_number=1,
+        starter="Hello",
+        now=clock.now(),
+        checkin_due_at=clock.now(),
+    )
 
 
 @pytest.fixture
@@ -224,15 +237,7 @@ async def test_a_worker_that_fails_mid_round_leaves_nothing_behind(
     await guilds.ensure(GUILD, clock.now())
     group = (await guilds.groups(GUILD))[0].group_id
     before = await repo.totals(GUILD)
-    header = new_round(
-        GUILD,
-        "2026-W48",
-        seed=1,
-        condition_number=1,
-        starter="Hello",
-        now=clock.now(),
-        checkin_due_at=clock.now(),
-    )
+    header = _header(clock, "2026-W48")
     meetings = [NewMeeting(((1, group), (2, group))), NewMeeting(((3, group), (4, group)))]
     # The members' insert fails after the round's row and its meetings were written.
     await db.execute(
@@ -270,15 +275,7 @@ async def test_members_find_their_meeting_when_meeting_ids_do_not_follow_positio
     await guilds.ensure(GUILD, clock.now())
     one, two = [g.group_id for g in (await guilds.groups(GUILD))[:2]]
     old = await repo.store_round(
-        new_round(
-            GUILD,
-            "2026-W40",
-            seed=1,
-            condition_number=1,
-            starter="Hello",
-            now=clock.now(),
-            checkin_due_at=clock.now(),
-        ),
+        _header(clock, "2026-W40"),
         [NewMeeting(((1, one), (2, two)))],
     )
     await db.execute(
@@ -291,15 +288,7 @@ async def test_members_find_their_meeting_when_meeting_ids_do_not_follow_positio
         for week in range(41, 49)
     ]
     for week, members in zip(range(41, 49), written, strict=True):
-        header = new_round(
-            GUILD,
-            f"2026-W{week}",
-            seed=week,
-            condition_number=1,
-            starter="Hello",
-            now=clock.now(),
-            checkin_due_at=clock.now(),
-        )
+        header = _header(clock, f"2026-W{week}", seed=week)
         meetings = [NewMeeting(tuple(members[:2])), NewMeeting(tuple(members[2:]) or ((9, one),))]
         if week % 2:
             round_id = write_round(db.path, header, meetings, [])
