@@ -151,6 +151,8 @@ def apply_body(
         msg.flags = (
             keep | (int(body["flags"]) & SENDABLE_FLAGS) | (msg.flags & MessageFlag.EPHEMERAL)
         )
+    if "content" not in body and "allowed_mentions" not in body:
+        return  # an edit that leaves the text alone keeps whom it mentions
     msg.named_ids = list(dict.fromkeys(int(x) for x in _USER_MENTION.findall(msg.content)))
     named_roles = list(dict.fromkeys(int(x) for x in _ROLE_MENTION.findall(msg.content)))
     allowed = body.get("allowed_mentions")

@@ -739,6 +739,11 @@ async def test_allowed_mentions_decide_who_is_pinged(
         {"content": content, "allowed_mentions": {"users": [str(alice.id)]}},
     )
     assert status == 200 and [int(u["id"]) for u in edited["mentions"]] == [alice.id]
+    # One that leaves the text alone keeps them.
+    status, edited = await api.call(
+        "PATCH", f"/channels/{general.id}/messages/{sent['id']}", {"embeds": [_embed()]}
+    )
+    assert status == 200 and [int(u["id"]) for u in edited["mentions"]] == [alice.id]
 
 
 async def test_allowed_mentions_are_validated(discord_emulator: DiscordEmulator, api: Api) -> None:
