@@ -762,3 +762,25 @@ async def test_allowed_mentions_are_validated(discord_emulator: DiscordEmulator,
     assert status == 400
     assert error_at(reply, "allowed_mentions", "parse", 0) == ["BASE_TYPE_CHOICES"]
     assert discord_emulator.messages_in(general) == []
+
+
+async def test_an_interaction_reply_pings_users_but_no_roles_by_default(
+    discord_emulator: DiscordEmulator, api: Api
+) -> None:
+    emu = discord_emulator
+    guild = emu.create_guild("G")
+    alice = emu.create_member(guild, "alice")
+    helpers = emu.create_role(guild, "helpers", mentionable=True)
+    content = f"<@{alice.id}> and <@&{helpers.id}>"
+    handle = _handle(emu, guild, alice, InteractionType.APPLICATION_COMMAND)
+    message = InteractionResponseType.CHANNEL_MESSAGE_WITH_SOURCE
+    status, _ = await _callback(api, handle, {"type": message, "data": {"content": content}})
+    assert status == 204
+    reply = handle.final_message()
+    assert reply is not None
+    assert (reply.mention_ids, reply.mention_role_ids) == ([alice.id], [])
+    general = guild.channel("general")
+    status, _ = await api.call("POST", f"/channels/{general.id}/messages", {"content": content})
+    assert status == 200
+    posted = emu.messages_in(general)[-1]
+    assert (posted.mention_ids, posted.mention_role_ids) == ([alice.id], [helpers.id])
