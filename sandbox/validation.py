@@ -201,7 +201,7 @@ def check_allowed_mentions(errors: FormErrors, allowed: Any) -> None:
             errors.add(
                 at,
                 "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
-                f'parse:["{kind}"] and {kind}: [ids] are mutually exclusive.',
+                f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
             )
 
 

@@ -753,6 +753,8 @@ async def test_allowed_mentions_are_validated(discord_emulator: DiscordEmulator,
     status, reply = await api.call("POST", url, both)
     assert status == 400
     assert error_at(reply, "allowed_mentions") == ["MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE"]
+    [refusal] = reply["errors"]["allowed_mentions"]["_errors"]
+    assert refusal["message"] == 'parse:["users"] and users: [ids...] are mutually exclusive.'
     many = {"content": "hi", "allowed_mentions": {"users": [str(i) for i in range(1, 102)]}}
     status, reply = await api.call("POST", url, many)
     assert status == 400
